@@ -1,0 +1,14 @@
+//! Entry point of the runc-compatible `tsrun` command line.
+
+function main(argv: readonly string[]): number {
+  if (argv.includes('--version') || argv.includes('-v')) {
+    process.stdout.write('tsrun version 0.1.0\n');
+    return 0;
+  }
+  process.stderr.write('tsrun: no commands are implemented yet\n');
+  return 1;
+}
+
+process.exitCode = main(process.argv.slice(2));
+
+export {};
