@@ -1,0 +1,2 @@
+// Placeholder until the harness lands.
+export default async function globalTeardown(): Promise<void> {}
