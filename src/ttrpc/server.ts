@@ -80,7 +80,8 @@ export class Server {
   }
 
   private async shutdown(graceMs: number): Promise<void> {
-    await Promise.all(this.listeners.map((l) => new Promise<void>((resolve) => (l.listening ? l.close(() => resolve()) : resolve()))));
+    // net.Server's close callback waits for its connections, so it is awaited last.
+    const listenersClosed = Promise.all(this.listeners.map((l) => new Promise<void>((resolve) => (l.listening ? l.close(() => resolve()) : resolve()))));
     for (const conn of this.connections) conn.drain();
     const all = Promise.all([...this.connections].map((c) => c.closed));
     let timer: NodeJS.Timeout | undefined;
@@ -91,6 +92,7 @@ export class Server {
       for (const conn of this.connections) conn.destroy(`server closed after a ${graceMs} ms grace period`);
       await all;
     }
+    await listenersClosed;
   }
 
   private accept(socket: net.Socket): void {
