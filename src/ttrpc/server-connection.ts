@@ -161,13 +161,18 @@ export class ServerConnection {
     } catch (err) {
       result = Promise.reject(err);
     }
-    result.then(
-      (payload) => this.finishCall(id, call, undefined, payload),
-      (err: unknown) => {
-        if (this.calls.get(id) === call) this.log.debug({ err, service, method }, 'ttrpc: handler failed');
-        this.finishCall(id, call, statusOf(err));
-      },
-    );
+    result
+      .then(
+        (payload) => {
+          if (payload instanceof Uint8Array) this.finishCall(id, call, undefined, payload);
+          else this.finishCall(id, call, { code: Code.INTERNAL, message: `${service}/${method}: handler returned ${typeof payload}, not bytes` });
+        },
+        (err: unknown) => {
+          if (this.calls.get(id) === call) this.log.debug({ err, service, method }, 'ttrpc: handler failed');
+          this.finishCall(id, call, statusOf(err));
+        },
+      )
+      .catch((err: unknown) => this.log.error({ err, service, method }, 'ttrpc: failed to send a response'));
   }
 
   /** Answer a call once; later results (after a deadline or disconnect) are dropped. */

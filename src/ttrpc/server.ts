@@ -1,7 +1,8 @@
 //! The ttrpc server: a service registry plus the listeners and connections that serve it.
 
 import net from 'node:net';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { silentLogger } from './silent-logger';
 import { listeningFd } from './listen-fd';
 import { ServerConnection } from './server-connection';
 import { type RawHandler, type ServiceDefinition, type ServiceImplementation, ServiceRegistry } from './service';
@@ -31,7 +32,7 @@ export class Server {
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: ServerOptions = {}) {
-    this.log = options.logger ?? pino({ level: 'silent' });
+    this.log = options.logger ?? silentLogger();
   }
 
   /** Serve every unary method of a ts-proto generic service definition. */

@@ -1,6 +1,6 @@
 import { NotFoundError } from '../../../src/errors';
 import { KeyValue, Request, StringList } from '../../../src/gen/ttrpc/request';
-import { Code, Server, TtrpcError, type CallContext } from '../../../src/ttrpc';
+import { Code, Server, TtrpcError, type CallContext, type RawHandler } from '../../../src/ttrpc';
 import { aborted, deferred, EchoDefinition, Rig } from './fixtures';
 
 jest.setTimeout(15_000);
@@ -83,6 +83,19 @@ describe('Server dispatch', () => {
     await expect(call('Plain')).resolves.toEqual({ code: Code.UNKNOWN, message: 'mount `overlay`: EPERM' });
     await expect(call('String')).resolves.toEqual({ code: Code.UNKNOWN, message: 'just a string' });
     await expect(call('Sync')).resolves.toEqual({ code: Code.UNKNOWN, message: 'thrown synchronously' });
+  });
+
+  test('a raw handler resolving with something other than bytes answers INTERNAL', async () => {
+    const { path } = await rig.server((s) => s.registerRaw('e', 'Bad', (async () => ({ not: 'bytes' })) as unknown as RawHandler));
+    await expect(codeOf(rig.client(path).call('e', 'Bad', new Uint8Array()))).resolves.toEqual({
+      code: Code.INTERNAL,
+      message: 'e/Bad: handler returned object, not bytes',
+    });
+  });
+
+  test('a typed handler resolving with undefined answers UNKNOWN instead of crashing', async () => {
+    const { path } = await rig.server((s) => s.register(EchoDefinition, { ...echoImpl, echo: async () => undefined as unknown as KeyValue }));
+    await expect(codeOf(rig.client(path).service(EchoDefinition).echo({ key: '', value: '' }))).resolves.toMatchObject({ code: Code.UNKNOWN });
   });
 
   test('an undecodable request payload answers INVALID_ARGUMENT', async () => {
