@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
-import { Client, listeningFd, Server } from '../../../src/ttrpc';
+import { Client, listeningFd, Server, socketFd } from '../../../src/ttrpc';
 import { tempDir } from './fixtures';
 
 jest.setTimeout(30_000);
@@ -41,6 +41,19 @@ test('listeningFd returns the fd of a listening server and explains when there i
   expect(fs.readlinkSync(`/proc/self/fd/${fd}`)).toMatch(/^socket:\[\d+\]$/);
   await new Promise((resolve) => server.close(resolve));
   expect(() => new Server().fd()).toThrow(/before listen/);
+});
+
+test('socketFd gives onConnection the fd of each accepted socket', async () => {
+  const fds: string[] = [];
+  const server = new Server({ onConnection: (socket) => void fds.push(fs.readlinkSync(`/proc/self/fd/${socketFd(socket)}`)) });
+  server.registerRaw('s', 'M', async () => new Uint8Array());
+  await server.listen(path.join(tmp.dir, 'b.sock'));
+  const client = new Client(path.join(tmp.dir, 'b.sock'));
+  await client.call('s', 'M', new Uint8Array());
+  await client.close();
+  await server.close();
+  expect(fds).toEqual([expect.stringMatching(/^socket:\[\d+\]$/)]);
+  expect(() => socketFd(new net.Socket())).toThrow(/no open handle/);
 });
 
 test('a daemon serves on a socket inherited by fd after the process that bound it exited', async () => {
