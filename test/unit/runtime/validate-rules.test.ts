@@ -81,6 +81,7 @@ const ROWS: Row[] = [
   ['mount options not array', (s) => (s.mounts[1].options = 'ro'), 'mounts[1].options', /array of strings/],
   ['mounts not array', (s) => (s.mounts = {}), 'mounts', /must be an array of mount objects/],
   ['idmap mount without gid', (s) => (s.mounts.push({ destination: '/x', source: '/y', type: 'bind', options: ['rbind'], uidMappings: [{ containerID: 0, hostID: 1, size: 1 }] })), 'mounts[7].gidMappings', /needs both uidMappings and gidMappings/],
+  ['idmap mount (type bind) without gid', (s) => (s.mounts.push({ destination: '/x', source: '/y', type: 'bind', options: [], uidMappings: [{ containerID: 0, hostID: 1, size: 1 }] })), 'mounts[7].gidMappings', /needs both/],
   ['idmap mount not bind', (s) => (s.mounts.push({ destination: '/x', type: 'tmpfs', options: [], uidMappings: [{ containerID: 0, hostID: 1, size: 1 }], gidMappings: [{ containerID: 0, hostID: 1, size: 1 }] })), 'mounts[7].uidMappings', /only to bind mounts/],
   // namespaces
   ['namespace unknown type', (s) => (s.linux.namespaces[2].type = 'foo'), 'linux.namespaces[2].type', /"foo" is not a namespace type; use one of pid, network, mount, ipc, uts, user, cgroup, time/],
@@ -213,6 +214,7 @@ describe('accepted variants', () => {
     ['scheduler deadline', (s) => (s.process.scheduler = { policy: 'SCHED_DEADLINE', runtime: 10, deadline: 20, period: 30, flags: ['SCHED_FLAG_RECLAIM'] })],
     ['time ns with offsets', (s) => { s.linux.namespaces.push({ type: 'time' }); s.linux.timeOffsets = { monotonic: { secs: -5, nanosecs: 1 } }; }],
     ['rlimit at RLIM_INFINITY', (s) => (s.process.rlimits = [{ type: 'RLIMIT_MEMLOCK', hard: 18446744073709551615n, soft: 18446744073709551615n }])],
+    ['idmap mount with type bind', (s) => s.mounts.push({ destination: '/x', source: '/y', type: 'bind', uidMappings: [{ containerID: 0, hostID: 1, size: 1 }], gidMappings: [{ containerID: 0, hostID: 1, size: 1 }] })],
     ['all capabilities', (s) => (s.process.capabilities.bounding = ['CAP_BPF', 'CAP_PERFMON', 'CAP_CHECKPOINT_RESTORE', 'CAP_SYS_ADMIN'])],
   ];
   test.each(ok)('%s', (_name, mutate) => {
@@ -263,7 +265,8 @@ describe('validateProcessSpec (exec)', () => {
   });
   test('reports process.* paths', () => {
     expect(() => validateProcessSpec({ args: [], cwd: 'rel' })).toThrow(
-      /process.user: is required.*process.args: must be a non-empty array of strings.*process.cwd: "rel" is not an absolute path/,
+      /^exec process spec: process.user: is required.*process.args: must be a non-empty array of strings.*process.cwd: "rel" is not an absolute path/,
     );
+    expect(() => validateProcessSpec(null)).toThrow(InvalidSpecError);
   });
 });
