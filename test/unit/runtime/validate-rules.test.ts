@@ -99,8 +99,8 @@ const ROWS: Row[] = [
   ['timeOffsets bad clock', (s) => { s.linux.namespaces.push({ type: 'time' }); s.linux.timeOffsets = { realtime: { secs: 1 } }; }, 'linux.timeOffsets["realtime"]', /use "boottime" or "monotonic"/],
   ['timeOffsets with joined ns', (s) => { s.linux.namespaces.push({ type: 'time', path: '/proc/1/ns/time' }); s.linux.timeOffsets = { boottime: { nanosecs: 5 } }; }, 'linux.timeOffsets', /cannot be applied when joining/],
   // sysctl
-  ['ipc sysctl without ipc ns', (s) => { ns(s, 'uts', 'mount', 'network'); s.linux.sysctl = { 'kernel.shmmax': '1' }; }, 'linux.sysctl["kernel.shmmax"]', /needs a ipc namespace .*add \{"type": "ipc"\}/],
-  ['mqueue sysctl without ipc ns', (s) => { ns(s, 'uts', 'mount'); s.linux.sysctl = { 'fs.mqueue.msg_max': '1' }; }, 'linux.sysctl["fs.mqueue.msg_max"]', /needs a ipc namespace/],
+  ['ipc sysctl without ipc ns', (s) => { ns(s, 'uts', 'mount', 'network'); s.linux.sysctl = { 'kernel.shmmax': '1' }; }, 'linux.sysctl["kernel.shmmax"]', /needs an ipc namespace .*add \{"type": "ipc"\}/],
+  ['mqueue sysctl without ipc ns', (s) => { ns(s, 'uts', 'mount'); s.linux.sysctl = { 'fs.mqueue.msg_max': '1' }; }, 'linux.sysctl["fs.mqueue.msg_max"]', /needs an ipc namespace/],
   ['net sysctl without net ns', (s) => { ns(s, 'uts', 'mount'); s.linux.sysctl = { 'net.ipv4.ip_forward': '1' }; }, 'linux.sysctl["net.ipv4.ip_forward"]', /needs a network namespace/],
   ['slash sysctl without net ns', (s) => { ns(s, 'uts', 'mount'); s.linux.sysctl = { 'net/ipv4/ip_forward': '1' }; }, 'linux.sysctl["net/ipv4/ip_forward"]', /needs a network namespace/],
   ['kernel.hostname sysctl', (s) => (s.linux.sysctl = { 'kernel.hostname': 'x' }), 'linux.sysctl["kernel.hostname"]', /conflicts with the hostname field/],
