@@ -1,6 +1,8 @@
 // Malformed and hostile input on the server side: what is answered, what closes the connection,
 // and that other connections and the process carry on.
-import { Code, MESSAGE_TYPE_DATA, MESSAGE_TYPE_REQUEST, MESSAGE_TYPE_RESPONSE, MESSAGE_LENGTH_MAX } from '../../../src/ttrpc';
+import fc from 'fast-check';
+import { Request } from '../../../src/gen/ttrpc/request';
+import { Code, encodeFrame, MESSAGE_TYPE_DATA, MESSAGE_TYPE_REQUEST, MESSAGE_TYPE_RESPONSE, MESSAGE_LENGTH_MAX } from '../../../src/ttrpc';
 import { deferred, Rig } from './fixtures';
 
 jest.setTimeout(15_000);
@@ -77,6 +79,33 @@ describe('protocol violations close only the offending connection', () => {
     }
     release.resolve();
     await expect(slow).resolves.toEqual(Buffer.from('slow'));
+  });
+
+  test('property: any byte sequence from one peer leaves the server serving others', async () => {
+    const path = await echoServer();
+    const client = rig.client(path);
+    const frameish = fc
+      .record({
+        id: fc.integer({ min: 0, max: 12 }),
+        type: fc.integer({ min: 0, max: 5 }),
+        flags: fc.integer({ min: 0, max: 7 }),
+        payload: fc.oneof(
+          fc.uint8Array({ maxLength: 40 }),
+          fc.constant(Request.encode({ service: 'p', method: 'Echo', payload: Buffer.from('x'), timeoutNano: 0n, metadata: [] }).finish()),
+        ),
+      })
+      .map((f) => encodeFrame(f.id, f.type, f.flags, f.payload));
+    const chunk = fc.oneof(frameish, fc.uint8Array({ maxLength: 30 }).map((b) => Buffer.from(b)));
+    await fc.assert(
+      fc.asyncProperty(fc.array(chunk, { maxLength: 6 }), async (chunks) => {
+        const peer = await rig.peer(path);
+        for (const c of chunks) peer.write(c);
+        peer.socket.end();
+        await peer.closed;
+        await expect(client.call('p', 'Echo', Buffer.from('ok'))).resolves.toEqual(Buffer.from('ok'));
+      }),
+      { numRuns: 60 },
+    );
   });
 
   test('a peer that disconnects in the middle of a frame is cleaned up', async () => {
