@@ -2,6 +2,7 @@
 //! into a temp prefix, starts the private containerds selected by TSRUN_CONTAINERD (1.6, 1.7 or
 //! both; default both) with that prefix first on their PATH, imports the image, and writes the
 //! environment file that testEnv() reads in the workers.
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -10,6 +11,20 @@ import { startContainerd, stopContainerd } from './containerd';
 import { ContainerdHandle, ENV_FILE_VAR, selectedVersions, TestEnv } from './env';
 import { buildImage, importImage } from './image';
 import { mountsUnder } from './leaks';
+
+/** A fresh /tmp/tsrun-test-<runId> with a short lowercase runId (it is part of container ids). */
+function makeRunDir(): { runId: string; tmpDir: string } {
+  for (;;) {
+    const runId = crypto.randomBytes(4).readUInt32BE(0).toString(36).padStart(6, '0').slice(-6);
+    const tmpDir = path.join(os.tmpdir(), `tsrun-test-${runId}`);
+    try {
+      fs.mkdirSync(tmpDir, { mode: 0o755 });
+      return { runId, tmpDir };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+}
 
 export default async function globalSetup(): Promise<void> {
   const repo = path.resolve(__dirname, '../..');
@@ -20,8 +35,7 @@ export default async function globalSetup(): Promise<void> {
     if (!fs.existsSync(path.join(repo, f))) throw new Error(`${f} missing: run make build first (make test does)`);
   }
   const versions = selectedVersions(process.env.TSRUN_CONTAINERD);
-  const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsrun-test-'));
-  const runId = path.basename(tmpDir).slice('tsrun-test-'.length).toLowerCase().replace(/[^a-z0-9]/g, '0');
+  const { runId, tmpDir } = makeRunDir();
   const namespace = `tsrun-test-${runId}`;
   const prefix = path.join(tmpDir, 'prefix');
   const fifoDir = path.join(tmpDir, 'fifo');
