@@ -32,7 +32,7 @@ function bundle(name: string): string {
   // worker, which later suites' leak checks (rightly) report.
   const entry = path.join(__dirname, 'fd-fixtures', `${name}.ts`);
   const args = [entry, '--bundle', '--platform=node', '--target=node24', `--outfile=${outfile}`, '--log-level=error'];
-  execFileSync(process.execPath, [require.resolve('esbuild/bin/esbuild'), ...args], { stdio: 'inherit' });
+  execFileSync(require.resolve('esbuild/bin/esbuild'), args, { stdio: 'inherit' });
   return outfile;
 }
 
