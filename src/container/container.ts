@@ -11,6 +11,7 @@ import { isSameLiveProcess, readProcStat } from './proc';
 import type { ContainerRecord } from './record';
 import { parseSignal } from './signals';
 import { allowed, deriveStatus } from './status';
+import { sleep, within } from './timing';
 import { readRecord, removeContainerDir, withLock, writeRecord } from './store';
 import type {
   Container,
@@ -36,7 +37,6 @@ export function notExist(id: string): NotFoundError {
   return new NotFoundError(`container "${id}" does not exist`);
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ContainerImpl implements Container {
   private record: ContainerRecord;
@@ -257,7 +257,7 @@ export class ContainerImpl implements Container {
   private async waitDead(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     if (this.init && this.exited) {
-      await Promise.race([this.exited, sleep(timeoutMs)]);
+      await within(this.exited, timeoutMs);
       return;
     }
     while (this.alive() && Date.now() < deadline) await sleep(5);

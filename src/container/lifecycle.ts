@@ -10,6 +10,7 @@ import type { CgroupHandle, ContainerDeps, SpawnedInit } from './deps';
 import { CREATE_PHASES, type HookSpawner, planHooks, runHooks } from './hooks';
 import { RECORD_VERSION, type ContainerRecord } from './record';
 import { checkId, containerDir, ensureRoot, fifoPath, listIds, readRecord, removeContainerDir, withLock, writeRecord } from './store';
+import { sleep, within } from './timing';
 import type { Container, CreateOptions } from './types';
 
 /** Test seams: replace the composed modules and the hook spawner. */
@@ -124,7 +125,7 @@ async function cleanupFailedCreate(root: string, id: string, init: SpawnedInit |
   try {
     if (init) {
       init.kill(9);
-      await Promise.race([init.exited, new Promise((r) => setTimeout(r, 10_000))]);
+      await within(init.exited, 10_000);
       init.detach();
     }
     if (cgroup) {
@@ -136,7 +137,7 @@ async function cleanupFailedCreate(root: string, id: string, init: SpawnedInit |
           break;
         } catch (err) {
           if (Date.now() > deadline) throw err;
-          await new Promise((r) => setTimeout(r, 10));
+          await sleep(10);
         }
       }
     }

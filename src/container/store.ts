@@ -6,6 +6,7 @@ import * as path from 'node:path';
 
 import { FailedPreconditionError, InvalidArgumentError } from '../errors';
 import { type ContainerRecord, parseRecord } from './record';
+import { sleep } from './timing';
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
 
@@ -90,7 +91,6 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Run `fn` holding the container's lock: an O_EXCL lock file beside the container dir that names
