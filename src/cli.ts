@@ -52,6 +52,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       log,
       root: typeof cmd.global.root === 'string' ? cmd.global.root : '/run/tsrun',
       out: (text) => process.stdout.write(text),
+      version: VERSION,
     });
   } catch (err) {
     log.fatal(err instanceof Error ? err.message : String(err));

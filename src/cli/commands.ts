@@ -5,7 +5,9 @@ import * as path from 'node:path';
 
 import { createContainer, listContainers, loadContainer, parseSignal } from '../container';
 import type { Container, OciState } from '../container';
-import { InvalidArgumentError, UnimplementedError } from '../errors';
+import { AlreadyExistsError, InvalidArgumentError, UnimplementedError } from '../errors';
+import { defaultSpec, formatSpec } from '../runtime/default-spec';
+import { featuresDocument, formatFeatures } from '../runtime/features';
 import type { ParsedCommandLine } from './args';
 import { psTable, tabwrite, userNames } from './format';
 import type { CliLog } from './log';
@@ -15,6 +17,7 @@ export interface CliContext {
   readonly log: CliLog;
   readonly root: string;
   readonly out: (text: string) => void;
+  readonly version: string;
 }
 
 const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -156,6 +159,20 @@ export const commands: Record<string, (ctx: CliContext) => Promise<number>> = {
       throw new UnimplementedError('ps: custom ps options are not supported; use the default columns or -f json');
     }
     ctx.out(psTable(pids));
+    return 0;
+  },
+
+  async spec(ctx) {
+    const dir = str(ctx.cmd.flags.bundle) ?? process.cwd();
+    const file = path.join(dir, 'config.json');
+    if (fs.existsSync(file)) throw new AlreadyExistsError('File config.json exists. Remove it first');
+    const text = formatSpec(defaultSpec({ rootless: ctx.cmd.flags.rootless === true }));
+    fs.writeFileSync(file, text, { mode: 0o666 });
+    return 0;
+  },
+
+  async features(ctx) {
+    ctx.out(formatFeatures(featuresDocument({ version: ctx.version })));
     return 0;
   },
 

@@ -38,7 +38,7 @@ export type CgroupHandle = CgroupManager;
 
 export interface ContainerDeps {
   /** Read and validate `<bundle>/config.json` (NotFoundError / InvalidSpecError). */
-  loadSpec(bundle: string): Spec;
+  loadSpec(bundle: string): Promise<Spec>;
   /** The cgroup path for a spec and the handle to manage it. */
   openCgroup(spec: Spec, id: string, systemdCgroup: boolean): CgroupHandle;
   /** Reattach to a recorded cgroup path (later CLI invocations). */

@@ -67,7 +67,7 @@ export function fakeWorld(spec: Spec, opts: { failSpawn?: boolean } = {}): FakeW
     };
   };
   world.deps = {
-    loadSpec: () => spec,
+    loadSpec: async () => spec,
     openCgroup: (_spec, id) => cgroupFor(`/fake/${id}`),
     reopenCgroup: (path) => cgroupFor(path),
     mkfifo: (path) => fs.writeFileSync(path, ''),
