@@ -33,4 +33,10 @@ export class ContainerSetupError extends Error {
     this.name = 'ContainerSetupError';
     this.code = errnoName(errno);
   }
+
+  /** replace the errno part of the message by a sentence (for failures that are not a syscall's) */
+  withDetail(detail: string): this {
+    this.message = `${this.step}: ${detail}`;
+    return this;
+  }
 }

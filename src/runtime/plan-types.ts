@@ -85,6 +85,8 @@ export type PlanOp =
   | { readonly op: 'noNewPrivs'; readonly step: string }
   | { readonly op: 'umask'; readonly step: string; readonly mask: number }
   | { readonly op: 'chdir'; readonly step: string; readonly path: string }
+  /** create a directory (and its parents) inside the rootfs when missing */
+  | { readonly op: 'mkdirAll'; readonly step: string; readonly path: string; readonly mode: number }
   /** child asks the parent to write uid/gid maps and waits for its answer (user namespaces) */
   | { readonly op: 'syncIdmap'; readonly step: string }
   /** before pivot: open the exec FIFO's directory so the barrier can reach it afterwards */
@@ -109,6 +111,8 @@ export interface LaunchPlan {
   readonly cloneFlags: number;
   /** a pid namespace to join: joined by the spawning helper thread so the child is born in it */
   readonly joinPidNs: string | null;
+  /** host path of the rootfs that "root"-based paths resolve in (null: no rootfs setup, exec) */
+  readonly rootfs: string | null;
   readonly namespaces: readonly PlanNamespace[];
   /** written by the parent when the child reaches `syncIdmap` (new user namespace only) */
   readonly uidMappings: readonly IdMap[];
