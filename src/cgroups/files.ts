@@ -1,6 +1,6 @@
 //! Reading and writing cgroup files, with errors that name the file, the value and the likely fix.
 
-import { promises as fsp } from 'node:fs';
+import { constants as fsc, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { CgroupError } from '../errors';
 
@@ -40,11 +40,11 @@ export function cgroupError(dir: string, file: string, value: string | undefined
   return new CgroupError(file, value, code, dir, hintFor(code, file), { cause: err });
 }
 
-/** Write one value to dir/file (no O_CREAT: a missing file is an error, not a new file). */
+/** Write one value to dir/file (O_WRONLY|O_TRUNC, no O_CREAT: a missing file is an error, not a new file). */
 export async function writeCgroupFile(dir: string, file: string, value: string): Promise<void> {
   let fh: fsp.FileHandle | undefined;
   try {
-    fh = await fsp.open(join(dir, file), 'r+');
+    fh = await fsp.open(join(dir, file), fsc.O_WRONLY | fsc.O_TRUNC | fsc.O_CLOEXEC);
     await fh.write(value);
   } catch (err) {
     throw cgroupError(dir, file, value, err);
