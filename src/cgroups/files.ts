@@ -44,7 +44,7 @@ export function cgroupError(dir: string, file: string, value: string | undefined
 export async function writeCgroupFile(dir: string, file: string, value: string): Promise<void> {
   let fh: fsp.FileHandle | undefined;
   try {
-    fh = await fsp.open(join(dir, file), fsc.O_WRONLY | fsc.O_TRUNC | fsc.O_CLOEXEC);
+    fh = await fsp.open(join(dir, file), fsc.O_WRONLY | fsc.O_TRUNC);  // libuv adds O_CLOEXEC
     await fh.write(value);
   } catch (err) {
     throw cgroupError(dir, file, value, err);
