@@ -10,6 +10,7 @@ function hintFor(code: string, file: string): string {
     case 'EBUSY':
       if (file.startsWith('memory.')) return 'current usage is above the new limit, or memsw is below the memory limit';
       if (file === 'cgroup.subtree_control') return 'the cgroup has processes of its own (cgroup v2 "no internal processes" rule)';
+      if (file === 'cgroup.procs') return 'the cgroup has controllers enabled for children: on cgroup v2 processes live in leaf cgroups only';
       return 'the cgroup is in use';
     case 'EINVAL':
       return 'value out of range or not accepted by this kernel';
@@ -21,6 +22,8 @@ function hintFor(code: string, file: string): string {
     case 'ENOSPC':
       return file.startsWith('cpuset.') ? 'cpuset.cpus/mems is empty or outside the parent\'s set' : 'no space (cgroup limits reached)';
     case 'EOPNOTSUPP':
+    case 'ENOTSUP':
+      if (file === 'cgroup.procs') return 'the cgroup is not a valid domain for processes (threaded subtree, or a parent holds processes while its children have controllers)';
       return 'the controller does not support this here (for example, cpu with realtime tasks in the parent)';
     case 'ENODEV':
       return 'no such device';
