@@ -163,7 +163,13 @@ export class CgroupV2Manager implements CgroupManager {
       return;
     }
     if (await exists(join(this.dir, 'cgroup.freeze'))) {
-      await this.freeze();
+      try {
+        await this.freeze();
+      } catch (err) {
+        this.logger.warn({ err: String(err), cgroup: this.path }, 'cgroup: could not freeze before killing; signalling unfrozen');
+        killPids(await this.pids(), signal);
+        return;
+      }
       try {
         killPids(await this.pids(), signal);
       } finally {
