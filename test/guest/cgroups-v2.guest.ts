@@ -38,9 +38,9 @@ describe('cgroup v2 manager', () => {
   it('creates the cgroup with controllers enabled in the parents and converted limits', async () => {
     const cg = open('limits');
     await cg.create({
-      memory: { limit: 64 << 20, swap: 96 << 20, reservation: 16 << 20 },
-      cpu: { shares: 1024, quota: 50000, period: 100000, cpus: '0', mems: '0' },
-      pids: { limit: 32 },
+      memory: { limit: 64n << 20n, swap: 96n << 20n, reservation: 16n << 20n },
+      cpu: { shares: 1024n, quota: 50000n, period: 100000n, cpus: '0', mems: '0' },
+      pids: { limit: 32n },
       blockIO: { weight: 500 },
     });
     const dir = dirOf(cg);
@@ -59,8 +59,8 @@ describe('cgroup v2 manager', () => {
 
   it('updates limits, with linux.resources.unified applied last', async () => {
     const cg = open('update');
-    await cg.create({ memory: { limit: 64 << 20 } });
-    await cg.update({ memory: { limit: 128 << 20 }, unified: { 'memory.high': String(100 << 20) } });
+    await cg.create({ memory: { limit: 64n << 20n } });
+    await cg.update({ memory: { limit: 128n << 20n }, unified: { 'memory.high': String(100 << 20) } });
     expect(read(`${dirOf(cg)}/memory.max`)).toBe(String(128 << 20));
     expect(read(`${dirOf(cg)}/memory.high`)).toBe(String(100 << 20));
     const err = await cg.update({ unified: { 'memory.max': 'bogus' } }).catch((e: unknown) => e);
@@ -74,7 +74,7 @@ describe('cgroup v2 manager', () => {
     await cg.create();
     const left = openCgroup(host, `${base}/freeze/left`, { logger });
     const right = openCgroup(host, `${base}/freeze/right`, { logger });
-    await left.create({ pids: { limit: 10 } });
+    await left.create({ pids: { limit: 10n } });
     await right.create();
     const a = sleeper();
     const b = sleeper();
@@ -111,7 +111,7 @@ describe('cgroup v2 manager', () => {
     const p = parseCgroupsPath(`tsrunt-besteffort-pod${process.pid}.slice:cri-containerd:abc`, 'abc', { systemd: true });
     const cg = openCgroup(host, p, { logger });
     try {
-      await cg.create({ pids: { limit: 5 } });
+      await cg.create({ pids: { limit: 5n } });
       expect(read(`${root}/tsrunt.slice/tsrunt-besteffort.slice/tsrunt-besteffort-pod${process.pid}.slice/cri-containerd-abc.scope/pids.max`)).toBe('5');
     } finally {
       await cg.destroy();
@@ -130,7 +130,7 @@ describe('cgroup v2 manager', () => {
 
   it('reports an OOM kill of a process that allocates past memory.max, and stats', async () => {
     const cg = open('oom');
-    await cg.create({ memory: { limit: 32 << 20, swap: 32 << 20 } });
+    await cg.create({ memory: { limit: 32n << 20n, swap: 32n << 20n } });
     const w = await cg.watchOom();
     let count = 0;
     w.on('oom', (e: { count: number }) => (count += e.count));
@@ -152,7 +152,7 @@ describe('cgroup v2 manager', () => {
 
   it('reports stats of running processes', async () => {
     const cg = open('stats');
-    await cg.create({ pids: { limit: 10 } });
+    await cg.create({ pids: { limit: 10n } });
     const p = hold([process.execPath, '-e', 'const b = Buffer.alloc(8 << 20, 1); process.stderr.write("ok"); setInterval(() => b, 1000)']);
     await cg.addProcess(p.pid);
     p.release();

@@ -38,7 +38,7 @@ if (host.mode === 'unified') {
 
     it('creates the cgroup in every hierarchy, moves processes in and lists them', async () => {
       const cg = open('procs');
-      await cg.create({ pids: { limit: 50 }, cpu: { shares: 512 } });
+      await cg.create({ pids: { limit: 50n }, cpu: { shares: 512n } });
       for (const dir of cg.dirs.values()) expect(readFileSync(`${dir}/cgroup.procs`, 'utf8')).toBe('');
       const a = sleeper();
       const b = sleeper();
@@ -83,13 +83,13 @@ if (host.mode === 'unified') {
 
     it('updates the memory limit and reports typed errors naming the file and value', async () => {
       const cg = open('update');
-      await cg.create({ memory: { limit: 64 << 20 } });
+      await cg.create({ memory: { limit: 64n << 20n } });
       const mem = cg.dirs.get('memory');
       expect(readFileSync(`${mem}/memory.limit_in_bytes`, 'utf8').trim()).toBe(String(64 << 20));
-      await cg.update({ memory: { limit: 128 << 20, swap: 256 << 20 } });
+      await cg.update({ memory: { limit: 128n << 20n, swap: 256n << 20n } });
       expect(readFileSync(`${mem}/memory.limit_in_bytes`, 'utf8').trim()).toBe(String(128 << 20));
       expect(readFileSync(`${mem}/memory.memsw.limit_in_bytes`, 'utf8').trim()).toBe(String(256 << 20));
-      await cg.update({ memory: { limit: 32 << 20, swap: 32 << 20 } });
+      await cg.update({ memory: { limit: 32n << 20n, swap: 32n << 20n } });
       expect(readFileSync(`${mem}/memory.memsw.limit_in_bytes`, 'utf8').trim()).toBe(String(32 << 20));
       const err = await cg.update({ cpu: { cpus: '4095' } }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CgroupError);
@@ -104,7 +104,7 @@ if (host.mode === 'unified') {
 
     it('reports an OOM kill of a process that allocates past its memory limit, and stats', async () => {
       const cg = open('oom', true);
-      await cg.create({ memory: { limit: 32 << 20, swap: 32 << 20 } });
+      await cg.create({ memory: { limit: 32n << 20n, swap: 32n << 20n } });
       const viaEventfd = await cg.watchOom();
       const viaCounter = await openCgroup(host, `${base}/oom`, { logger, oomPollMs: 50 }).watchOom();
       let eventfdCount = 0;
@@ -132,7 +132,7 @@ if (host.mode === 'unified') {
 
     it('reports pids and cpu stats of running processes', async () => {
       const cg = open('stats');
-      await cg.create({ pids: { limit: 10 } });
+      await cg.create({ pids: { limit: 10n } });
       const p = sleeper();
       await cg.addProcess(p.pid);
       const s = await cg.stats();

@@ -22,18 +22,18 @@ describe('v1 → v2 conversions', () => {
     expect(blkioWeightToIoWeight(1000)).toBe(10000);
   });
   it('turns memory+swap into swap alone', () => {
-    expect(swapToV2(200, 100)).toBe('100');
-    expect(swapToV2(100, 100)).toBe('0');
-    expect(swapToV2(-1, 100)).toBe('max');
-    expect(swapToV2(undefined, 100)).toBeUndefined();
-    expect(swapToV2(0, 100)).toBeUndefined();
-    expect(() => swapToV2(50, 100)).toThrow(/memory\.swap.*>= .*memory\.limit/);
-    expect(() => swapToV2(50, undefined)).toThrow(/needs a memory limit/);
+    expect(swapToV2(200n, 100n)).toBe('100');
+    expect(swapToV2(100n, 100n)).toBe('0');
+    expect(swapToV2(-1n, 100n)).toBe('max');
+    expect(swapToV2(undefined, 100n)).toBeUndefined();
+    expect(swapToV2(0n, 100n)).toBeUndefined();
+    expect(() => swapToV2(50n, 100n)).toThrow(/memory\.swap.*>= .*memory\.limit/);
+    expect(() => swapToV2(50n, undefined)).toThrow(/needs a memory limit/);
   });
   it('builds cpu.max', () => {
-    expect(cpuMax(50000, 100000)).toBe('50000 100000');
-    expect(cpuMax(undefined, 20000)).toBe('max 20000');
-    expect(cpuMax(-1, undefined)).toBe('max 100000');
+    expect(cpuMax(50000n, 100000n)).toBe('50000 100000');
+    expect(cpuMax(undefined, 20000n)).toBe('max 20000');
+    expect(cpuMax(-1n, undefined)).toBe('max 100000');
     expect(cpuMax(undefined, undefined)).toBeUndefined();
   });
   it('validates hugepage sizes', () => {

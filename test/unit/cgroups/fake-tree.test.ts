@@ -45,11 +45,11 @@ describe('v1 manager on a fake tree', () => {
     files(join(root, 'blkio/t/c1'), { 'blkio.bfq.weight': '' });
     const cg = openCgroup(v1Host(), '/t/c1', { logger: log });
     await cg.create({
-      memory: { limit: 1000, swap: 2000 },
-      cpu: { shares: 512, quota: 1000, period: 10000 },
-      pids: { limit: 7 },
+      memory: { limit: 1000n, swap: 2000n },
+      cpu: { shares: 512n, quota: 1000n, period: 10000n },
+      pids: { limit: 7n },
       blockIO: { weight: 300 },
-      hugepageLimits: [{ pageSize: '2MB', limit: 1 }],
+      hugepageLimits: [{ pageSize: '2MB', limit: 1n }],
     });
     expect(read(join(root, 'cpuset/t/cpuset.cpus'))).toBe('0-1');
     expect(read(join(root, 'cpuset/t/c1/cpuset.mems'))).toBe('0');
@@ -66,7 +66,7 @@ describe('v1 manager on a fake tree', () => {
   it('names the file, value and errno when a write fails', async () => {
     files(join(root, 'memory/t/c2'), {});
     const cg = openCgroup(v1Host(), '/t/c2', { logger: recorder() });
-    const err = await cg.update({ memory: { limit: 1000 } }).catch((e: unknown) => e);
+    const err = await cg.update({ memory: { limit: 1000n } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CgroupError);
     expect((err as Error).message).toMatch(/^cgroup memory\.limit_in_bytes=1000: ENOENT \(.*\) in .*memory\/t\/c2$/);
   });
@@ -101,7 +101,7 @@ describe('v2 manager on a fake tree', () => {
     files(join(root, 'unified/k8s/c1'), { 'memory.max': '', 'memory.swap.max': '', 'cpu.weight': '', 'cpu.max': '', 'io.bfq.weight': '', 'cgroup.procs': '' });
     const log = recorder();
     const cg = openCgroup(v2Host(), '/k8s/c1', { logger: log });
-    await cg.create({ memory: { limit: 100, swap: 300 }, cpu: { shares: 1024, quota: 5000 }, blockIO: { weight: 100 } });
+    await cg.create({ memory: { limit: 100n, swap: 300n }, cpu: { shares: 1024n, quota: 5000n }, blockIO: { weight: 100 } });
     // The fake file keeps the last write; the real file accumulates "+ctrl" writes.
     expect(read(join(root, 'unified/cgroup.subtree_control'))).toMatch(/^\+\w+$/);
     expect(read(join(root, 'unified/k8s/cgroup.subtree_control'))).toMatch(/^\+\w+$/);
@@ -115,7 +115,7 @@ describe('v2 manager on a fake tree', () => {
 
   it('fails naming a controller the parent does not offer', async () => {
     const cg = openCgroup(v2Host(), '/k8s/c2', { logger: recorder() });
-    await expect(cg.create({ hugepageLimits: [{ pageSize: '2MB', limit: 0 }] })).rejects.toThrow(
+    await expect(cg.create({ hugepageLimits: [{ pageSize: '2MB', limit: 0n }] })).rejects.toThrow(
       /cgroup cgroup.subtree_control=\+hugetlb: ENOENT \(controller "hugetlb" is not available here/,
     );
   });

@@ -4,11 +4,11 @@ import { allowsEverything, controllersToEnable } from '../../../src/cgroups/v2';
 import type { LinuxResources } from '../../../src/runtime/spec';
 
 const FULL: LinuxResources = {
-  memory: { limit: 100 << 20, reservation: 50 << 20, swap: 200 << 20, swappiness: 10 },
-  cpu: { shares: 1024, quota: 50000, period: 100000, cpus: '0', mems: '0' },
-  pids: { limit: 32 },
-  blockIO: { weight: 500, throttleReadBpsDevice: [{ major: 8, minor: 0, rate: 1048576 }] },
-  hugepageLimits: [{ pageSize: '2MB', limit: 0 }],
+  memory: { limit: 100n << 20n, reservation: 50n << 20n, swap: 200n << 20n, swappiness: 10n },
+  cpu: { shares: 1024n, quota: 50000n, period: 100000n, cpus: '0', mems: '0' },
+  pids: { limit: 32n },
+  blockIO: { weight: 500, throttleReadBpsDevice: [{ major: 8, minor: 0, rate: 1048576n }] },
+  hugepageLimits: [{ pageSize: '2MB', limit: 0n }],
   devices: [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' }],
 };
 
@@ -35,16 +35,16 @@ describe('planV1', () => {
     ]);
   });
   it('treats -1 as unlimited and refuses v2-only settings', () => {
-    expect(asPairs(planV1({ memory: { limit: -1 }, pids: { limit: -1 } }))).toEqual(['memory.limit_in_bytes=-1', 'pids.max=max']);
+    expect(asPairs(planV1({ memory: { limit: -1n }, pids: { limit: -1n } }))).toEqual(['memory.limit_in_bytes=-1', 'pids.max=max']);
     expect(() => planV1({ unified: { 'memory.high': '1' } })).toThrow(/linux\.resources\.unified/);
   });
   it('rejects invalid values naming the field', () => {
-    expect(() => planV1({ memory: { limit: -5 } })).toThrow(/linux\.resources\.memory\.limit/);
+    expect(() => planV1({ memory: { limit: -5n } })).toThrow(/linux\.resources\.memory\.limit/);
     expect(() => planV1({ blockIO: { weight: 5 } })).toThrow(/blockIO\.weight/);
-    expect(() => planV1({ devices: [{ allow: true, type: 'x' }] })).toThrow(/devices\[\]\.type/);
+    expect(() => planV1({ devices: [{ allow: true, type: 'x' as 'a' }] })).toThrow(/devices\[\]\.type/);
   });
   it('orders memsw before the memory limit when raising it', () => {
-    const w = planV1({ memory: { limit: 200, swap: 400 } }).writes;
+    const w = planV1({ memory: { limit: 200n, swap: 400n } }).writes;
     expect(orderMemoryWrites(w, 300n).map((x) => x.file)).toEqual(['memory.memsw.limit_in_bytes', 'memory.limit_in_bytes']);
     expect(orderMemoryWrites(w, 9223372036854771712n).map((x) => x.file)).toEqual(['memory.limit_in_bytes', 'memory.memsw.limit_in_bytes']);
   });
@@ -71,13 +71,13 @@ describe('planV2', () => {
     expect(controllersOf(p).sort()).toEqual(['cpu', 'cpuset', 'hugetlb', 'io', 'memory', 'pids']);
   });
   it('applies linux.resources.unified last, overriding converted values', () => {
-    const p = planV2({ memory: { limit: 100 }, unified: { 'memory.max': '200', 'cgroup.max.depth': '3' } });
+    const p = planV2({ memory: { limit: 100n }, unified: { 'memory.max': '200', 'cgroup.max.depth': '3' } });
     expect(asPairs(p)).toEqual(['memory.max=100', 'memory.max=200', 'cgroup.max.depth=3']);
     expect(controllersOf(p)).toEqual(['memory']);
     expect(() => planV2({ unified: { '../x': '1' } })).toThrow(/unified: key/);
   });
   it('refuses realtime cpu settings', () => {
-    expect(() => planV2({ cpu: { realtimeRuntime: 1 } })).toThrow(/realtime/);
+    expect(() => planV2({ cpu: { realtimeRuntime: 1n } })).toThrow(/realtime/);
   });
 });
 
