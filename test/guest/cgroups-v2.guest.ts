@@ -1,6 +1,7 @@
 // Root tests of the cgroup v2 manager on a pure cgroup v2 hierarchy. They run inside the cg2rig
 // QEMU guest (started by test/integration/cgroups/v2.test.ts on v1/hybrid hosts) or directly on a
 // pure v2 host, in a unique test cgroup removed afterwards.
+import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { detectCgroupHost, openCgroup, parseCgroupsPath, type CgroupLogger, type CgroupManager } from '../../src/cgroups';
@@ -134,10 +135,13 @@ describe('cgroup v2 manager', () => {
     const w = await cg.watchOom();
     let count = 0;
     w.on('oom', (e: { count: number }) => (count += e.count));
+    // The event arrives on its own (inotify on memory.events), without check().
+    const firstEvent = once(w, 'oom');
     const hog = hold([process.execPath, '-e', 'const a = []; for (;;) a.push(Buffer.alloc(1 << 20, 1));']);
     await cg.addProcess(hog.pid);
     hog.release();
     expect((await hog.exited).signal).toBe('SIGKILL');
+    await firstEvent;
     await w.check();
     w.close();
     expect(count).toBeGreaterThanOrEqual(1);

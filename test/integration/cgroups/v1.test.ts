@@ -1,6 +1,7 @@
 // Root tests of the cgroup v1 manager on this host's real v1 hierarchies (hybrid or v1 hosts), in a
 // unique test cgroup removed afterwards. On a pure cgroup v2 host there are no v1 hierarchies: that
 // is legitimate there, and v2.test.ts covers the host instead.
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { detectCgroupHost, openCgroup, parseCgroupsPath, type CgroupLogger, type CgroupManager } from '../../../src/cgroups';
@@ -111,10 +112,13 @@ if (host.mode === 'unified') {
       let counterCount = 0;
       viaEventfd.on('oom', (e: { count: number }) => (eventfdCount += e.count));
       viaCounter.on('oom', (e: { count: number }) => (counterCount += e.count));
+      // Both report on their own (eventfd drained on a timer / counter polled), without check().
+      const events = Promise.all([once(viaEventfd, 'oom'), once(viaCounter, 'oom')]);
       const hog = hold([process.execPath, '-e', 'const a = []; for (;;) a.push(Buffer.alloc(1 << 20, 1));']);
       await cg.addProcess(hog.pid);
       hog.release();
       expect((await hog.exited).signal).toBe('SIGKILL');
+      await events;
       await viaEventfd.check();
       await viaCounter.check();
       viaEventfd.close();
