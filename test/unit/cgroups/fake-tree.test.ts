@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CgroupError, UnimplementedError } from '../../../src/errors';
-import { openCgroup, type CgroupHost, type CgroupLogger } from '../../../src/cgroups';
+import { openCgroup, openContainerCgroup, type CgroupHost, type CgroupLogger } from '../../../src/cgroups';
 
 let root: string;
 beforeEach(() => {
@@ -127,6 +127,12 @@ describe('v2 manager on a fake tree', () => {
     await openCgroup(v2Host(), '/k8s/c3', { logger: log }).create({ devices });
     expect(log.messages).toEqual([expect.stringMatching(/device rule\(s\) are NOT enforced/)]);
     await expect(openCgroup(v2Host(), '/k8s/c3', { logger: log, devicePolicy: 'error' }).create({ devices })).rejects.toThrow(UnimplementedError);
+  });
+
+  it('opens a container\'s cgroup from a systemd-form cgroupsPath', () => {
+    const cg = openContainerCgroup('abc', 'kubepods-besteffort-pod1.slice:cri-containerd:abc', { host: v2Host() });
+    expect(cg.version).toBe(2);
+    expect(cg.dirs.get('')).toBe(join(root, 'unified/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1.slice/cri-containerd-abc.scope'));
   });
 
   it('uses cgroup.kill for SIGKILL when the kernel has it', async () => {

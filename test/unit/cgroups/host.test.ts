@@ -1,4 +1,4 @@
-import { cgroupHostFrom, parseCgroupMounts, parseProcCgroup, v1MountFor } from '../../../src/cgroups/host';
+import { cgroupHostFrom, detectCgroupHost, parseCgroupMounts, parseProcCgroup, v1MountFor } from '../../../src/cgroups/host';
 
 const HYBRID = `22 1 0:21 / / rw,relatime - ext4 /dev/vda rw
 31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
@@ -49,5 +49,14 @@ describe('cgroupHostFrom', () => {
     expect(own.get('memory')).toBe('/process_api/x');
     expect(own.get('cpu,cpuacct')).toBe('/');
     expect(own.get('')).toBe('/user.slice/a.scope');
+  });
+});
+
+describe('detectCgroupHost', () => {
+  it('describes this machine from /proc/self', () => {
+    const host = detectCgroupHost();
+    expect(['v1', 'hybrid', 'unified']).toContain(host.mode);
+    if (host.mode !== 'v1') expect(host.unified?.mountPoint).toMatch(/^\/sys\/fs\/cgroup/);
+    if (host.mode !== 'unified') expect(host.v1.length).toBeGreaterThan(0);
   });
 });
