@@ -275,7 +275,13 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
   }
 
   // 1. namespaces: id maps, joins (user first; pid is joined by the spawning thread), cgroup
-  if (created('user')) b.ops.push({ op: 'syncIdmap', step: 'wait for uid/gid maps' });
+  if (created('user')) {
+    // the child's host ids are unmapped in the new namespace until it becomes its root: files it
+    // creates (devices, mount targets) would fail with EOVERFLOW
+    b.ops.push({ op: 'syncIdmap', step: 'wait for uid/gid maps' });
+    b.ops.push({ op: 'setresgid', step: 'become gid 0 in the user namespace', gid: 0 });
+    b.ops.push({ op: 'setresuid', step: 'become uid 0 in the user namespace', uid: 0 });
+  }
   const order = (t: string) => (t === 'user' ? 0 : 1);
   for (const n of [...joined].sort((x, y) => order(x.type) - order(y.type))) {
     if (n.type === 'pid') continue;
