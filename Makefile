@@ -66,3 +66,7 @@ bench: build ## benchmarks (timings live here, never in tests)
 
 clean:
 	rm -rf dist build
+
+.PHONY: guest-rig
+guest-rig: ## set up the cgroup v2 QEMU guest rig (root): qemu, a Debian kernel, initramfs
+	scripts/cg2rig/setup.sh
