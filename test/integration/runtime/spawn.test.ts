@@ -225,3 +225,37 @@ describe('containers from a busybox rootfs', () => {
     }
   });
 });
+
+describe('exec into a running container', () => {
+  it('joins the namespaces of the init (pid, mount, uts) and runs a second process', async () => {
+    const { buildProcessPlan } = await import('../../../src/runtime/plan');
+    const { spawnProcess, hostCapLast } = await import('../../../src/linux');
+    const initOut = new Capture();
+    const initErr = new Capture();
+    const init = await spawnContainer(planFor(bundle, sh('echo marker > /tmp/m; exec sleep 100', { hostname: 'execbox', root: { path: 'rootfs', readonly: false } }), initOut, initErr));
+    initOut.closeWrite();
+    initErr.closeWrite();
+    try {
+      await init.start();
+      const out = new Capture();
+      const err = new Capture();
+      const spec = withProcess(sh('for i in 1 2 3 4 5 6 7 8 9; do test -e /tmp/m && break; sleep 0.1; done; echo $$ $(hostname) $(cat /tmp/m); cat /proc/1/comm'), { cwd: '/tmp' });
+      const plan = buildProcessPlan(spec, {
+        id: 'exec1', initPid: init.pid, namespaceTypes: ['pid', 'mount', 'ipc', 'uts', 'network'], hostCapLast: hostCapLast(),
+        stdio: { stdin: -1, stdout: out.writeFd, stderr: err.writeFd }, start: { kind: 'pipe' },
+      });
+      const p = await spawnProcess(plan);
+      out.closeWrite();
+      err.closeWrite();
+      await p.start();
+      expect(await p.exited).toEqual({ status: 0 });
+      expect(await err.text).toBe('');
+      const [pid, host, marker, comm] = (await out.text).trim().split(/\s+/);
+      expect(Number(pid)).toBeGreaterThan(1);
+      expect([host, marker, comm]).toEqual(['execbox', 'marker', 'sleep']);
+    } finally {
+      init.kill(9);
+      await init.exited;
+    }
+  });
+});
