@@ -216,6 +216,38 @@ describe('containers from a busybox rootfs', () => {
     expect(r.stdout.split('\n').map((l) => l.trim().replace(/\s+/g, ' '))).toEqual(['0', '0 100000 65536', '1:3', '']);
   });
 
+  it('joins the given cgroups before creating its cgroup namespace', async () => {
+    const dir = `/sys/fs/cgroup/pids/tsrun-executor-test-${process.pid}`;
+    fs.mkdirSync(dir);
+    try {
+      const spec = withLinux(sh('grep pids /proc/self/cgroup'), { namespaces: [...defaultSpec([]).linux!.namespaces!, { type: 'cgroup' }] });
+      const inNs = await runContainer(bundle, spec, { cgroup: { join: [dir] } });
+      expect(inNs.stdout).toMatch(/^\d+:pids:\/\n$/);
+      const noNs = await runContainer(bundle, sh('grep pids /proc/self/cgroup'), { cgroup: { join: [dir] } });
+      expect(noNs.stdout).toMatch(new RegExp(`^\\d+:pids:/${path.basename(dir)}\n$`));
+    } finally {
+      fs.rmdirSync(dir);
+    }
+  });
+
+  it('runs several containers at once', async () => {
+    const results = await Promise.all([1, 2, 3, 4, 5].map((n) => runContainer(bundle, sh(`echo $$ ${n}; exit ${n}`))));
+    expect(results.map((r) => [r.status, r.stdout])).toEqual([1, 2, 3, 4, 5].map((n) => [n, `1 ${n}\n`]));
+  });
+
+  it('can be killed before it is started', async () => {
+    const out = new Capture();
+    const err = new Capture();
+    const p = await spawnContainer(planFor(bundle, sh('echo never'), out, err));
+    out.closeWrite();
+    err.closeWrite();
+    p.kill(9);
+    expect(await p.exited).toEqual({ status: 137, signal: 9 });
+    expect(await out.text).toBe('');
+    expect(() => p.kill(9)).toThrow('pidfd_send_signal');
+    await expect(p.start()).rejects.toThrow('exited before it was started');
+  });
+
   it('leaves no processes behind', async () => {
     await runContainer(bundle, sh('sleep 0.1 & exit 0'));
     // the container's pid namespace died with its init: the background sleep is gone too
