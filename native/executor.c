@@ -528,8 +528,25 @@ static void op_stdio(struct spawn *s, const struct tsr_op_hdr *op)
 			fail(s, "dup3", "stdio", errno);
 		close(tmp[i]);
 	}
-	/* everything else the Node process had open is closed at execve */
-	CHECK(s, syscall(SYS_close_range, (unsigned)n, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */), "close_range", "fds");
+	/* Close everything else the Node process had open now (not only at execve): a container that
+	 * waits at its start barrier must not hold the caller's sockets and pipes. */
+	int keep[3] = {s->c_report, s->c_sync, s->fifo_dirfd};
+	for (int i = 0; i < 3; i++) /* sort the three */
+		for (int j = i + 1; j < 3; j++)
+			if (keep[j] < keep[i]) {
+				int t = keep[i];
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
+	unsigned from = (unsigned)n;
+	for (int i = 0; i < 3; i++) {
+		if (keep[i] < n)
+			continue;
+		if ((unsigned)keep[i] > from)
+			CHECK(s, syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0), "close_range", "fds");
+		from = (unsigned)keep[i] + 1;
+	}
+	CHECK(s, syscall(SYS_close_range, from, ~0U, 0), "close_range", "fds");
 }
 
 static void op_capset(struct spawn *s, uint64_t eff, uint64_t perm, uint64_t inh)

@@ -248,6 +248,21 @@ describe('containers from a busybox rootfs', () => {
     await expect(p.start()).rejects.toThrow('exited before it was started');
   });
 
+  it('does not hold the caller\'s other fds while it waits to be started', async () => {
+    const out = new Capture();
+    const err = new Capture();
+    const unrelated = new Capture(); // a pipe the container is not given
+    const p = await spawnContainer(planFor(bundle, sh('echo ran'), out, err));
+    out.closeWrite();
+    err.closeWrite();
+    unrelated.closeWrite();
+    // EOF arrives although the container (a clone of this process) has not exec'd yet
+    expect(await unrelated.text).toBe('');
+    await p.start();
+    expect(await p.exited).toEqual({ status: 0 });
+    expect(await out.text).toBe('ran\n');
+  });
+
   it('leaves no processes behind', async () => {
     await runContainer(bundle, sh('sleep 0.1 & exit 0'));
     // the container's pid namespace died with its init: the background sleep is gone too
