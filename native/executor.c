@@ -30,7 +30,7 @@
 #include "plan-format.h"
 #include "tsrun.h"
 
-#define CHILD_STACK_SIZE (256 * 1024)
+#define CHILD_STACK_SIZE (1024 * 1024) /* lazily backed; exec builds argv/envp arrays on it */
 #define MAX_EXEC_STRINGS 8192
 
 struct spawn {
@@ -77,6 +77,23 @@ static const char *op_str(const struct tsr_op_hdr *op, unsigned i)
 	}
 }
 
+/* the fewest ints and strings each op reads (index = op code) */
+static const struct {
+	uint8_t nint, nstr;
+} OP_ARGS[] = {
+	[TSR_OP_SETNS] = {1, 1},	  [TSR_OP_UNSHARE] = {1, 0},	    [TSR_OP_WRITE_FILE] = {1, 2},
+	[TSR_OP_MOUNT] = {3, 4},	  [TSR_OP_MAKE_PARENT_PRIVATE] = {0, 1}, [TSR_OP_MKNOD] = {5, 1},
+	[TSR_OP_SYMLINK] = {0, 2},	  [TSR_OP_PIVOT_ROOT] = {0, 1},	    [TSR_OP_MOVE_ROOT] = {0, 1},
+	[TSR_OP_MASK_PATH] = {0, 1},	  [TSR_OP_READONLY_PATH] = {0, 1},  [TSR_OP_REMOUNT_RO] = {0, 1},
+	[TSR_OP_SETHOSTNAME] = {0, 1},	  [TSR_OP_SETDOMAINNAME] = {0, 1},  [TSR_OP_SETRLIMIT] = {3, 0},
+	[TSR_OP_STDIO] = {0, 0},	  [TSR_OP_CAPS_BOUNDING] = {2, 0},  [TSR_OP_KEEPCAPS] = {1, 0},
+	[TSR_OP_SETGROUPS] = {0, 0},	  [TSR_OP_SETRESGID] = {1, 0},	    [TSR_OP_SETRESUID] = {1, 0},
+	[TSR_OP_CAPSET] = {3, 0},	  [TSR_OP_CAPS_AMBIENT] = {2, 0},   [TSR_OP_NO_NEW_PRIVS] = {0, 0},
+	[TSR_OP_UMASK] = {1, 0},	  [TSR_OP_CHDIR] = {0, 1},	    [TSR_OP_MKDIR_ALL] = {1, 1},
+	[TSR_OP_SYNC_IDMAP] = {0, 0},	  [TSR_OP_PREPARE_FIFO] = {0, 1},   [TSR_OP_WAIT_START] = {0, 0},
+	[TSR_OP_EXEC] = {1, 1},
+};
+
 /* Check every size, offset and string of the plan so the child cannot read out of bounds. */
 static int validate_plan(const uint8_t *plan, size_t len, int *nstdio)
 {
@@ -105,12 +122,19 @@ static int validate_plan(const uint8_t *plan, size_t len, int *nstdio)
 				return -EINVAL;
 			memcpy(&slen, (const uint8_t *)op + p, 4);
 			p += 4;
-			if (slen == TSR_NULL_STR)
+			if (slen == TSR_NULL_STR) {
+				/* only mount's source, fstype and data may be NULL */
+				if (op->code != TSR_OP_MOUNT || k == 1)
+					return -EINVAL;
 				continue;
+			}
 			if ((size_t)slen + 1 > op->size - p || ((const uint8_t *)op)[p + slen] != 0)
 				return -EINVAL;
 			p += slen + 1;
 		}
+		if (op->code == 0 || op->code >= sizeof OP_ARGS / sizeof OP_ARGS[0] || op->nint < OP_ARGS[op->code].nint ||
+		    op->nstr < OP_ARGS[op->code].nstr)
+			return -EINVAL;
 		if (op->code == TSR_OP_STDIO && op->nint > *nstdio)
 			*nstdio = op->nint;
 		if (op->code == TSR_OP_EXEC && (op->nint < 1 || op->nstr < 1 + op_int(op, 0) || op->nstr > MAX_EXEC_STRINGS))

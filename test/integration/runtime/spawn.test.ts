@@ -306,3 +306,39 @@ describe('exec into a running container', () => {
     }
   });
 });
+
+describe('native plan validation', () => {
+  it('rejects a malformed plan before cloning anything', async () => {
+    const { encodePlan } = await import('../../../src/runtime/encode');
+    const { pipe2, closeFd, SyscallError } = await import('../../../src/linux');
+    const { nativeSpawn } = await import('../../../src/linux/libc');
+    const good = encodePlan({
+      id: 'v', cloneFlags: 0, joinPidNs: null, rootfs: null, namespaces: [], uidMappings: [], gidMappings: [], start: { kind: 'pipe' },
+      ops: [{ op: 'chdir', step: 'chdir', path: '/' }, { op: 'exec', step: 'exec', path: '/bin/true', argv: ['true'], env: [] }],
+    });
+    const [r, w] = pipe2();
+    try {
+      for (const bad of [good.subarray(0, good.length - 8), Buffer.concat([good, Buffer.alloc(8)]), (() => {
+        const b = Buffer.from(good);
+        b.writeUInt16LE(99, 40); // unknown op code
+        return b;
+      })(), (() => {
+        const b = Buffer.from(good);
+        b.writeUInt16LE(0, 44); // chdir without its path string
+        return b;
+      })()]) {
+        let err: unknown;
+        try {
+          nativeSpawn(bad, w, -1);
+        } catch (e) {
+          err = e;
+        }
+        expect(err).toBeInstanceOf(SyscallError);
+        expect((err as Error).message).toBe('tsrun_spawn: EINVAL');
+      }
+    } finally {
+      closeFd(r);
+      closeFd(w);
+    }
+  });
+});
