@@ -64,6 +64,10 @@ image: ## build the busybox OCI image from Debian's busybox-static (build/image/
 bench: build ## benchmarks (timings live here, never in tests)
 	scripts/bench.sh
 
+.PHONY: bench-spawn
+bench-spawn: native ## micro benchmark: container spawn through native/ against `runc run` (root)
+	scripts/bench-spawn.sh
+
 clean:
 	rm -rf dist build
 

@@ -372,6 +372,12 @@ static void op_mount(struct spawn *s, const struct tsr_op_hdr *op)
 		where = procpath;
 	}
 	int r = mount(src, where, fstype, flags, data);
+	if (r < 0 && errno == EPERM && (flags & MS_REMOUNT) && (flags & MS_BIND)) {
+		/* in a user namespace the mount's nosuid/nodev/noexec/atime flags are locked: keep them */
+		struct statvfs sv;
+		if (statvfs(where, &sv) == 0)
+			r = mount(src, where, fstype, flags | statvfs_to_ms(sv.f_flag), data);
+	}
 	int err = errno;
 	if (fd >= 0)
 		close(fd);

@@ -206,14 +206,18 @@ describe('containers from a busybox rootfs', () => {
   it('runs in a new user namespace with id maps', async () => {
     // uid 0 of the namespace is host uid 100000: it must be able to reach the rootfs
     fs.chmodSync(bundle.dir, 0o755);
-    const spec = withLinux(sh('id -u; cat /proc/self/uid_map; stat -c %t:%T /dev/null'), {
+    const data = path.join(bundle.dir, 'userns-data');
+    fs.mkdirSync(data, { recursive: true });
+    fs.chmodSync(data, 0o755);
+    const mountsWithBind = [...defaultSpec([]).mounts!, { destination: '/mnt', type: 'bind', source: data, options: ['rbind', 'ro'] }]; // /mnt exists: the namespace's root cannot create it in a host-owned rootfs
+    const spec = withLinux(sh('id -u; cat /proc/self/uid_map; stat -c %t:%T /dev/null; grep -c " /mnt ro," /proc/self/mountinfo', { mounts: mountsWithBind }), {
       namespaces: [...defaultSpec([]).linux!.namespaces!, { type: 'user' }],
       uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }],
       gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }],
     });
     const r = await runContainer(bundle, spec);
     expect(r.stderr).toBe('');
-    expect(r.stdout.split('\n').map((l) => l.trim().replace(/\s+/g, ' '))).toEqual(['0', '0 100000 65536', '1:3', '']);
+    expect(r.stdout.split('\n').map((l) => l.trim().replace(/\s+/g, ' '))).toEqual(['0', '0 100000 65536', '1:3', '1', '']);
   });
 
   it('joins the given cgroups before creating its cgroup namespace', async () => {
