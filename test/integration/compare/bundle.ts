@@ -42,11 +42,18 @@ export interface BundleOptions {
   readonly prepare?: (rootfs: string) => void;
   /** Skip the rootfs copy (negative cases). */
   readonly noRootfs?: boolean;
+  /**
+   * Keep `runc spec`'s process.capabilities.ambient. runc spec asks for three ambient caps without
+   * making them inheritable; the kernel refuses to raise those and runc ignores that silently. One
+   * case (sees.test.ts, "runc spec as is") checks that tsrun behaves the same; the others drop the
+   * ambient set so each case tests only what it is about.
+   */
+  readonly keepAmbient?: boolean;
 }
 
 /**
- * DIR/config.json + DIR/rootfs: runc's default spec with terminal off and cgroupsPath `/<id>`,
- * then `edit`. The config is written as given (a case may write something invalid on purpose).
+ * DIR/config.json + DIR/rootfs: runc's default spec with terminal off, cgroupsPath `/<id>` and
+ * (unless keepAmbient) no ambient capabilities, then `edit`. The config is written as given (a case may write something invalid on purpose).
  */
 export function makeBundle(dir: string, opts: BundleOptions): Bundle {
   const rootfs = path.join(dir, 'rootfs');
@@ -58,6 +65,7 @@ export function makeBundle(dir: string, opts: BundleOptions): Bundle {
   const config = runcSpec(path.dirname(dir));
   config.process.terminal = false;
   config.linux.cgroupsPath = `/${opts.id}`;
+  if (!opts.keepAmbient) delete config.process.capabilities.ambient;
   opts.edit?.(config, { dir, rootfs });
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
   return { dir, rootfs, config };

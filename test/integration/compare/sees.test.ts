@@ -35,12 +35,14 @@ const probeAll = (c: Config) => ({
 
 describe('side by side: what the container sees', () => {
   it('runc spec as is: caps, ids, hostname, pid 1, env, cwd, umask, limits, cgroups, mounts, masked and readonly paths', async () => {
-    const p = await sbs.runBoth({ name: 'default', probe: probeAll });
+    const p = await sbs.runBoth({ name: 'default', keepAmbient: true, probe: probeAll });
     expectRuncExit(p, 0);
     // The reference: runc spec's defaults.
     const st = statusFields(section(p.runc, 'status'));
     expect(capNames(st.CapEff!)).toEqual(['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE']);
     expect(st.NoNewPrivs).toBe('1');
+    // runc spec's ambient set is not inheritable: the kernel cannot raise it, runc goes on without.
+    expect(st.CapAmb).toBe('0000000000000000');
     expect(section(p.runc, 'pid')).toBe('1');
     expect(section(p.runc, 'hostname')).toBe('runc');
     expect(section(p.runc, 'rootfs')).toBe('/ Read-only file system');

@@ -34,6 +34,7 @@ export interface CaseSpec {
   readonly edit?: BundleOptions['edit'];
   readonly prepare?: BundleOptions['prepare'];
   readonly noRootfs?: boolean;
+  readonly keepAmbient?: boolean;
   /** Probe script as process.args (sh -c …); without it process.args stays as `edit` left it. */
   readonly probe?: ProbeOptions | ((c: Bundle['config']) => ProbeOptions);
   /** Runtime arguments after `run` (default: --bundle DIR ID). */
@@ -78,6 +79,7 @@ export class SideBySide {
     const id = this.newId(r, spec.name);
     const bundle = this.bundle(id, {
       noRootfs: spec.noRootfs,
+      keepAmbient: spec.keepAmbient,
       prepare: spec.prepare,
       edit: (c, b) => {
         spec.edit?.(c, b);
