@@ -49,3 +49,7 @@ for runtime in io.containerd.runc.v2 io.containerd.tsrun.v1; do
     printf '%-24s cannot run containers yet: %s\n' "$runtime" "$(tr '\n' ' ' < "$tmp/err" | cut -c1-160)"
   fi
 done
+
+# --- CLI lifecycle: tsrun vs runc create+start+delete of /bin/true (hyperfine, youki's recipe) ---
+echo
+scripts/bench/cli-lifecycle.sh
