@@ -16,7 +16,8 @@ export type Section =
   | 'mountinfo'
   | 'masked'
   | 'readonly'
-  | 'rootfs';
+  | 'rootfs'
+  | 'devices';
 
 export const ALL_SECTIONS: readonly Section[] = [
   'status',
@@ -32,6 +33,7 @@ export const ALL_SECTIONS: readonly Section[] = [
   'masked',
   'readonly',
   'rootfs',
+  'devices',
 ];
 
 const MARK = '@@@ ';
@@ -84,6 +86,11 @@ done`;
       return `for p in ${(o.readonly ?? []).map(shQuote).join(' ')}; do
   if out=$(touch "$p" 2>&1); then echo "$p writable"; else echo "$p \${out##*: }"; fi
 done`;
+    case 'devices':
+      // The default devices: type, major:minor, mode, owner; that they work; what /dev holds.
+      return `for d in /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty; do stat -c '%n %F %t:%T %a %u:%g' "$d" 2>&1; done
+echo "zero: $(head -c 4 /dev/zero 2>&1 | wc -c) null: $(echo x 2>&1 > /dev/null && echo ok) urandom: $(head -c 4 /dev/urandom 2>&1 | wc -c)"
+echo "dev: $(ls -A /dev | sort | tr '\\n' ' ')"`;
     case 'rootfs':
       return `if out=$(touch /.probe-write 2>&1); then echo "/ writable"; rm -f /.probe-write; else echo "/ \${out##*: }"; fi`;
   }

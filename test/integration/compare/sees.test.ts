@@ -53,8 +53,13 @@ describe('side by side: what the container sees', () => {
     expect(section(p.runc, 'masked')).toContain('/proc/keys character special file bytes=0');
     expect(section(p.runc, 'readonly')).toContain('/proc/sys Read-only file system');
     expect(parseProcCgroup(section(p.runc, 'cgroup'))).toMatchObject({ memory: '/<ID>', pids: '/<ID>', cpu: '/<ID>' });
+    expect(section(p.runc, 'devices')).toContain('/dev/null character special file 1:3 666 0:0');
+    expect(section(p.runc, 'devices')).toContain('zero: 4 null: ok urandom: 4');
+    expect(mountLines(p.runc).find((l) => l.startsWith('/sys/fs/cgroup tmpfs'))).toMatch(/ opts=\S*\brw\b/);
     expectTsrunExit(p, 0);
     expectSameSections(p, ALL_SECTIONS);
+    // Difference (differences.ts #3): tsrun's /sys/fs/cgroup tmpfs is read-only, as the mount asks.
+    expect(mountLines(p.tsrun).find((l) => l.startsWith('/sys/fs/cgroup tmpfs'))).toMatch(/ opts=\S*\bro\b/);
   });
 
   it('user with additional gids, umask, cwd, env and args', async () => {
