@@ -253,5 +253,63 @@ export const LIFECYCLE: CaseGroup = {
         expect(seen.tsrun).toEqual(seen.runc);
       },
     },
+    {
+      name: 'namespaces of the init as the host sees them (new ones, shared ones, one joined by path)',
+      run: async (sbs) => {
+        const kinds = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts'];
+        const nsOf = (pid: number): Record<string, string> => Object.fromEntries(kinds.map((k) => [k, fs.readlinkSync(`/proc/${pid}/ns/${k}`)]));
+        const seen = await onBoth(sbs, async (r) => {
+          const { id } = await createSleeper(sbs, r, 'ns', (c) => {
+            // Join the test process's own network namespace instead of a new one.
+            c.linux.namespaces = (c.linux.namespaces as { type: string }[]).map((n) =>
+              n.type === 'network' ? { type: 'network', path: `/proc/${process.pid}/ns/net` } : n,
+            );
+          });
+          const pid = Number((await state(sbs, r, id)).pid);
+          const host = nsOf(process.pid);
+          const its = nsOf(pid);
+          return Object.fromEntries(kinds.map((k) => [k, its[k] === host[k] ? 'host' : 'new']));
+        });
+        expect(seen.runc).toEqual({ cgroup: 'host', ipc: 'new', mnt: 'new', net: 'host', pid: 'new', time: 'host', user: 'host', uts: 'new' });
+        expect(seen.tsrun).toEqual(seen.runc);
+      },
+    },
+    {
+      name: 'state and list show the config annotations',
+      run: async (sbs) => {
+        const annotations = { 'org.example.compare': 'yes', 'org.example.empty': '' };
+        const seen = await onBoth(sbs, async (r) => {
+          const { id } = await createSleeper(sbs, r, 'annot', (c) => {
+            c.annotations = annotations;
+          });
+          const st = await state(sbs, r, id);
+          const list = JSON.parse(expectOk(await sbs.rt(r, ['list', '-f', 'json'])).stdout) as State[];
+          return { state: st.annotations, list: list.find((x) => x.id === id)?.annotations };
+        });
+        expect(seen.runc.state).toEqual(annotations);
+        expect(seen.tsrun).toEqual(seen.runc);
+      },
+    },
+    {
+      name: 'kill takes KILL, SIGKILL and 9; an unknown signal is refused',
+      run: async (sbs) => {
+        const seen = await onBoth(sbs, async (r) => {
+          const out: Record<string, number | null> = {};
+          for (const sig of ['KILL', 'SIGKILL', '9']) {
+            const { id } = await createSleeper(sbs, r, `sig${sig}`);
+            expectOk(await sbs.rt(r, ['start', id]));
+            out[sig] = (await sbs.rt(r, ['kill', id, sig])).code;
+            await waitFor(`${r.name} ${id} stopped`, async () => (await statusOf(sbs, r, id)) === 'stopped');
+          }
+          const { id } = await createSleeper(sbs, r, 'sigbad');
+          const bad = await sbs.rt(r, ['kill', id, 'NOSUCHSIG']);
+          out.unknown = bad.code;
+          out.namesIt = bad.stderr.includes('NOSUCHSIG') ? 1 : 0;
+          return out;
+        });
+        expect(seen.runc).toEqual({ KILL: 0, SIGKILL: 0, 9: 0, unknown: 1, namesIt: 1 });
+        expect(seen.tsrun).toEqual(seen.runc);
+      },
+    },
   ],
 };

@@ -235,5 +235,76 @@ export const SEES: CaseGroup = {
         expectSameSections(p, ['tail']);
       },
     },
+    {
+      name: 'sysctl and oomScoreAdj',
+      run: async (sbs) => {
+        const p = await sbs.runBoth({
+          name: 'sysctl',
+          edit: (c) => {
+            // Namespaced sysctls only (net in the new netns, kernel.shm* in the new ipc ns).
+            c.linux.sysctl = { 'net.ipv4.ip_forward': '1', 'kernel.shm_rmid_forced': '1', 'net.ipv4.tcp_syncookies': '0' };
+            // Raising is allowed; lowering below the caller's value is what this VM refuses (issue 3).
+            c.process.oomScoreAdj = 500;
+          },
+          probe: {
+            sections: [],
+            tail: 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shm_rmid_forced /proc/sys/net/ipv4/tcp_syncookies /proc/self/oom_score_adj',
+          },
+        });
+        expectRuncExit(p, 0);
+        expect(section(p.runc, 'tail')).toBe('1\n1\n0\n500');
+        expectTsrunExit(p, 0);
+        expectSameSections(p, ['tail']);
+      },
+    },
+    {
+      name: 'mount propagation: rootfsPropagation and per-mount propagation flags',
+      run: async (sbs) => {
+        const p = await sbs.runBoth({
+          name: 'propagation',
+          edit: (c, b) => {
+            const data = path.join(b.dir, 'prop-data');
+            fs.mkdirSync(data);
+            c.linux.rootfsPropagation = 'private';
+            c.mounts.push(
+              { destination: '/shared', type: 'bind', source: data, options: ['rbind', 'rshared'] },
+              { destination: '/slave', type: 'bind', source: data, options: ['rbind', 'rslave'] },
+              { destination: '/unbindable', type: 'tmpfs', source: 'tmpfs', options: ['unbindable'] },
+            );
+          },
+          probe: { sections: ['mountinfo'] },
+        });
+        expectRuncExit(p, 0);
+        const lines = mountLines(p.runc);
+        expect(lines.find((l) => l.startsWith('/shared '))).toMatch(/ shared$/);
+        expect(lines.find((l) => l.startsWith('/unbindable '))).toMatch(/ unbindable$/);
+        expectTsrunExit(p, 0);
+        expectSameSections(p, ['mountinfo']);
+      },
+    },
+    {
+      name: 'read-only rootfs with writable tmpfs and bind mounts, relative process.args resolved through PATH',
+      run: async (sbs) => {
+        const p = await sbs.runBoth({
+          name: 'rorootfs',
+          edit: (c) => {
+            c.root.readonly = true;
+            c.process.env = ['PATH=/usr/bin:/bin', 'TERM=dumb'];
+            c.mounts.push({ destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=1777'] });
+          },
+          probe: { sections: ['rootfs', 'readonly', 'mountinfo'], readonly: ['/tmp/x', '/etc/passwd', '/dev/shm/x', '/dev/mqueue'], tail: 'command -v ls' },
+        });
+        expectRuncExit(p, 0);
+        expect(section(p.runc, 'rootfs')).toBe('/ Read-only file system');
+        expect(section(p.runc, 'readonly').split('\n')).toEqual([
+          '/tmp/x writable',
+          '/etc/passwd Read-only file system',
+          '/dev/shm/x writable',
+          '/dev/mqueue writable',
+        ]);
+        expectTsrunExit(p, 0);
+        expectSameSections(p, ['rootfs', 'readonly', 'mountinfo', 'tail']);
+      },
+    },
   ],
 };

@@ -85,4 +85,12 @@ export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
     cause: 'executor (mount destination resolution): resolve symlinks component by component scoped to the rootfs ' +
       '(like securejoin / openat2 RESOLVE_IN_ROOT) and create the missing target, instead of failing',
   },
+  {
+    group: 'sees',
+    caseName: 'mount propagation: rootfsPropagation and per-mount propagation flags',
+    expected: 'with rootfsPropagation "private", the bind mounted with "rshared" is shared (mountinfo "shared:N"), "unbindable" tmpfs unbindable',
+    actual: 'the rshared bind is private (unbindable works)',
+    cause: 'executor (plan/native mount ops): apply a mount\'s propagation flags (MS_SHARED|MS_REC…) after the mount, and apply ' +
+      'rootfsPropagation to / before the spec mounts, not after them (a later recursive MS_PRIVATE on / undoes rshared)',
+  },
 ];
