@@ -64,10 +64,6 @@ image: ## build the busybox OCI image from Debian's busybox-static (build/image/
 bench: build ## benchmarks (timings live here, never in tests)
 	scripts/bench.sh
 
-.PHONY: bench-cli
-bench-cli: build ## CLI benchmark: tsrun vs runc create+start+delete of /bin/true (hyperfine; root)
-	scripts/bench/cli-lifecycle.sh
-
 .PHONY: bench-spawn
 bench-spawn: native ## micro benchmark: container spawn through native/ against `runc run` (root)
 	scripts/bench-spawn.sh
@@ -78,3 +74,7 @@ clean:
 .PHONY: guest-rig
 guest-rig: ## set up the cgroup v2 QEMU guest rig (root): qemu, a Debian kernel, initramfs
 	scripts/cg2rig/setup.sh
+
+.PHONY: bench-cli
+bench-cli: build ## CLI benchmark: tsrun vs runc create+start+delete of /bin/true (hyperfine; root)
+	scripts/bench/cli-lifecycle.sh
