@@ -118,7 +118,9 @@ export const LIFECYCLE: CaseGroup = {
       run: async (sbs) => {
         const seen = await onBoth(sbs, async (r) => {
           const { id } = await createSleeper(sbs, r, 'killall', (c) => {
-            c.process.args = ['sh', '-c', 'sleep 100000 & sleep 100000 & wait'];
+            // A pipeline, not background jobs: busybox sh opens /dev/null for those, and this case
+            // is about kill --all, not the default devices (cases-sees.ts has those).
+            c.process.args = ['sh', '-c', 'sleep 100000 | sleep 100000'];
           });
           expectOk(await sbs.rt(r, ['start', id]));
           let pids: number[] = [];
@@ -206,7 +208,8 @@ export const LIFECYCLE: CaseGroup = {
           exit3: await runCase(r, 'exit3', ['sh', '-c', 'exit 3']),
           true: await runCase(r, 'true', ['true']),
           kill9: await runCase(r, 'kill9', ['sh', '-c', 'touch /ready; exec sleep 100000'], 'KILL'),
-          term: await runCase(r, 'term', ['sh', '-c', 'trap "exit 7" TERM; touch /ready; sleep 100000 & wait'], 'TERM'),
+          // sh runs the trap when the current `sleep 1` ends (no background job: those need /dev/null).
+          term: await runCase(r, 'term', ['sh', '-c', 'trap "exit 7" TERM; touch /ready; while :; do sleep 1; done'], 'TERM'),
         }));
         expect(seen.runc).toEqual({ exit3: 3, true: 0, kill9: 137, term: 7 });
         expect(seen.tsrun).toEqual(seen.runc);

@@ -217,10 +217,11 @@ export const SEES: CaseGroup = {
       run: async (sbs) => {
         const p = await sbs.runBoth({
           name: 'pidns',
-          probe: { sections: ['pid'], tail: 'sleep 30 & ls /proc | grep -c "^[0-9]"; kill $!' },
+          // sh (pid 1), ls and grep: the container's only processes.
+          probe: { sections: ['pid'], tail: 'ls /proc | grep -c "^[0-9]"' },
         });
         expectRuncExit(p, 0);
-        // sh (1), sleep, ls, grep, and the command substitution-free pipeline: same count for both.
+        expect(section(p.runc, 'tail')).toBe('3');
         expectTsrunExit(p, 0);
         expectSameSections(p, ['pid', 'tail']);
       },
@@ -304,6 +305,25 @@ export const SEES: CaseGroup = {
         ]);
         expectTsrunExit(p, 0);
         expectSameSections(p, ['rootfs', 'readonly', 'mountinfo', 'tail']);
+      },
+    },
+    {
+      name: 'default devices: type, numbers, mode and that they work; what /dev holds',
+      run: async (sbs) => {
+        const p = await sbs.runBoth({ name: 'devices', probe: { sections: ['devices'] } });
+        expectRuncExit(p, 0);
+        expect(section(p.runc, 'devices').split('\n')).toEqual([
+          '/dev/null character special file 1:3 666 0:0',
+          '/dev/zero character special file 1:5 666 0:0',
+          '/dev/full character special file 1:7 666 0:0',
+          '/dev/random character special file 1:8 666 0:0',
+          '/dev/urandom character special file 1:9 666 0:0',
+          '/dev/tty character special file 5:0 666 0:0',
+          'zero: 4 null: ok urandom: 4',
+          'dev: fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero ',
+        ]);
+        expectTsrunExit(p, 0);
+        expectSameSections(p, ['devices']);
       },
     },
   ],
