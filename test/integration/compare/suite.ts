@@ -2,6 +2,7 @@
 //! is a list of named cases; a test file registers a group's cases with describeCases(). Every
 //! case runs in exactly one file: the group's own file, or tsrun-known-failures.test.ts when it is
 //! listed in known-failures.ts (a tsrun bug another branch has to fix). Nothing is skipped.
+import { assertNoLeaks } from '../../helpers/leaks';
 import { SideBySide } from './side-by-side';
 import { KNOWN_TSRUN_FAILURES, KnownFailure } from './known-failures';
 
@@ -46,8 +47,9 @@ export function failingCases(g: CaseGroup, known: readonly KnownFailure[] = KNOW
 }
 
 /**
- * describe(title) with a SideBySide of its own: containers force-deleted after every test (also
- * when it failed), bundles removed after the block. The caller adds assertNoLeaks() at file level.
+ * describe(title) with a SideBySide of its own: containers force-deleted and the harness's leak
+ * check run after every test (also when it failed), bundles removed after the block. The caller
+ * adds assertNoLeaks() at file level too (for what the block's teardown might leave).
  */
 export function describeCases(title: string, label: string, cases: readonly Case[]): void {
   describe(title, () => {
@@ -58,6 +60,8 @@ export function describeCases(title: string, label: string, cases: readonly Case
     afterEach(async () => {
       const failures = (await sbs?.deleteAll()) ?? [];
       if (failures.length > 0) throw new Error(failures.join('\n'));
+      // Per case, so a leak is blamed on the case that left it (and cleaned before the next one).
+      await assertNoLeaks();
     });
     afterAll(async () => {
       await sbs?.dispose();
