@@ -314,5 +314,27 @@ export const LIFECYCLE: CaseGroup = {
         expect(seen.tsrun).toEqual(seen.runc);
       },
     },
+    {
+      name: 'global --log with --log-format json: the error as a JSON line in the log, the message on stderr',
+      run: async (sbs) => {
+        const seen = await onBoth(sbs, async (r) => {
+          const id = `${sbs.newId(r, 'log')}-absent`;
+          const log = path.join(sbs.base, `${r.name}-json.log`);
+          const res = await sbs.rt(r, ['state', id], { global: ['--log', log, '--log-format', 'json'] });
+          const lines = fs.readFileSync(log, 'utf8').trim().split('\n');
+          const entry = JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
+          return {
+            code: res.code,
+            keys: Object.keys(entry).sort(),
+            level: entry.level,
+            time: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/.test(String(entry.time)),
+            says: /does not exist/.test(String(entry.msg)),
+            stderrIsMsg: res.stderr.trim() === entry.msg,
+          };
+        });
+        expect(seen.runc).toEqual({ code: 1, keys: ['level', 'msg', 'time'], level: 'error', time: true, says: true, stderrIsMsg: true });
+        expect(seen.tsrun).toEqual(seen.runc);
+      },
+    },
   ],
 };
