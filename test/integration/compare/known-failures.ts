@@ -78,4 +78,12 @@ export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
     actual: 'same nodes (1:3, 1:5 …, mode 666) but "zero: 41" (an error message: Operation not permitted), "null: sh: can\'t create /dev/null: Operation not permitted"; /dev/core present',
     cause: `${DEVICES_CGROUP}; executor: create /dev/core only when /proc/kcore exists`,
   },
+  {
+    group: 'lifecycle',
+    caseName: 'a startContainer hook runs in the container, after pivot_root, before the process',
+    expected: 'the hook runs inside the container (its hostname, its pid namespace, its root) before the process: the process prints "runc <pid>" from the file the hook wrote',
+    actual: 'the hook never runs: the process finds no /hook-saw, exit 1',
+    cause: 'container/executor: startContainer hooks are not executed; they belong in the container init after pivot_root ' +
+      'and before exec (native executor op list, run after the start signal), with the state on stdin',
+  },
 ];
