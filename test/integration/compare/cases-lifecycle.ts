@@ -401,20 +401,50 @@ export const LIFECYCLE: CaseGroup = {
       run: async (sbs) => {
         const seen = await onBoth(sbs, async (r) => {
           const id = sbs.newId(r, 'starthook');
+          // The hook writes to an absolute path that exists both in the rootfs and on the host
+          // (under this suite's scratch dir): run in the container it lands in the rootfs; run on
+          // the host by mistake it lands in the scratch dir, never anywhere else on the host.
+          const out = path.join(sbs.base, `${id}-hookout`, 'saw');
+          fs.mkdirSync(path.dirname(out), { recursive: true });
           const b = sbs.bundle(id, {
+            prepare: (rootfs) => fs.mkdirSync(path.join(rootfs, path.dirname(out)), { recursive: true }),
             edit: (c) => {
               c.root.readonly = false;
-              // The process sees the hook's file: the hook ran in the container's root, before it.
-              c.process.args = ['sh', '-c', 'cat /hook-saw'];
-              c.hooks = { startContainer: [{ path: '/bin/sh', args: ['sh', '-c', 'read -r state; echo "$(hostname) $$" > /hook-saw'] }] };
+              // The process reads the hook's file: the hook ran in the container's root, before it.
+              c.process.args = ['cat', out];
+              c.hooks = { startContainer: [{ path: '/bin/sh', args: ['sh', '-c', `read -r state; echo "$(hostname) $$" > ${out}`] }] };
             },
           });
           const res = await sbs.rt(r, ['run', '--bundle', b.dir, id]);
-          return { code: res.code, stdout: res.stdout, inRootfs: fs.existsSync(path.join(b.rootfs, 'hook-saw')) };
+          return { code: res.code, stdout: res.stdout, inRootfs: fs.existsSync(path.join(b.rootfs, out)), onHost: fs.existsSync(out) };
         });
         // In the container's UTS namespace (hostname "runc" from runc spec) and pid namespace.
-        expect(seen.runc).toMatchObject({ code: 0, inRootfs: true });
+        expect(seen.runc).toMatchObject({ code: 0, inRootfs: true, onHost: false });
         expect(seen.runc.stdout).toMatch(/^runc \d+\n$/);
+        expect(seen.tsrun).toEqual(seen.runc);
+      },
+    },
+    {
+      name: "a createContainer hook runs in the container's namespaces (before pivot_root)",
+      run: async (sbs) => {
+        const hostNs = fs.readlinkSync('/proc/self/ns/uts');
+        const seen = await onBoth(sbs, async (r) => {
+          const id = sbs.newId(r, 'cchook');
+          const b = sbs.bundle(id, {
+            edit: (c, dirs) => {
+              c.process.args = ['true'];
+              // Before pivot_root the container's mount namespace still shows the host's tree, so
+              // a host path works from either place; what differs is the UTS namespace.
+              const out = path.join(dirs.dir, 'cc-saw');
+              c.hooks = { createContainer: [{ path: '/bin/sh', args: ['sh', '-c', `read -r state; readlink /proc/self/ns/uts > ${out}`] }] };
+            },
+          });
+          const res = await sbs.rt(r, ['run', '--bundle', b.dir, id]);
+          const uts = fs.readFileSync(path.join(b.dir, 'cc-saw'), 'utf8').trim();
+          // (The hostname is not set yet at this point: a new UTS namespace still has the host's.)
+          return { code: res.code, utsIsHost: uts === hostNs };
+        });
+        expect(seen.runc).toEqual({ code: 0, utsIsHost: false });
         expect(seen.tsrun).toEqual(seen.runc);
       },
     },

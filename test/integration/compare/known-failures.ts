@@ -82,8 +82,17 @@ export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
     group: 'lifecycle',
     caseName: 'a startContainer hook runs in the container, after pivot_root, before the process',
     expected: 'the hook runs inside the container (its hostname, its pid namespace, its root) before the process: the process prints "runc <pid>" from the file the hook wrote',
-    actual: 'the hook never runs: the process finds no /hook-saw, exit 1',
-    cause: 'container/executor: startContainer hooks are not executed; they belong in the container init after pivot_root ' +
-      'and before exec (native executor op list, run after the start signal), with the state on stdin',
+    actual: 'tsrun runs the hook on the HOST (host root, host UTS/pid namespaces) from `tsrun start`: the file lands on the ' +
+      'host path, the process finds nothing, exit 1. (An earlier version of this case wrote /hook-saw into the host\'s / this way.)',
+    cause: 'container (src/container/hooks.ts marks startContainer "container" but container.ts runs it through the host ' +
+      'hook spawner) + executor: run startContainer hooks in the container init after pivot_root and before exec, state on stdin',
+  },
+  {
+    group: 'lifecycle',
+    caseName: "a createContainer hook runs in the container's namespaces (before pivot_root)",
+    expected: 'the hook runs in the container\'s namespaces (its /proc/self/ns/uts is not the host\'s)',
+    actual: 'the hook runs in the host\'s namespaces (host uts namespace)',
+    cause: 'container/executor: createContainer hooks must run in the container namespaces after the mounts, before pivot_root ' +
+      '(runtime-spec config.md "createContainer Hooks"); tsrun runs them from the runtime process on the host',
   },
 ];
