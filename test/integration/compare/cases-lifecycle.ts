@@ -448,5 +448,22 @@ export const LIFECYCLE: CaseGroup = {
         expect(seen.tsrun).toEqual(seen.runc);
       },
     },
+    {
+      name: "an init killed behind the runtime's back is reported stopped, and delete cleans up",
+      run: async (sbs) => {
+        const seen = await onBoth(sbs, async (r) => {
+          const { id } = await createSleeper(sbs, r, 'behind');
+          expectOk(await sbs.rt(r, ['start', id]));
+          const pid = Number((await state(sbs, r, id)).pid);
+          process.kill(pid, 'SIGKILL');
+          await waitFor(`${r.name} ${id} reported stopped`, async () => (await statusOf(sbs, r, id)) === 'stopped');
+          const st = await state(sbs, r, id);
+          const del = await sbs.rt(r, ['delete', id]);
+          return { pid: st.pid, delete: del.code, cgroups: cgroupDirs(`/${id}`), stateAfter: (await sbs.rt(r, ['state', id])).code };
+        });
+        expect(seen.runc).toEqual({ pid: 0, delete: 0, cgroups: [], stateAfter: 1 });
+        expect(seen.tsrun).toEqual(seen.runc);
+      },
+    },
   ],
 };
