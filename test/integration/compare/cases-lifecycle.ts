@@ -1,13 +1,14 @@
 //! Lifecycle parity, side by side: the same verbs on runc and on the installed tsrun, compared on
 //! what a caller observes — state JSON through create/start/kill/delete, list and ps output,
 //! kill --all, delete --force of a running container, errors for unknown ids, the exit status
-//! `run` returns, and the cgroup limits linux.resources asks for (read from the host).
+//! `run` returns, the cgroup limits linux.resources asks for and the namespaces (read from the
+//! host), annotations, signal names, --log-format json, hooks and their state documents.
 import * as fs from 'fs';
 import * as path from 'path';
 import { Config } from './bundle';
 import { alive, cgroupDirs, cgroupFileOf, procCgroups, waitFor } from './host';
-import { describeRt, expectOk, Runtime, RUNTIME_NAMES, rtStart } from './runtimes';
-import { Pair, SideBySide } from './side-by-side';
+import { describeRt, expectOk, Runtime, rtStart } from './runtimes';
+import { SideBySide } from './side-by-side';
 import { CaseGroup } from './suite';
 
 type State = Record<string, unknown>;
@@ -32,13 +33,6 @@ async function createSleeper(sbs: SideBySide, r: Runtime, label: string, edit?: 
   });
   expectOk(await sbs.rt(r, ['create', '--bundle', b.dir, id]));
   return { id, dir: b.dir };
-}
-
-/** Runs `fn` on runc, then on tsrun; returns both results. */
-async function onBoth<T>(sbs: SideBySide, fn: (r: Runtime) => Promise<T>): Promise<Pair<T>> {
-  const out: Partial<Pair<T>> = {};
-  for (const n of RUNTIME_NAMES) out[n] = await fn(sbs.runtimes[n]);
-  return out as Pair<T>;
 }
 
 /** A state document with per-run values replaced by what they must look like. */
@@ -75,7 +69,7 @@ export const LIFECYCLE: CaseGroup = {
     {
       name: 'create → created → start → running → kill → stopped → delete, same state documents',
       run: async (sbs) => {
-        const seen = await onBoth(sbs, async (r) => {
+        const seen = await sbs.onBoth(async (r) => {
           const { id, dir } = await createSleeper(sbs, r, 'life');
           const created = await state(sbs, r, id);
           const pid = Number(created.pid);
@@ -102,7 +96,7 @@ export const LIFECYCLE: CaseGroup = {
     {
       name: 'list (table, -q, -f json) and ps (-f json, table) of a running container',
       run: async (sbs) => {
-        const seen = await onBoth(sbs, async (r) => {
+        const seen = await sbs.onBoth(async (r) => {
           const { id, dir } = await createSleeper(sbs, r, 'list');
           expectOk(await sbs.rt(r, ['start', id]));
           const pid = Number((await state(sbs, r, id)).pid);
@@ -130,7 +124,7 @@ export const LIFECYCLE: CaseGroup = {
     {
       name: 'kill --all signals every process of the container',
       run: async (sbs) => {
-        const seen = await onBoth(sbs, async (r) => {
+        const seen = await sbs.onBoth(async (r) => {
           const { id } = await createSleeper(sbs, r, 'killall', (c) => {
             // A pipeline, not background jobs: busybox sh opens /dev/null for those, and this case
             // is about kill --all, not the default devices (cases-sees.ts has those).
@@ -155,7 +149,7 @@ export const LIFECYCLE: CaseGroup = {
     {
       name: 'delete --force of a running container removes its processes, cgroups and state; delete without it refuses',
       run: async (sbs) => {
-        const seen = await onBoth(sbs, async (r) => {
+        const seen = await sbs.onBoth(async (r) => {
           const { id } = await createSleeper(sbs, r, 'force');
           expectOk(await sbs.rt(r, ['start', id]));
           const pid = Number((await state(sbs, r, id)).pid);
@@ -178,7 +172,7 @@ export const LIFECYCLE: CaseGroup = {
       name: 'unknown ids: every verb fails with exit 1 and says the container does not exist',
       run: async (sbs) => {
         const verbs = [['state'], ['start'], ['kill'], ['kill', '--all'], ['delete'], ['ps'], ['ps', '-f', 'json']];
-        const seen = await onBoth(sbs, async (r) => {
+        const seen = await sbs.onBoth(async (r) => {
           const id = `${sbs.newId(r, 'nope')}-absent`;
           const out: Record<string, { code: number | null; says: boolean; namesId: boolean }> = {};
           for (const v of verbs) {
@@ -218,7 +212,7 @@ export const LIFECYCLE: CaseGroup = {
           if (res.timedOut) throw new Error(describeRt(res));
           return res.code;
         };
-        const seen = await onBoth(sbs, async (r) => ({
+        const seen = await sbs.onBoth(async (r) => ({
           exit3: await runCase(r, 'exit3', ['sh', '-c', 'exit 3']),
           true: await runCase(r, 'true', ['true']),
           kill9: await runCase(r, 'kill9', ['sh', '-c', 'touch /ready; exec sleep 100000'], 'KILL'),
@@ -241,7 +235,7 @@ export const LIFECYCLE: CaseGroup = {
           ['cpu', 'cpu.cfs_period_us'],
           ['cpuset', 'cpuset.cpus'],
         ];
-        const seen = await onBoth(sbs, async (r) => {
+        const seen = await sbs.onBoth(async (r) => {
           const { id } = await createSleeper(sbs, r, 'res', (c) => {
             c.linux.resources = {
               ...c.linux.resources,
@@ -275,7 +269,7 @@ export const LIFECYCLE: CaseGroup = {
       run: async (sbs) => {
         const kinds = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts'];
         const nsOf = (pid: number): Record<string, string> => Object.fromEntries(kinds.map((k) => [k, fs.readlinkSync(`/proc/${pid}/ns/${k}`)]));
-        const seen = await onBoth(sbs, async (r) => {
+        const seen = await sbs.onBoth(async (r) => {
           const { id } = await createSleeper(sbs, r, 'ns', (c) => {
             // Join the test process's own network namespace instead of a new one.
             c.linux.namespaces = (c.linux.namespaces as { type: string }[]).map((n) =>
@@ -295,7 +289,7 @@ export const LIFECYCLE: CaseGroup = {
       name: 'state and list show the config annotations',
       run: async (sbs) => {
         const annotations = { 'org.example.compare': 'yes', 'org.example.empty': '' };
-        const seen = await onBoth(sbs, async (r) => {
+        const seen = await sbs.onBoth(async (r) => {
           const { id } = await createSleeper(sbs, r, 'annot', (c) => {
             c.annotations = annotations;
           });
@@ -310,7 +304,7 @@ export const LIFECYCLE: CaseGroup = {
     {
       name: 'kill takes KILL, SIGKILL and 9; an unknown signal is refused',
       run: async (sbs) => {
-        const seen = await onBoth(sbs, async (r) => {
+        const seen = await sbs.onBoth(async (r) => {
           const out: Record<string, number | null> = {};
           for (const sig of ['KILL', 'SIGKILL', '9']) {
             const { id } = await createSleeper(sbs, r, `sig${sig}`);
@@ -331,7 +325,7 @@ export const LIFECYCLE: CaseGroup = {
     {
       name: 'global --log with --log-format json: the error as a JSON line in the log, the message on stderr',
       run: async (sbs) => {
-        const seen = await onBoth(sbs, async (r) => {
+        const seen = await sbs.onBoth(async (r) => {
           const id = `${sbs.newId(r, 'log')}-absent`;
           const log = path.join(sbs.base, `${r.name}-json.log`);
           const res = await sbs.rt(r, ['state', id], { global: ['--log', log, '--log-format', 'json'] });
@@ -354,7 +348,7 @@ export const LIFECYCLE: CaseGroup = {
       name: 'hooks run in order and get the OCI state on stdin (prestart, createRuntime, createContainer, poststart, poststop)',
       run: async (sbs) => {
         const phases = ['prestart', 'createRuntime', 'createContainer', 'poststart', 'poststop'];
-        const seen = await onBoth(sbs, async (r) => {
+        const seen = await sbs.onBoth(async (r) => {
           const id = sbs.newId(r, 'hooks');
           const b = sbs.bundle(id, {
             edit: (c, dirs) => {
@@ -399,7 +393,7 @@ export const LIFECYCLE: CaseGroup = {
     {
       name: 'a startContainer hook runs in the container, after pivot_root, before the process',
       run: async (sbs) => {
-        const seen = await onBoth(sbs, async (r) => {
+        const seen = await sbs.onBoth(async (r) => {
           const id = sbs.newId(r, 'starthook');
           // The hook writes to an absolute path that exists both in the rootfs and on the host
           // (under this suite's scratch dir): run in the container it lands in the rootfs; run on
@@ -428,7 +422,7 @@ export const LIFECYCLE: CaseGroup = {
       name: "a createContainer hook runs in the container's namespaces (before pivot_root)",
       run: async (sbs) => {
         const hostNs = fs.readlinkSync('/proc/self/ns/uts');
-        const seen = await onBoth(sbs, async (r) => {
+        const seen = await sbs.onBoth(async (r) => {
           const id = sbs.newId(r, 'cchook');
           const b = sbs.bundle(id, {
             edit: (c, dirs) => {
@@ -451,7 +445,7 @@ export const LIFECYCLE: CaseGroup = {
     {
       name: "an init killed behind the runtime's back is reported stopped, and delete cleans up",
       run: async (sbs) => {
-        const seen = await onBoth(sbs, async (r) => {
+        const seen = await sbs.onBoth(async (r) => {
           const { id } = await createSleeper(sbs, r, 'behind');
           expectOk(await sbs.rt(r, ['start', id]));
           const pid = Number((await state(sbs, r, id)).pid);

@@ -7,15 +7,9 @@ import * as path from 'path';
 import { parseMountinfo } from '../../helpers/leaks';
 import { Config } from './bundle';
 import { alive, cgroupDirs, waitFor } from './host';
-import { describeRt, expectOk, Runtime, RUNTIME_NAMES } from './runtimes';
+import { describeRt, expectOk, Runtime } from './runtimes';
 import { Pair, SideBySide } from './side-by-side';
 import { CaseGroup } from './suite';
-
-async function onBoth<T>(sbs: SideBySide, fn: (r: Runtime) => Promise<T>): Promise<Pair<T>> {
-  const out: Partial<Pair<T>> = {};
-  for (const n of RUNTIME_NAMES) out[n] = await fn(sbs.runtimes[n]);
-  return out as Pair<T>;
-}
 
 interface Refusal {
   readonly code: number | null;
@@ -64,7 +58,7 @@ export const NEGATIVE: CaseGroup = {
     {
       name: 'config.json that is not JSON',
       run: async (sbs) => {
-        const p = await onBoth(sbs, (r) => refuse(sbs, r, 'badjson', { raw: (dir) => fs.writeFileSync(path.join(dir, 'config.json'), '{"ociVersion": "1.0.2", "process": {') }));
+        const p = await sbs.onBoth((r) => refuse(sbs, r, 'badjson', { raw: (dir) => fs.writeFileSync(path.join(dir, 'config.json'), '{"ociVersion": "1.0.2", "process": {') }));
         // Difference: runc 1.1 says only "unexpected EOF"; tsrun names config.json and the JSON error.
         expectCleanRefusals(p, /unexpected EOF|JSON/, /config\.json/);
       },
@@ -72,7 +66,7 @@ export const NEGATIVE: CaseGroup = {
     {
       name: 'an invalid field: empty process.args',
       run: async (sbs) => {
-        const p = await onBoth(sbs, (r) => refuse(sbs, r, 'noargs', { edit: (c) => (c.process.args = []) }));
+        const p = await sbs.onBoth((r) => refuse(sbs, r, 'noargs', { edit: (c) => (c.process.args = []) }));
         // runc: "args must not be empty"; tsrun names the JSON path.
         expectCleanRefusals(p, /args must not be empty/, /process\.args/);
       },
@@ -80,28 +74,28 @@ export const NEGATIVE: CaseGroup = {
     {
       name: 'a missing rootfs',
       run: async (sbs) => {
-        const p = await onBoth(sbs, (r) => refuse(sbs, r, 'norootfs', { noRootfs: true }));
+        const p = await sbs.onBoth((r) => refuse(sbs, r, 'norootfs', { noRootfs: true }));
         expectCleanRefusals(p, /rootfs|no such file or directory/i, /rootfs|root\.path/);
       },
     },
     {
       name: 'a uid the kernel cannot set (4294967295)',
       run: async (sbs) => {
-        const p = await onBoth(sbs, (r) => refuse(sbs, r, 'baduid', { edit: (c) => (c.process.user = { uid: 4294967295, gid: 0 }) }));
+        const p = await sbs.onBoth((r) => refuse(sbs, r, 'baduid', { edit: (c) => (c.process.user = { uid: 4294967295, gid: 0 }) }));
         expectCleanRefusals(p, /uids and gids must be in range/, /uid/);
       },
     },
     {
       name: 'an additional gid the kernel cannot set (4294967295)',
       run: async (sbs) => {
-        const p = await onBoth(sbs, (r) => refuse(sbs, r, 'badgid', { edit: (c) => (c.process.user = { uid: 0, gid: 0, additionalGids: [4294967295] }) }));
+        const p = await sbs.onBoth((r) => refuse(sbs, r, 'badgid', { edit: (c) => (c.process.user = { uid: 0, gid: 0, additionalGids: [4294967295] }) }));
         expectCleanRefusals(p, /uids and gids must be in range/, /additionalGids|gid/);
       },
     },
     {
       name: 'a failing createRuntime hook',
       run: async (sbs) => {
-        const p = await onBoth(sbs, (r) =>
+        const p = await sbs.onBoth((r) =>
           refuse(sbs, r, 'hookcr', { edit: (c) => (c.hooks = { createRuntime: [{ path: '/bin/sh', args: ['sh', '-c', 'echo createRuntime says no >&2; exit 2'] }] }) }),
         );
         expectCleanRefusals(p, /hook/i, /createRuntime/);
@@ -110,21 +104,21 @@ export const NEGATIVE: CaseGroup = {
     {
       name: 'a failing prestart hook',
       run: async (sbs) => {
-        const p = await onBoth(sbs, (r) => refuse(sbs, r, 'hookps', { edit: (c) => (c.hooks = { prestart: [{ path: '/bin/false' }] }) }));
+        const p = await sbs.onBoth((r) => refuse(sbs, r, 'hookps', { edit: (c) => (c.hooks = { prestart: [{ path: '/bin/false' }] }) }));
         expectCleanRefusals(p, /hook/i, /prestart/);
       },
     },
     {
       name: 'a process that does not exist in the rootfs',
       run: async (sbs) => {
-        const p = await onBoth(sbs, (r) => refuse(sbs, r, 'noexe', { edit: (c) => (c.process.args = ['/no/such/program']) }));
+        const p = await sbs.onBoth((r) => refuse(sbs, r, 'noexe', { edit: (c) => (c.process.args = ['/no/such/program']) }));
         expectCleanRefusals(p, /no such file or directory/, /\/no\/such\/program/);
       },
     },
     {
       name: 'a mount onto a symlink that points outside the rootfs stays inside (absolute and relative symlinks)',
       run: async (sbs) => {
-        const seen = await onBoth(sbs, async (r) => {
+        const seen = await sbs.onBoth(async (r) => {
           const id = sbs.newId(r, 'symlink');
           const dir = path.join(sbs.base, id);
           // Host directories the symlinks name; nothing may ever be mounted on or written into them.

@@ -111,6 +111,13 @@ export class SideBySide {
     return out as Pair<CaseRun>;
   }
 
+  /** Runs `fn` on runc, then on tsrun; returns both results. */
+  async onBoth<T>(fn: (r: Runtime) => Promise<T>): Promise<Pair<T>> {
+    const out: Partial<Pair<T>> = {};
+    for (const name of RUNTIME_NAMES) out[name] = await fn(this.runtimes[name]);
+    return out as Pair<T>;
+  }
+
   /** Force-deletes every container created so far (both runtimes); returns failures. */
   async deleteAll(): Promise<string[]> {
     const failures: string[] = [];
