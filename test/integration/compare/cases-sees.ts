@@ -326,5 +326,32 @@ export const SEES: CaseGroup = {
         expectSameSections(p, ['devices']);
       },
     },
+    {
+      name: 'linux.seccomp: an errno rule is enforced (or the bundle refused), never ignored',
+      run: async (sbs) => {
+        const p = await sbs.runBoth({
+          name: 'seccomp',
+          edit: (c) => {
+            c.root.readonly = false;
+            c.linux.seccomp = {
+              defaultAction: 'SCMP_ACT_ALLOW',
+              architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
+              syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }],
+            };
+          },
+          probe: { sections: [], tail: 'mkdir /seccomp-probe 2>&1; grep -E "^Seccomp(_filters)?:" /proc/self/status' },
+        });
+        expectRuncExit(p, 0);
+        expect(section(p.runc, 'tail')).toBe("mkdir: can't create directory '/seccomp-probe': Operation not permitted\nSeccomp:\t2\nSeccomp_filters:\t1");
+        expect(fs.existsSync(path.join(p.runc.bundle.rootfs, 'seccomp-probe'))).toBe(false);
+        // tsrun may refuse a profile it cannot load (a clear error naming linux.seccomp) or enforce it.
+        if (p.tsrun.result.code !== 0) {
+          expect(p.tsrun.result.stderr).toMatch(/linux\.seccomp/);
+        } else {
+          expectSameSections(p, ['tail']);
+        }
+        expect(fs.existsSync(path.join(p.tsrun.bundle.rootfs, 'seccomp-probe'))).toBe(false);
+      },
+    },
   ],
 };

@@ -95,4 +95,12 @@ export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
     cause: 'container/executor: createContainer hooks must run in the container namespaces after the mounts, before pivot_root ' +
       '(runtime-spec config.md "createContainer Hooks"); tsrun runs them from the runtime process on the host',
   },
+  {
+    group: 'sees',
+    caseName: 'linux.seccomp: an errno rule is enforced (or the bundle refused), never ignored',
+    expected: 'runc loads the filter (Seccomp: 2, mkdir fails with EPERM); tsrun may instead refuse the bundle with an error naming linux.seccomp',
+    actual: 'tsrun accepts the profile and runs the container without any filter (Seccomp: 0; mkdir succeeds) although its features say seccomp.enabled=false',
+    cause: 'spec validation / executor: until seccomp is implemented, a non-empty linux.seccomp must be refused (UnimplementedError naming ' +
+      'linux.seccomp) instead of silently ignored — a security hole for any caller relying on the profile (containerd\'s default one)',
+  },
 ];
