@@ -353,5 +353,22 @@ export const SEES: CaseGroup = {
         expect(fs.existsSync(path.join(p.tsrun.bundle.rootfs, 'seccomp-probe'))).toBe(false);
       },
     },
+    {
+      name: 'linux.devices: an extra device node with its mode and owner, allowed in the devices cgroup',
+      run: async (sbs) => {
+        const p = await sbs.runBoth({
+          name: 'linuxdev',
+          edit: (c) => {
+            c.linux.devices = [{ path: '/dev/compare-null', type: 'c', major: 1, minor: 3, fileMode: 0o620, uid: 0, gid: 1001 }];
+            c.linux.resources.devices = [...(c.linux.resources.devices ?? []), { allow: true, type: 'c', major: 1, minor: 3, access: 'rw' }];
+          },
+          probe: { sections: [], tail: "stat -c '%n %F %t:%T %a %u:%g' /dev/compare-null; echo x > /dev/compare-null && echo write-ok" },
+        });
+        expectRuncExit(p, 0);
+        expect(section(p.runc, 'tail')).toBe('/dev/compare-null character special file 1:3 620 0:1001\nwrite-ok');
+        expectTsrunExit(p, 0);
+        expectSameSections(p, ['tail']);
+      },
+    },
   ],
 };
