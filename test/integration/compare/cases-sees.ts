@@ -370,5 +370,24 @@ export const SEES: CaseGroup = {
         expectSameSections(p, ['tail']);
       },
     },
+    {
+      name: 'user namespace: uid/gid mappings, root inside, host files owned by unmapped ids',
+      run: async (sbs) => {
+        const p = await sbs.runBoth({
+          name: 'userns',
+          edit: (c) => {
+            c.linux.namespaces.push({ type: 'user' });
+            c.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+            c.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+          },
+          probe: { sections: ['id', 'status', 'mountinfo'], tail: "cat /proc/self/uid_map /proc/self/gid_map; stat -c '%u:%g %A' /bin/busybox" },
+        });
+        expectRuncExit(p, 0);
+        expect(section(p.runc, 'id')).toBe('uid=0(root) gid=0(root)');
+        expect(section(p.runc, 'tail').replace(/ +/g, ' ')).toBe(' 0 100000 65536\n 0 100000 65536\n65534:65534 -rwxr-xr-x');
+        expectTsrunExit(p, 0);
+        expectSameSections(p, ['id', 'status', 'mountinfo', 'tail']);
+      },
+    },
   ],
 };

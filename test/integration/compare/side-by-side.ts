@@ -48,6 +48,8 @@ export class SideBySide {
 
   constructor(label: string) {
     this.base = fs.mkdtempSync(path.join(scratchDir(), `compare-${label}-`));
+    // mkdtemp makes it 0700; a container in a user namespace (mapped root) must traverse it.
+    fs.chmodSync(this.base, 0o755);
     this.runtimes = runtimesUnder(this.base);
   }
 
