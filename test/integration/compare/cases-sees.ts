@@ -389,5 +389,23 @@ export const SEES: CaseGroup = {
         expectSameSections(p, ['id', 'status', 'mountinfo', 'tail']);
       },
     },
+    {
+      name: 'unknown config.json fields are ignored (runtime-spec: extensions must not fail the bundle)',
+      run: async (sbs) => {
+        const p = await sbs.runBoth({
+          name: 'unknown',
+          edit: (c) => {
+            c['org.example.extension'] = { any: ['thing'] };
+            c.process.futureField = true;
+            c.linux.futureSection = { enabled: 1 };
+            c.mounts[0].futureOption = 'x';
+          },
+          probe: { sections: ['pid'] },
+        });
+        expectRuncExit(p, 0);
+        expectTsrunExit(p, 0);
+        expectSameSections(p, ['pid']);
+      },
+    },
   ],
 };
