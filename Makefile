@@ -67,6 +67,21 @@ bench: build ## benchmarks (timings live here, never in tests)
 clean:
 	rm -rf dist build
 
+# Single executable (issue 7): build/sea/containerd-shim-tsrun-v1 = stripped pinned Node + blob.
+# SEA_FLAGS: --no-code-cache, --no-strip, --out FILE. install-sea / release: scripts/sea/*.sh.
+.PHONY: sea install-sea release
+sea: build ## single executable build/sea/containerd-shim-tsrun-v1 (also tsrun by argv[0])
+	@mkdir -p build/sea/tools
+	$(BIN)/esbuild scripts/sea/build.ts --bundle --platform=node --format=cjs --external:esbuild \
+	  --log-level=warning --outfile=build/sea/tools/build.js
+	$(NODE) build/sea/tools/build.js $(SEA_FLAGS)
+
+install-sea: sea ## install the single executable: PREFIX/bin/containerd-shim-tsrun-v1 + tsrun link
+	scripts/sea/install.sh "$(PREFIX)" build/sea/containerd-shim-tsrun-v1
+
+release: sea ## build/release/tsrun-VERSION-linux-x64.tar.zst (bin/ as make install-sea lays it out)
+	scripts/sea/release.sh build/sea/containerd-shim-tsrun-v1
+
 .PHONY: guest-rig
 guest-rig: ## set up the cgroup v2 QEMU guest rig (root): qemu, a Debian kernel, initramfs
 	scripts/cg2rig/setup.sh

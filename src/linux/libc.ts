@@ -2,13 +2,13 @@
 //! -errno, which is turned into a SyscallError here; koffi.errno() is never used (any later Node
 //! call may overwrite it).
 
-import path from 'node:path';
 import koffi from 'koffi';
+import { nativeFile } from '../platform/assets';
 import { SyscallError } from './errors';
 
-/** where libtsrun.so is: $TSRUN_LIBTSRUN, else build/ at the top of the checkout or install */
+/** where libtsrun.so is: $TSRUN_LIBTSRUN, else build/ next to dist/, or the single executable's assets */
 export function libtsrunPath(): string {
-  return process.env.TSRUN_LIBTSRUN ?? path.resolve(__dirname, '..', '..', 'build', 'libtsrun.so');
+  return nativeFile('libtsrun.so');
 }
 
 interface Native {
