@@ -99,7 +99,7 @@ describe('containers from a busybox rootfs', () => {
   });
 
   it('sets rlimits and the umask', async () => {
-    const spec = withProcess(sh('ulimit -n; ulimit -Hn; umask'), { rlimits: [{ type: 'RLIMIT_NOFILE', soft: 123, hard: 456 }], user: { uid: 0, gid: 0, umask: 0o027 } });
+    const spec = withProcess(sh('ulimit -n; ulimit -Hn; umask'), { rlimits: [{ type: 'RLIMIT_NOFILE', soft: 123n, hard: 456n }], user: { uid: 0, gid: 0, umask: 0o027 } });
     const r = await runContainer(bundle, spec);
     expect(r.stdout).toBe('123\n456\n0027\n');
   });
