@@ -63,6 +63,11 @@ image: ## build the busybox OCI image from Debian's busybox-static (build/image/
 
 bench: build ## benchmarks (timings live here, never in tests)
 	scripts/bench.sh
+	scripts/bench/sea-startup.sh
+
+.PHONY: bench-sea
+bench-sea: build ## start-up time and RSS: single executable (with/without code cache) vs launcher
+	scripts/bench/sea-startup.sh
 
 clean:
 	rm -rf dist build
