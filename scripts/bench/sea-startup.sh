@@ -25,16 +25,19 @@ mkdir -p "$top/build/bench"
 echo "sea-startup: building the variants" >&2
 "$top/node_modules/.bin/esbuild" scripts/sea/build.ts --bundle --platform=node --format=cjs --external:esbuild \
   --log-level=warning --outfile="$tmp/build-tool.js"
-NODE_PATH=$top/node_modules "$node" "$tmp/build-tool.js" --top "$top" --out "$tmp/sea/containerd-shim-tsrun-v1" >&2
-NODE_PATH=$top/node_modules "$node" "$tmp/build-tool.js" --top "$top" --out "$tmp/sea-nocache/containerd-shim-tsrun-v1" --no-code-cache >&2
+NODE_PATH=$top/node_modules "$node" "$tmp/build-tool.js" --top "$top" --out "$tmp/build/sea" >&2
+NODE_PATH=$top/node_modules "$node" "$tmp/build-tool.js" --top "$top" --out "$tmp/build/sea-nocache" --no-code-cache >&2
+# Installed as make install-sea / make install would, so the page cache holds them like a real install.
+scripts/sea/install.sh "$tmp/sea" "$tmp/build/sea" >/dev/null
+scripts/sea/install.sh "$tmp/sea-nocache" "$tmp/build/sea-nocache" >/dev/null
 scripts/install.sh "$tmp/launcher" >/dev/null
 
 # Only what the programs need: no NODE_* knobs from the caller, assets in a warm private dir.
 export TSRUN_ASSET_DIR=$tmp/assets
 unset NODE_OPTIONS NODE_EXTRA_CA_CERTS NODE_PATH
 declare -A bins=(
-  [sea]=$tmp/sea/containerd-shim-tsrun-v1
-  [sea-nocache]=$tmp/sea-nocache/containerd-shim-tsrun-v1
+  [sea]=$tmp/sea/bin/containerd-shim-tsrun-v1
+  [sea-nocache]=$tmp/sea-nocache/bin/containerd-shim-tsrun-v1
   [launcher]=$tmp/launcher/bin/containerd-shim-tsrun-v1
 )
 variants=(sea sea-nocache launcher)
