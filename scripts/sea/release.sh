@@ -3,7 +3,8 @@
 #   tsrun-VERSION-linux-x64/bin/containerd-shim-tsrun-v1 (the single executable)
 #   tsrun-VERSION-linux-x64/bin/tsrun -> containerd-shim-tsrun-v1
 # Reproducible given the same SEA: sorted names, root owner, mtime of the last commit.
-# Usage: scripts/sea/release.sh [SEA]   (make release; needs zstd: apt-get install zstd)
+# Usage: scripts/sea/release.sh [SEA [OUTDIR]]   (make release; OUTDIR defaults to build/release;
+# needs zstd: apt-get install zstd)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 sea=${1:-$top/build/sea/containerd-shim-tsrun-v1}
@@ -11,10 +12,12 @@ sea=${1:-$top/build/sea/containerd-shim-tsrun-v1}
 command -v zstd >/dev/null || { echo "release: zstd missing; apt-get install zstd" >&2; exit 1; }
 version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$top/package.json")
 name=tsrun-$version-linux-x64
-out=$top/build/release/$name.tar.zst
-stage=$(mktemp -d "$top/build/.release.XXXXXX")
+outdir=${2:-$top/build/release}
+mkdir -p "$outdir"
+out=$(cd "$outdir" && pwd)/$name.tar.zst
+stage=$(mktemp -d "$outdir/.release.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/$name/bin" "$top/build/release"
+mkdir -p "$stage/$name/bin"
 cp "$sea" "$stage/$name/bin/containerd-shim-tsrun-v1"
 chmod 0755 "$stage/$name/bin/containerd-shim-tsrun-v1"
 ln -s containerd-shim-tsrun-v1 "$stage/$name/bin/tsrun"
