@@ -1,6 +1,7 @@
 #!/bin/bash
 # Start-up benchmark of the single executable (issue 7; timings live here, never in tests):
-# wall time (hyperfine, --shell=none) and peak RSS (GNU time) of
+# wall time and CPU time (hyperfine, --shell=none; on a shared machine user+sys is the steadier
+# number) and peak RSS (GNU time) of
 #   containerd-shim-tsrun-v1 -v
 #   containerd-shim-tsrun-v1 -namespace … -id <nonexistent> delete   (exit status ignored)
 #   containerd-shim-tsrun-v1 native-check   (koffi + libtsrun.so loaded; SEA assets already extracted)
@@ -53,8 +54,8 @@ rss() { # median peak RSS in MiB of 9 runs of "$@"
   echo
   echo "Binary sizes: sea $(( $(stat -c %s "${bins[sea]}") / 1048576 )) MiB, node $(( $(stat -c %s "$node") / 1048576 )) MiB (unstripped)."
   echo
-  echo "| command | variant | mean ms | ± σ | min ms | median ms | peak RSS MiB |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| command | variant | mean ms | ± σ | min ms | median ms | user ms | sys ms | peak RSS MiB |"
+  echo "|---|---|---|---|---|---|---|---|---|"
 } > "$out"
 row() { # $1 label, $2 variant, rest: command
   local label=$1 variant=$2
@@ -64,7 +65,7 @@ row() { # $1 label, $2 variant, rest: command
   # shellcheck disable=SC2016  # JavaScript, not shell
   stats=$("$node" -e '
     const r = require(process.argv[1]).results[0], ms = (s) => (s * 1000).toFixed(1);
-    console.log([ms(r.mean), ms(r.stddev), ms(r.min), ms(r.median)].join(" | "));' "$tmp/h.json")
+    console.log([ms(r.mean), ms(r.stddev), ms(r.min), ms(r.median), ms(r.user), ms(r.system)].join(" | "));' "$tmp/h.json")
   echo "| \`$label\` | $variant | $stats | $(rss "$@") |" >> "$out"
 }
 row "node -e 0" "(floor)" "$node" -e 0
