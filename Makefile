@@ -69,6 +69,10 @@ bench: build ## benchmarks (timings live here, never in tests)
 bench-sea: build ## start-up time and RSS: single executable (with/without code cache) vs launcher
 	scripts/bench/sea-startup.sh
 
+.PHONY: bench-spawn
+bench-spawn: native ## micro benchmark: container spawn through native/ against `runc run` (root)
+	scripts/bench-spawn.sh
+
 clean:
 	rm -rf dist build
 
