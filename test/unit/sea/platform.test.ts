@@ -1,6 +1,7 @@
 // src/platform/program.ts and the pure parts of src/platform/assets.ts.
 import { candidateBases, manifestHash, mountOptionsFor, nativeFile, parseManifest } from '../../../src/platform/assets';
 import { chooseProgram } from '../../../src/platform/program';
+import { selfCommandFor } from '../../../src/platform/self';
 
 describe('chooseProgram', () => {
   it.each([
@@ -78,5 +79,24 @@ describe('nativeFile outside the single executable', () => {
       if (saved === undefined) delete process.env.TSRUN_LIBTSRUN;
       else process.env.TSRUN_LIBTSRUN = saved;
     }
+  });
+});
+
+describe('selfCommandFor', () => {
+  it('single executable: the binary alone (sea-config execArgv applies by itself)', () => {
+    expect(selfCommandFor({
+      singleExecutable: true,
+      execPath: '/usr/bin/containerd-shim-tsrun-v1',
+      execArgv: ['--max-semi-space-size=4'],
+      argv: ['/usr/bin/containerd-shim-tsrun-v1', 'containerd-shim-tsrun-v1', '-id', 'x', 'start'],
+    })).toEqual({ file: '/usr/bin/containerd-shim-tsrun-v1', args: [] });
+  });
+  it('script: node, its flags, the script', () => {
+    expect(selfCommandFor({
+      singleExecutable: false,
+      execPath: '/p/lib/tsrun/bin/node',
+      execArgv: ['--max-semi-space-size=4'],
+      argv: ['/p/lib/tsrun/bin/node', '/p/lib/tsrun/dist/entry.js', '-id', 'x', 'start'],
+    })).toEqual({ file: '/p/lib/tsrun/bin/node', args: ['--max-semi-space-size=4', '/p/lib/tsrun/dist/entry.js'] });
   });
 });
