@@ -78,7 +78,7 @@ clean:
 
 # Single executable (issue 7): build/sea/containerd-shim-tsrun-v1 = stripped pinned Node + blob.
 # SEA_FLAGS: --no-code-cache, --no-strip, --out FILE. install-sea / release: scripts/sea/*.sh.
-.PHONY: sea install-sea release
+.PHONY: sea install-sea release test-sea
 sea: build ## single executable build/sea/containerd-shim-tsrun-v1 (also tsrun by argv[0])
 	@mkdir -p build/sea/tools
 	$(BIN)/esbuild scripts/sea/build.ts --bundle --platform=node --format=cjs --external:esbuild \
@@ -87,6 +87,9 @@ sea: build ## single executable build/sea/containerd-shim-tsrun-v1 (also tsrun b
 
 install-sea: sea ## install the single executable: PREFIX/bin/containerd-shim-tsrun-v1 + tsrun link
 	scripts/sea/install.sh "$(PREFIX)" build/sea/containerd-shim-tsrun-v1
+
+test-sea: build ## the integration tests with containerd running the single executable (TSRUN_INSTALL=sea)
+	TSRUN_INSTALL=sea scripts/run-tests.sh --selectProjects integration
 
 release: sea ## build/release/tsrun-VERSION-linux-x64.tar.zst (bin/ as make install-sea lays it out)
 	scripts/sea/release.sh build/sea/containerd-shim-tsrun-v1

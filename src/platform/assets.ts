@@ -6,7 +6,9 @@
 //! * from the single executable (`make sea`): the files are SEA assets, listed with their sha256 in
 //!   the asset `tsrun-assets.json`; they are written once to `<base>/<hash>/` (hash over all of
 //!   them), where `<base>` is the first usable of $TSRUN_ASSET_DIR (alone, when set), then
-//!   /run/tsrun/sea and /var/lib/tsrun/sea (root), $XDG_RUNTIME_DIR/tsrun/sea and
+//!   /var/lib/tsrun/native (persistent: extracted once per version, not per boot) and
+//!   /run/tsrun-native (root; not under /run/tsrun, the CLI's state root, where every directory is a
+//!   container), $XDG_RUNTIME_DIR/tsrun/sea and
 //!   ~/.cache/tsrun/sea (others), then <tmpdir>/tsrun-sea-<uid>. A base must be owned by us, not
 //!   group/world-writable, and not on a noexec mount (dlopen would fail). Extraction writes a
 //!   temporary directory and renames it into place, so concurrent shims never see half a tree;
@@ -89,7 +91,7 @@ export function manifestHash(files: readonly Omit<AssetFile, 'size'>[]): string 
 /** Where the assets go, best first (pure). */
 export function candidateBases(env: NodeJS.ProcessEnv, uid: number, home: string, tmpdir: string): string[] {
   if (env.TSRUN_ASSET_DIR) return [env.TSRUN_ASSET_DIR];
-  const out = uid === 0 ? ['/run/tsrun/sea', '/var/lib/tsrun/sea'] : [];
+  const out = uid === 0 ? ['/var/lib/tsrun/native', '/run/tsrun-native'] : [];
   if (uid !== 0 && env.XDG_RUNTIME_DIR) out.push(path.join(env.XDG_RUNTIME_DIR, 'tsrun', 'sea'));
   if (uid !== 0 && home) out.push(path.join(home, '.cache', 'tsrun', 'sea'));
   out.push(path.join(tmpdir, `tsrun-sea-${uid}`));

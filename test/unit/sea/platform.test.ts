@@ -19,8 +19,8 @@ describe('chooseProgram', () => {
 });
 
 describe('candidateBases', () => {
-  it('root: /run, /var/lib, then a per-uid temp dir', () => {
-    expect(candidateBases({}, 0, '/root', '/tmp')).toEqual(['/run/tsrun/sea', '/var/lib/tsrun/sea', '/tmp/tsrun-sea-0']);
+  it('root: /var/lib, /run (outside the CLI root /run/tsrun), then a per-uid temp dir', () => {
+    expect(candidateBases({}, 0, '/root', '/tmp')).toEqual(['/var/lib/tsrun/native', '/run/tsrun-native', '/tmp/tsrun-sea-0']);
   });
   it('others: XDG_RUNTIME_DIR, ~/.cache, temp', () => {
     expect(candidateBases({ XDG_RUNTIME_DIR: '/run/user/1000' }, 1000, '/home/u', '/tmp')).toEqual([
