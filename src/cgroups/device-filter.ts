@@ -119,3 +119,22 @@ export function deviceFilterInsns(rules: readonly DeviceCgroupRule[]): Insn[] {
 export function deviceFilterProgram(rules: readonly DeviceCgroupRule[]): Buffer {
   return encode(deviceFilterInsns(rules));
 }
+
+/**
+ * The device rules runc appends after linux.resources.devices (its AllowedDevices): mknod of any
+ * node, the standard character devices, /dev/pts/*, /dev/ptmx and /dev/net/tun. Appended last,
+ * they win over the config's rules ("last match wins"), so a container always has these.
+ * The runtime appends them where it wants runc's behaviour (see withRuncDefaultDeviceRules).
+ */
+export const RUNC_DEFAULT_DEVICE_RULES: readonly DeviceCgroupRule[] = [
+  { allow: true, type: 'c', access: 'm' },
+  { allow: true, type: 'b', access: 'm' },
+  ...([[1, 3], [1, 8], [1, 7], [5, 0], [1, 5], [1, 9], [136, -1], [5, 2], [10, 200]] as const).map(
+    ([major, minor]): DeviceCgroupRule => ({ allow: true, type: 'c', major, minor, access: 'rwm' }),
+  ),
+];
+
+/** `rules` followed by runc's default rules, as runc configures the device cgroup for a config. */
+export function withRuncDefaultDeviceRules(rules: readonly DeviceCgroupRule[] | undefined): DeviceCgroupRule[] {
+  return [...(rules ?? []), ...RUNC_DEFAULT_DEVICE_RULES];
+}

@@ -131,3 +131,14 @@ export function removeDeviceFilters(dir: string): void {
     closeSync(cgFd);
   }
 }
+
+/** Whether a BPF program with this id still exists (BPF_PROG_GET_FD_BY_ID; ENOENT: it was freed). */
+export function bpfProgramExists(id: number): boolean {
+  const r = rawBpf().bpfProgGetFdById(id);
+  if (r >= 0) {
+    closeFd(r);
+    return true;
+  }
+  if (errnoName(-r) === 'ENOENT') return false;
+  throw new SyscallError('bpf(BPF_PROG_GET_FD_BY_ID)', -r, String(id));
+}
