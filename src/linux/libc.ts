@@ -26,11 +26,6 @@ interface Native {
   close(fd: number): number;
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): number;
   umount2(target: string, flags: number): number;
-  bpfProgLoad(progType: number, attachType: number, insns: Buffer, insnCnt: number, license: string, log: Buffer, logSize: number): number;
-  bpfProgAttach(targetFd: number, progFd: number, attachType: number, flags: number): number;
-  bpfProgDetach(targetFd: number, progFd: number, attachType: number): number;
-  bpfProgQuery(targetFd: number, attachType: number, ids: Uint32Array, maxIds: number): number;
-  bpfProgGetFdById(id: number): number;
 }
 
 let native: Native | undefined;
@@ -53,13 +48,32 @@ function lib(): Native {
     close: l.func('int tsrun_close(int fd)'),
     mount: l.func('int tsrun_mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)'),
     umount2: l.func('int tsrun_umount2(const char *target, int flags)'),
+  } as Native;
+  return native;
+}
+
+/** bpf(2) through native/bpf.c (raw results: fd, count or -errno; checked in bpf.ts). */
+interface BpfNative {
+  bpfProgLoad(progType: number, attachType: number, insns: Buffer, insnCnt: number, license: string, log: Buffer, logSize: number): number;
+  bpfProgAttach(targetFd: number, progFd: number, attachType: number, flags: number): number;
+  bpfProgDetach(targetFd: number, progFd: number, attachType: number): number;
+  bpfProgQuery(targetFd: number, attachType: number, ids: Uint32Array, maxIds: number): number;
+  bpfProgGetFdById(id: number): number;
+}
+
+let bpfNative: BpfNative | undefined;
+
+export function rawBpf(): BpfNative {
+  if (bpfNative !== undefined) return bpfNative;
+  const l = koffi.load(libtsrunPath());
+  bpfNative = {
     bpfProgLoad: l.func('int tsrun_bpf_prog_load(unsigned int prog_type, unsigned int attach_type, const uint8_t *insns, unsigned int insn_cnt, const char *license, _Out_ uint8_t *log, unsigned int log_size)'),
     bpfProgAttach: l.func('int tsrun_bpf_prog_attach(int target_fd, int prog_fd, unsigned int attach_type, unsigned int flags)'),
     bpfProgDetach: l.func('int tsrun_bpf_prog_detach(int target_fd, int prog_fd, unsigned int attach_type)'),
     bpfProgQuery: l.func('int tsrun_bpf_prog_query(int target_fd, unsigned int attach_type, _Out_ uint32_t *ids, unsigned int max_ids)'),
     bpfProgGetFdById: l.func('int tsrun_bpf_prog_get_fd_by_id(unsigned int id)'),
-  } as Native;
-  return native;
+  } as BpfNative;
+  return bpfNative;
 }
 
 function check(r: number, syscall: string, p?: string): number {
@@ -156,9 +170,4 @@ export function mount(source: string | null, target: string, fstype: string | nu
 
 export function umount2(target: string, flags = 0): void {
   check(lib().umount2(target, flags), 'umount2', target);
-}
-
-/** bpf(2) commands through native/bpf.c: raw results (fd, count or -errno), checked in bpf.ts. */
-export function rawBpf(): Pick<Native, 'bpfProgLoad' | 'bpfProgAttach' | 'bpfProgDetach' | 'bpfProgQuery' | 'bpfProgGetFdById'> {
-  return lib();
 }
