@@ -16,7 +16,7 @@ import { controllersOf, planV2, type CgroupPlan } from './plan';
 import { collectV2, type CgroupStats } from './stats';
 import type { CgroupLogger, CgroupManager, CgroupOptions, DeviceFilterBackend, OomWatcher } from './types';
 import { BpfUnsupportedError, installDeviceFilter } from '../linux/bpf';
-import { deviceFilterProgram } from './device-filter';
+import { deviceFilterProgram, effectiveRules } from './device-filter';
 import { dirInMount, resolveIn } from './v1';
 
 /** The device filter for the plan's rules (checked before anything is written), none without rules. */
@@ -29,7 +29,8 @@ const STATS_CONTROLLERS = ['cpu', 'memory', 'pids', 'io'];
 
 /** Device rules that allow everything need no enforcement, so they need no warning either. */
 export function allowsEverything(rules: readonly DeviceCgroupRule[]): boolean {
-  return rules.every((r) => r.allow && (r.type ?? 'a') === 'a' && (r.access ?? 'rwm').length === 3);
+  const { checks, defaultAllow } = effectiveRules(rules);
+  return defaultAllow && checks.every((m) => m.allow);
 }
 
 /** "+cpu +memory" lists to write, per ancestor, given what is available and already enabled (pure). */
