@@ -43,6 +43,11 @@ function check(r: number, syscall: string, path?: string): number {
 /** Load a cgroup device program (struct bpf_insn[] bytes); returns its fd (the caller closes it). */
 export function loadDeviceProgram(insns: Buffer): number {
   if (insns.length === 0 || insns.length % 8 !== 0) throw new RangeError(`bpf: ${insns.length} bytes is not a program`);
+  // First without a log (a log that overflows would itself fail the load), then again with one
+  // to explain a refusal.
+  const first = rawBpf().bpfProgLoad(BPF_PROG_TYPE_CGROUP_DEVICE, BPF_CGROUP_DEVICE, insns, insns.length / 8, LICENSE, Buffer.alloc(1), 0);
+  if (first >= 0) return first;
+  if (-first === ENOSYS) throw new BpfUnsupportedError(-first);
   const log = Buffer.alloc(LOG_SIZE);
   const r = rawBpf().bpfProgLoad(BPF_PROG_TYPE_CGROUP_DEVICE, BPF_CGROUP_DEVICE, insns, insns.length / 8, LICENSE, log, LOG_SIZE);
   if (r >= 0) return r;
