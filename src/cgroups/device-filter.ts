@@ -124,7 +124,6 @@ export function deviceFilterProgram(rules: readonly DeviceCgroupRule[]): Buffer 
  * The device rules runc appends after linux.resources.devices (its AllowedDevices): mknod of any
  * node, the standard character devices, /dev/pts/*, /dev/ptmx and /dev/net/tun. Appended last,
  * they win over the config's rules ("last match wins"), so a container always has these.
- * The runtime appends them where it wants runc's behaviour (see withRuncDefaultDeviceRules).
  */
 export const RUNC_DEFAULT_DEVICE_RULES: readonly DeviceCgroupRule[] = [
   { allow: true, type: 'c', access: 'm' },
@@ -134,7 +133,12 @@ export const RUNC_DEFAULT_DEVICE_RULES: readonly DeviceCgroupRule[] = [
   ),
 ];
 
-/** `rules` followed by runc's default rules, as runc configures the device cgroup for a config. */
+/**
+ * The device rules runc enforces for a config: it starts from nothing allowed (deny all), applies
+ * linux.resources.devices in order, then RUNC_DEFAULT_DEVICE_RULES. Without these defaults a
+ * config whose list is only deny-all (`runc spec`'s) cannot even open /dev/null for its stdio.
+ * For the runtime to apply when it creates a container's cgroup (the managers apply rules as given).
+ */
 export function withRuncDefaultDeviceRules(rules: readonly DeviceCgroupRule[] | undefined): DeviceCgroupRule[] {
-  return [...(rules ?? []), ...RUNC_DEFAULT_DEVICE_RULES];
+  return [{ allow: false, access: 'rwm' }, ...(rules ?? []), ...RUNC_DEFAULT_DEVICE_RULES];
 }

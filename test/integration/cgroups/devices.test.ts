@@ -73,6 +73,14 @@ describe('v1 devices cgroup', () => {
     expect(r.stderr).toMatch(EPERM);
   });
 
+  it("needs runc's default rules for a `runc spec` config (deny-all only): without them stdio cannot open /dev/null", async () => {
+    const bare = await cgroupWith('bare', [DENY_ALL]);
+    await expect(runContainer(bundle, sh('echo hi'), { cgroup: { join: bare } })).rejects.toThrow(/set up stdio: EPERM/);
+    const withDefaults = await cgroupWith('runc', withRuncDefaultDeviceRules([DENY_ALL]));
+    const r = await runContainer(bundle, sh('echo hi'), { cgroup: { join: withDefaults } });
+    expect(r).toMatchObject({ status: 0, stdout: 'hi\n' });
+  });
+
   it('applies the last matching rule: a later deny of /dev/zero reads wins over an allow', async () => {
     const join = await cgroupWith('lastwins', withRuncDefaultDeviceRules([DENY_ALL]).concat([{ allow: false, type: 'c', major: 1, minor: 5, access: 'r' }]));
     const r = await runContainer(bundle, sh('head -c1 /dev/zero >/dev/null || echo zero-denied; echo x > /dev/zero && echo zero-write-ok'), { cgroup: { join } });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BPF_DEVCG_ACC_MKNOD as M, BPF_DEVCG_ACC_READ as R, BPF_DEVCG_ACC_WRITE as W, BPF_DEVCG_DEV_BLOCK as B, BPF_DEVCG_DEV_CHAR as C,
-  deviceFilterInsns, deviceFilterProgram, effectiveRules,
+  deviceFilterInsns, deviceFilterProgram, effectiveRules, withRuncDefaultDeviceRules,
 } from '../../../src/cgroups/device-filter';
 import { encode } from '../../../src/cgroups/ebpf';
 import type { DeviceCgroupRule } from '../../../src/runtime/spec';
@@ -114,5 +114,20 @@ describe('device filter program', () => {
     expect(() => deviceFilterProgram([{ allow: true, type: 'c', major: 4096 }])).toThrow(/devices\[0\]\.major: 4096/);
     expect(() => deviceFilterProgram([{ allow: true, type: 'b', minor: -2 }])).toThrow(/devices\[0\]\.minor: -2/);
     expect(() => deviceFilterProgram([{ allow: true, type: 'b', minor: 1.5 }])).toThrow(/devices\[0\]\.minor/);
+  });
+
+  it("adds runc's rules: deny all first, the config's rules, then runc's defaults last", () => {
+    const none = withRuncDefaultDeviceRules(undefined);
+    expect(allows(none, C, 1, 3, R | W)).toBe(true);
+    expect(allows(none, C, 10, 200, R | W)).toBe(true); // /dev/net/tun
+    expect(allows(none, C, 136, 4, R | W)).toBe(true); // /dev/pts/4
+    expect(allows(none, B, 8, 0, M)).toBe(true); // mknod of anything
+    expect(allows(none, B, 8, 0, R)).toBe(false);
+    expect(allows(none, C, 1, 1, R)).toBe(false);
+    // the defaults come last, so the config cannot take them away; an allow-all config allows all
+    expect(allows(withRuncDefaultDeviceRules([{ allow: false, type: 'c', major: 1, minor: 3 }]), C, 1, 3, R)).toBe(true);
+    expect(allows(withRuncDefaultDeviceRules([{ allow: true, access: 'rwm' }]), B, 8, 0, R | W)).toBe(true);
+    expect(allows(withRuncDefaultDeviceRules(containerdDefault), C, 10, 200, R)).toBe(true);
+    expect(allows(withRuncDefaultDeviceRules(containerdDefault), B, 8, 0, R)).toBe(false);
   });
 });
