@@ -17,6 +17,13 @@ help: ## list targets
 deps: ## npm ci (installs the pinned Node 24 and all packages)
 	npm ci
 
+.PHONY: setup demo
+setup: ## prepare this host (root): apt packages, npm ci, trixie containerd 1.7 under build/
+	scripts/setup-host.sh
+
+demo: ## the main job: containerd + tsrun + the busybox image, ctr run ... echo hello from tsrun
+	scripts/demo.sh
+
 build: ts native ## compile TypeScript to dist/ and native/ to build/libtsrun.so
 
 ts:
@@ -37,7 +44,7 @@ check-proto: ## fail when src/gen is not what proto/ generates
 lint: ## type-check everything, eslint, shellcheck scripts
 	$(NODE) $(BIN)/tsc -p tsconfig.test.json
 	$(NODE) $(BIN)/eslint src test
-	shellcheck -x scripts/*.sh .ci/run
+	shellcheck -x $(wildcard scripts/*.sh scripts/*/*.sh) scripts/cg2rig/init scripts/cg2rig/stage2 .ci/run
 
 test: build ## the whole suite (unit + root + real containerd); prints "N passed, N failed"
 	scripts/run-tests.sh
@@ -51,14 +58,41 @@ test-integration: build ## tests against the kernel and a private containerd (ro
 install: build ## install bin/containerd-shim-tsrun-v1 and bin/tsrun under PREFIX
 	scripts/install.sh "$(PREFIX)"
 
-image: ## build the local busybox OCI image tar (build/busybox-oci.tar)
-	scripts/build-image.sh build/busybox-oci.tar
+image: ## build the busybox OCI image from Debian's busybox-static (build/image/busybox-oci.tar, rootfs/)
+	scripts/build-image.sh
 
 bench: build ## benchmarks (timings live here, never in tests)
 	scripts/bench.sh
+	scripts/bench/sea-startup.sh
+
+.PHONY: bench-sea
+bench-sea: build ## start-up time and RSS: single executable (with/without code cache) vs launcher
+	scripts/bench/sea-startup.sh
+
+.PHONY: bench-spawn
+bench-spawn: native ## micro benchmark: container spawn through native/ against `runc run` (root)
+	scripts/bench-spawn.sh
 
 clean:
 	rm -rf dist build
+
+# Single executable (issue 7): build/sea/containerd-shim-tsrun-v1 = stripped pinned Node + blob.
+# SEA_FLAGS: --no-code-cache, --no-strip, --out FILE. install-sea / release: scripts/sea/*.sh.
+.PHONY: sea install-sea release test-sea
+sea: build ## single executable build/sea/containerd-shim-tsrun-v1 (also tsrun by argv[0])
+	@mkdir -p build/sea/tools
+	$(BIN)/esbuild scripts/sea/build.ts --bundle --platform=node --format=cjs --external:esbuild \
+	  --log-level=warning --outfile=build/sea/tools/build.js
+	$(NODE) build/sea/tools/build.js $(SEA_FLAGS)
+
+install-sea: sea ## install the single executable: PREFIX/bin/containerd-shim-tsrun-v1 + tsrun link
+	scripts/sea/install.sh "$(PREFIX)" build/sea/containerd-shim-tsrun-v1
+
+test-sea: build ## the integration tests with containerd running the single executable (TSRUN_INSTALL=sea)
+	TSRUN_INSTALL=sea scripts/run-tests.sh --selectProjects integration
+
+release: sea ## build/release/tsrun-VERSION-linux-x64.tar.zst (bin/ as make install-sea lays it out)
+	scripts/sea/release.sh build/sea/containerd-shim-tsrun-v1
 
 .PHONY: guest-rig
 guest-rig: ## set up the cgroup v2 QEMU guest rig (root): qemu, a Debian kernel, initramfs

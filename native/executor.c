@@ -30,19 +30,21 @@
 #include "plan-format.h"
 #include "tsrun.h"
 
-#define CHILD_STACK_SIZE (256 * 1024)
+#define CHILD_STACK_SIZE (1024 * 1024) /* lazily backed; exec builds argv/envp arrays on it */
 #define MAX_EXEC_STRINGS 8192
 
 struct spawn {
 	uint8_t *plan; /* private copy */
 	size_t len;
 	const struct tsr_plan_hdr *hdr;
-	int report_fd;
+	int report_fd; /* the helper's fds: it closes them after the child exec'd or died */
 	int sync_fd;
 	int nstdio; /* fds the STDIO op fills (0..nstdio-1) */
 	pid_t ptid; /* host pid, written by CLONE_PARENT_SETTID */
 	void *stack;
-	/* child state */
+	/* child state (shared memory: the helper must never read these) */
+	int c_report;
+	int c_sync;
 	int rootfd;
 	int fifo_dirfd;
 	char fifo_name[256];
@@ -75,6 +77,23 @@ static const char *op_str(const struct tsr_op_hdr *op, unsigned i)
 	}
 }
 
+/* the fewest ints and strings each op reads (index = op code) */
+static const struct {
+	uint8_t nint, nstr;
+} OP_ARGS[] = {
+	[TSR_OP_SETNS] = {1, 1},	  [TSR_OP_UNSHARE] = {1, 0},	    [TSR_OP_WRITE_FILE] = {1, 2},
+	[TSR_OP_MOUNT] = {3, 4},	  [TSR_OP_MAKE_PARENT_PRIVATE] = {0, 1}, [TSR_OP_MKNOD] = {5, 1},
+	[TSR_OP_SYMLINK] = {0, 2},	  [TSR_OP_PIVOT_ROOT] = {0, 1},	    [TSR_OP_MOVE_ROOT] = {0, 1},
+	[TSR_OP_MASK_PATH] = {0, 1},	  [TSR_OP_READONLY_PATH] = {0, 1},  [TSR_OP_REMOUNT_RO] = {0, 1},
+	[TSR_OP_SETHOSTNAME] = {0, 1},	  [TSR_OP_SETDOMAINNAME] = {0, 1},  [TSR_OP_SETRLIMIT] = {3, 0},
+	[TSR_OP_STDIO] = {0, 0},	  [TSR_OP_CAPS_BOUNDING] = {2, 0},  [TSR_OP_KEEPCAPS] = {1, 0},
+	[TSR_OP_SETGROUPS] = {0, 0},	  [TSR_OP_SETRESGID] = {1, 0},	    [TSR_OP_SETRESUID] = {1, 0},
+	[TSR_OP_CAPSET] = {3, 0},	  [TSR_OP_CAPS_AMBIENT] = {2, 0},   [TSR_OP_NO_NEW_PRIVS] = {0, 0},
+	[TSR_OP_UMASK] = {1, 0},	  [TSR_OP_CHDIR] = {0, 1},	    [TSR_OP_MKDIR_ALL] = {1, 1},
+	[TSR_OP_SYNC_IDMAP] = {0, 0},	  [TSR_OP_PREPARE_FIFO] = {0, 1},   [TSR_OP_WAIT_START] = {0, 0},
+	[TSR_OP_EXEC] = {1, 1},
+};
+
 /* Check every size, offset and string of the plan so the child cannot read out of bounds. */
 static int validate_plan(const uint8_t *plan, size_t len, int *nstdio)
 {
@@ -103,12 +122,19 @@ static int validate_plan(const uint8_t *plan, size_t len, int *nstdio)
 				return -EINVAL;
 			memcpy(&slen, (const uint8_t *)op + p, 4);
 			p += 4;
-			if (slen == TSR_NULL_STR)
+			if (slen == TSR_NULL_STR) {
+				/* only mount's source, fstype and data may be NULL */
+				if (op->code != TSR_OP_MOUNT || k == 1)
+					return -EINVAL;
 				continue;
+			}
 			if ((size_t)slen + 1 > op->size - p || ((const uint8_t *)op)[p + slen] != 0)
 				return -EINVAL;
 			p += slen + 1;
 		}
+		if (op->code == 0 || op->code >= sizeof OP_ARGS / sizeof OP_ARGS[0] || op->nint < OP_ARGS[op->code].nint ||
+		    op->nstr < OP_ARGS[op->code].nstr)
+			return -EINVAL;
 		if (op->code == TSR_OP_STDIO && op->nint > *nstdio)
 			*nstdio = op->nint;
 		if (op->code == TSR_OP_EXEC && (op->nint < 1 || op->nstr < 1 + op_int(op, 0) || op->nstr > MAX_EXEC_STRINGS))
@@ -153,7 +179,7 @@ static void send_msg(int fd, uint32_t type, int32_t value, int32_t step, const c
 
 static __attribute__((noreturn)) void fail(struct spawn *s, const char *syscall_name, const char *path, int err)
 {
-	send_msg(s->report_fd, TSR_MSG_ERROR, err, s->cur_step, syscall_name, path);
+	send_msg(s->c_report, TSR_MSG_ERROR, err, s->cur_step, syscall_name, path);
 	_exit(err == ENOENT ? 127 : err == EACCES ? 126 : 1);
 }
 
@@ -346,6 +372,12 @@ static void op_mount(struct spawn *s, const struct tsr_op_hdr *op)
 		where = procpath;
 	}
 	int r = mount(src, where, fstype, flags, data);
+	if (r < 0 && errno == EPERM && (flags & MS_REMOUNT) && (flags & MS_BIND)) {
+		/* in a user namespace the mount's nosuid/nodev/noexec/atime flags are locked: keep them */
+		struct statvfs sv;
+		if (statvfs(where, &sv) == 0)
+			r = mount(src, where, fstype, flags | statvfs_to_ms(sv.f_flag), data);
+	}
 	int err = errno;
 	if (fd >= 0)
 		close(fd);
@@ -501,15 +533,6 @@ static void op_write_file(struct spawn *s, const struct tsr_op_hdr *op)
 	close(fd);
 }
 
-static int move_high(int fd, int min)
-{
-	if (fd < 0)
-		return fd;
-	int n = fcntl(fd, F_DUPFD_CLOEXEC, min);
-	close(fd);
-	return n;
-}
-
 static void op_stdio(struct spawn *s, const struct tsr_op_hdr *op)
 {
 	int n = op->nint;
@@ -535,8 +558,25 @@ static void op_stdio(struct spawn *s, const struct tsr_op_hdr *op)
 			fail(s, "dup3", "stdio", errno);
 		close(tmp[i]);
 	}
-	/* everything else the Node process had open is closed at execve */
-	CHECK(s, syscall(SYS_close_range, (unsigned)n, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */), "close_range", "fds");
+	/* Close everything else the Node process had open now (not only at execve): a container that
+	 * waits at its start barrier must not hold the caller's sockets and pipes. */
+	int keep[3] = {s->c_report, s->c_sync, s->fifo_dirfd};
+	for (int i = 0; i < 3; i++) /* sort the three */
+		for (int j = i + 1; j < 3; j++)
+			if (keep[j] < keep[i]) {
+				int t = keep[i];
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
+	unsigned from = (unsigned)n;
+	for (int i = 0; i < 3; i++) {
+		if (keep[i] < n)
+			continue;
+		if ((unsigned)keep[i] > from)
+			CHECK(s, syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0), "close_range", "fds");
+		from = (unsigned)keep[i] + 1;
+	}
+	CHECK(s, syscall(SYS_close_range, from, ~0U, 0), "close_range", "fds");
 }
 
 static void op_capset(struct spawn *s, uint64_t eff, uint64_t perm, uint64_t inh)
@@ -551,7 +591,7 @@ static void op_capset(struct spawn *s, uint64_t eff, uint64_t perm, uint64_t inh
 
 static void op_wait_start(struct spawn *s)
 {
-	send_msg(s->report_fd, TSR_MSG_READY, 0, s->cur_step, NULL, NULL);
+	send_msg(s->c_report, TSR_MSG_READY, 0, s->cur_step, NULL, NULL);
 	if (s->hdr->start_kind == TSR_START_FIFO) {
 		if (s->fifo_dirfd < 0)
 			fail(s, "open", "exec fifo (no prepareFifo op)", EINVAL);
@@ -570,12 +610,12 @@ static void op_wait_start(struct spawn *s)
 		char c;
 		ssize_t r;
 		do
-			r = read(s->sync_fd, &c, 1);
+			r = read(s->c_sync, &c, 1);
 		while (r < 0 && errno == EINTR);
 		if (r <= 0)
 			_exit(1); /* the parent went away without starting us */
 	}
-	send_msg(s->report_fd, TSR_MSG_STARTED, 0, s->cur_step, NULL, NULL);
+	send_msg(s->c_report, TSR_MSG_STARTED, 0, s->cur_step, NULL, NULL);
 }
 
 static const char *env_path(const struct tsr_op_hdr *op, unsigned first_env)
@@ -752,11 +792,11 @@ static void run_op(struct spawn *s, const struct tsr_op_hdr *op)
 		break;
 	}
 	case TSR_OP_SYNC_IDMAP: {
-		send_msg(s->report_fd, TSR_MSG_NEED_IDMAP, 0, s->cur_step, NULL, NULL);
+		send_msg(s->c_report, TSR_MSG_NEED_IDMAP, 0, s->cur_step, NULL, NULL);
 		char c;
 		ssize_t r;
 		do
-			r = read(s->sync_fd, &c, 1);
+			r = read(s->c_sync, &c, 1);
 		while (r < 0 && errno == EINTR);
 		if (r <= 0)
 			_exit(1);
@@ -807,12 +847,16 @@ static int child_main(void *arg)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	umask(0);
 	int low = s->nstdio > 3 ? s->nstdio : 3;
-	s->report_fd = move_high(s->report_fd, low);
-	s->sync_fd = move_high(s->sync_fd, low);
+	/* our own copies, moved above the fds the STDIO op fills */
+	s->c_report = fcntl(s->report_fd, F_DUPFD_CLOEXEC, low);
+	s->c_sync = s->sync_fd >= 0 ? fcntl(s->sync_fd, F_DUPFD_CLOEXEC, low) : -1;
+	close(s->report_fd);
+	if (s->sync_fd >= 0)
+		close(s->sync_fd);
 	s->rootfd = -1;
 	s->fifo_dirfd = -1;
 	s->cur_step = -1;
-	send_msg(s->report_fd, TSR_MSG_PID, s->ptid, -1, NULL, NULL);
+	send_msg(s->c_report, TSR_MSG_PID, s->ptid, -1, NULL, NULL);
 
 	uint32_t off = s->hdr->ops_off;
 	for (uint32_t i = 0; i < s->hdr->nops; i++) {

@@ -4,10 +4,11 @@
 import { InvalidArgumentError } from '../errors';
 
 /** cpu.shares (2..262144) → cpu.weight (1..10000); 0 means "not set". */
-export function cpuSharesToWeight(shares: number): number {
-  if (shares === 0) return 0;
-  const clamped = Math.min(Math.max(shares, 2), 262144);
-  return 1 + Math.floor(((clamped - 2) * 9999) / 262142);
+export function cpuSharesToWeight(shares: bigint | number): number {
+  const n = BigInt(shares);
+  if (n === 0n) return 0;
+  const clamped = n < 2n ? 2n : n > 262144n ? 262144n : n;
+  return 1 + Number(((clamped - 2n) * 9999n) / 262142n);
 }
 
 /** blkio.weight (10..1000) → io.weight (1..10000); 0 means "not set". */
@@ -21,13 +22,13 @@ export function blkioWeightToIoWeight(weight: number): number {
  * OCI memory.swap is memory+swap (a v1 memsw limit); v2's memory.swap.max is swap alone.
  * Returns the memory.swap.max value, or undefined when nothing is to be written.
  */
-export function swapToV2(swap: number | undefined, limit: number | undefined): string | undefined {
-  if (swap === undefined || swap === 0) {
-    // No swap setting. With no memory limit either, leave swap unlimited as it already is.
+export function swapToV2(swap: bigint | undefined, limit: bigint | undefined): string | undefined {
+  if (swap === undefined || swap === 0n) {
+    // No swap setting: leave swap as it is.
     return undefined;
   }
-  if (swap === -1) return 'max';
-  if (limit === undefined || limit === 0 || limit === -1) {
+  if (swap < 0n) return 'max';
+  if (limit === undefined || limit <= 0n) {
     throw new InvalidArgumentError(
       'linux.resources.memory.swap: a swap limit needs a memory limit (set linux.resources.memory.limit, or swap to -1)',
     );
@@ -41,20 +42,20 @@ export function swapToV2(swap: number | undefined, limit: number | undefined): s
 }
 
 /** A v1 limit value: -1 or any negative → "-1" (unlimited), else the number. */
-export function v1Limit(n: number): string {
-  return n < 0 ? '-1' : String(n);
+export function v1Limit(n: bigint): string {
+  return n < 0n ? '-1' : String(n);
 }
 
 /** A v2 limit value: negative → "max", else the number. */
-export function v2Limit(n: number): string {
-  return n < 0 ? 'max' : String(n);
+export function v2Limit(n: bigint): string {
+  return n < 0n ? 'max' : String(n);
 }
 
 /** cpu.max from quota/period: "max 100000" when there is no quota. */
-export function cpuMax(quota: number | undefined, period: number | undefined): string | undefined {
+export function cpuMax(quota: bigint | undefined, period: bigint | undefined): string | undefined {
   if (quota === undefined && period === undefined) return undefined;
-  const q = quota === undefined || quota <= 0 ? 'max' : String(quota);
-  const p = period === undefined || period === 0 ? 100000 : period;
+  const q = quota === undefined || quota <= 0n ? 'max' : String(quota);
+  const p = period === undefined || period === 0n ? 100000n : period;
   return `${q} ${p}`;
 }
 

@@ -1,6 +1,6 @@
 //! Reading and writing cgroup files, with errors that name the file, the value and the likely fix.
 
-import { promises as fsp } from 'node:fs';
+import { constants as fsc, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { CgroupError } from '../errors';
 
@@ -10,6 +10,7 @@ function hintFor(code: string, file: string): string {
     case 'EBUSY':
       if (file.startsWith('memory.')) return 'current usage is above the new limit, or memsw is below the memory limit';
       if (file === 'cgroup.subtree_control') return 'the cgroup has processes of its own (cgroup v2 "no internal processes" rule)';
+      if (file === 'cgroup.procs') return 'the cgroup has controllers enabled for children: on cgroup v2 processes live in leaf cgroups only';
       return 'the cgroup is in use';
     case 'EINVAL':
       return 'value out of range or not accepted by this kernel';
@@ -21,6 +22,8 @@ function hintFor(code: string, file: string): string {
     case 'ENOSPC':
       return file.startsWith('cpuset.') ? 'cpuset.cpus/mems is empty or outside the parent\'s set' : 'no space (cgroup limits reached)';
     case 'EOPNOTSUPP':
+    case 'ENOTSUP':
+      if (file === 'cgroup.procs') return 'the cgroup is not a valid domain for processes (threaded subtree, or a parent holds processes while its children have controllers)';
       return 'the controller does not support this here (for example, cpu with realtime tasks in the parent)';
     case 'ENODEV':
       return 'no such device';
@@ -40,11 +43,11 @@ export function cgroupError(dir: string, file: string, value: string | undefined
   return new CgroupError(file, value, code, dir, hintFor(code, file), { cause: err });
 }
 
-/** Write one value to dir/file (no O_CREAT: a missing file is an error, not a new file). */
+/** Write one value to dir/file (O_WRONLY|O_TRUNC, no O_CREAT: a missing file is an error, not a new file). */
 export async function writeCgroupFile(dir: string, file: string, value: string): Promise<void> {
   let fh: fsp.FileHandle | undefined;
   try {
-    fh = await fsp.open(join(dir, file), 'r+');
+    fh = await fsp.open(join(dir, file), fsc.O_WRONLY | fsc.O_TRUNC);  // libuv adds O_CLOEXEC
     await fh.write(value);
   } catch (err) {
     throw cgroupError(dir, file, value, err);

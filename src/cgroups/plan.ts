@@ -20,7 +20,7 @@ export interface CgroupPlan {
   readonly writes: readonly CgroupWrite[];
   /** Settings that this cgroup version cannot express; the manager logs them. */
   readonly warnings: readonly string[];
-  /** v2 only: device rules that need an eBPF program (not applied yet, see devicePolicy). */
+  /** v2 only: device rules, enforced by an eBPF program the manager attaches (device-filter.ts). */
   readonly unappliedDeviceRules: readonly DeviceCgroupRule[];
 }
 
@@ -47,14 +47,14 @@ function throttleLines(devs: readonly ThrottleDevice[] | undefined): string[] {
   return (devs ?? []).map((d) => `${d.major}:${d.minor} ${d.rate}`);
 }
 
-function checkNonNegative(field: string, n: number | undefined): void {
-  if (n !== undefined && (!Number.isInteger(n) || n < 0)) {
+function checkNonNegative(field: string, n: bigint | undefined): void {
+  if (n !== undefined && n < 0n) {
     throw new InvalidArgumentError(`linux.resources.${field}: ${n} must be a non-negative integer`);
   }
 }
 
-function checkLimit(field: string, n: number | undefined): void {
-  if (n !== undefined && (!Number.isInteger(n) || n < -1)) {
+function checkLimit(field: string, n: bigint | undefined): void {
+  if (n !== undefined && n < -1n) {
     throw new InvalidArgumentError(`linux.resources.${field}: ${n} must be an integer, -1 for unlimited`);
   }
 }
@@ -68,7 +68,7 @@ function validate(r: LinuxResources): void {
   checkNonNegative('cpu.period', r.cpu?.period);
   checkLimit('pids.limit', r.pids?.limit);
   const sw = r.memory?.swappiness;
-  if (sw !== undefined && sw !== -1 && (!Number.isInteger(sw) || sw < 0 || sw > 100)) {
+  if (sw !== undefined && sw !== -1n && (sw < 0n || sw > 100n)) {
     throw new InvalidArgumentError(`linux.resources.memory.swappiness: ${sw} must be 0..100`);
   }
   const w = r.blockIO?.weight;
@@ -91,7 +91,7 @@ export function planV1(r: LinuxResources): CgroupPlan {
     if (cpu.mems) w('cpuset', 'cpuset.mems', cpu.mems);
     if (cpu.shares) w('cpu', 'cpu.shares', String(cpu.shares));
     if (cpu.period) w('cpu', 'cpu.cfs_period_us', String(cpu.period));
-    if (cpu.quota !== undefined && cpu.quota !== 0) w('cpu', 'cpu.cfs_quota_us', v1Limit(cpu.quota));
+    if (cpu.quota !== undefined && cpu.quota !== 0n) w('cpu', 'cpu.cfs_quota_us', v1Limit(cpu.quota));
     if (cpu.burst !== undefined) w('cpu', 'cpu.cfs_burst_us', String(cpu.burst));
     if (cpu.realtimePeriod) w('cpu', 'cpu.rt_period_us', String(cpu.realtimePeriod));
     if (cpu.realtimeRuntime) w('cpu', 'cpu.rt_runtime_us', String(cpu.realtimeRuntime));
@@ -100,15 +100,15 @@ export function planV1(r: LinuxResources): CgroupPlan {
   const mem = r.memory;
   if (mem) {
     // The manager orders limit and memsw by the current memsw value (memsw must stay >= limit).
-    if (mem.limit !== undefined && mem.limit !== 0) w('memory', 'memory.limit_in_bytes', v1Limit(mem.limit));
-    if (mem.swap !== undefined && mem.swap !== 0) w('memory', 'memory.memsw.limit_in_bytes', v1Limit(mem.swap), { optional: mem.swap === -1 });
-    if (mem.reservation !== undefined && mem.reservation !== 0) w('memory', 'memory.soft_limit_in_bytes', v1Limit(mem.reservation));
+    if (mem.limit !== undefined && mem.limit !== 0n) w('memory', 'memory.limit_in_bytes', v1Limit(mem.limit));
+    if (mem.swap !== undefined && mem.swap !== 0n) w('memory', 'memory.memsw.limit_in_bytes', v1Limit(mem.swap), { optional: mem.swap < 0n });
+    if (mem.reservation !== undefined && mem.reservation !== 0n) w('memory', 'memory.soft_limit_in_bytes', v1Limit(mem.reservation));
     if (mem.kernel !== undefined) warnings.push('linux.resources.memory.kernel is deprecated and ignored (kernel memory is always accounted)');
-    if (mem.kernelTCP !== undefined && mem.kernelTCP !== 0) w('memory', 'memory.kmem.tcp.limit_in_bytes', v1Limit(mem.kernelTCP));
-    if (mem.swappiness !== undefined && mem.swappiness !== -1) w('memory', 'memory.swappiness', String(mem.swappiness));
+    if (mem.kernelTCP !== undefined && mem.kernelTCP !== 0n) w('memory', 'memory.kmem.tcp.limit_in_bytes', v1Limit(mem.kernelTCP));
+    if (mem.swappiness !== undefined && mem.swappiness !== -1n) w('memory', 'memory.swappiness', String(mem.swappiness));
     if (mem.disableOOMKiller) w('memory', 'memory.oom_control', '1');
   }
-  if (r.pids && r.pids.limit !== 0) w('pids', 'pids.max', v2Limit(r.pids.limit));
+  if (r.pids?.limit !== undefined && r.pids.limit !== 0n) w('pids', 'pids.max', v2Limit(r.pids.limit));
   const bio = r.blockIO;
   if (bio) {
     if (bio.weight) w('blkio', 'blkio.weight', String(bio.weight), { fallback: { file: 'blkio.bfq.weight', value: String(bio.weight) } });
@@ -170,20 +170,20 @@ export function planV2(r: LinuxResources): CgroupPlan {
   }
   const mem = r.memory;
   if (mem) {
-    if (mem.limit !== undefined && mem.limit !== 0) w('memory', 'memory.max', v2Limit(mem.limit));
+    if (mem.limit !== undefined && mem.limit !== 0n) w('memory', 'memory.max', v2Limit(mem.limit));
     const swap = swapToV2(mem.swap, mem.limit);
     if (swap !== undefined) w('memory', 'memory.swap.max', swap, { optional: swap === 'max' });
-    if (mem.reservation !== undefined && mem.reservation !== 0) w('memory', 'memory.low', v2Limit(mem.reservation));
+    if (mem.reservation !== undefined && mem.reservation !== 0n) w('memory', 'memory.low', v2Limit(mem.reservation));
     if (mem.kernel !== undefined) warnings.push('linux.resources.memory.kernel is not supported on cgroup v2 and is ignored');
     if (mem.kernelTCP !== undefined) warnings.push('linux.resources.memory.kernelTCP is not supported on cgroup v2 and is ignored');
-    if (mem.swappiness !== undefined && mem.swappiness !== -1) {
+    if (mem.swappiness !== undefined && mem.swappiness !== -1n) {
       warnings.push('linux.resources.memory.swappiness is not supported on cgroup v2 and is ignored');
     }
     if (mem.disableOOMKiller) {
       warnings.push('linux.resources.memory.disableOOMKiller is not supported on cgroup v2 and is ignored');
     }
   }
-  if (r.pids && r.pids.limit !== 0) w('pids', 'pids.max', v2Limit(r.pids.limit));
+  if (r.pids?.limit !== undefined && r.pids.limit !== 0n) w('pids', 'pids.max', v2Limit(r.pids.limit));
   const bio = r.blockIO;
   if (bio) {
     if (bio.weight) {
@@ -204,7 +204,7 @@ export function planV2(r: LinuxResources): CgroupPlan {
       [bio.throttleWriteIOPSDevice, 'wiops'],
     ];
     for (const [devs, key] of limits) {
-      for (const d of devs ?? []) w('io', 'io.max', `${d.major}:${d.minor} ${key}=${d.rate === 0 ? 'max' : d.rate}`);
+      for (const d of devs ?? []) w('io', 'io.max', `${d.major}:${d.minor} ${key}=${d.rate === 0n ? 'max' : d.rate}`);
     }
   }
   for (const h of r.hugepageLimits ?? []) w('hugetlb', `hugetlb.${hugepageSizeName(h.pageSize)}.max`, v2Limit(h.limit));

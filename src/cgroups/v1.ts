@@ -203,7 +203,14 @@ export class CgroupV1Manager implements CgroupManager {
       return;
     }
     // Freeze so nothing forks behind our back, signal everything, thaw so the signals are delivered.
-    await this.freeze();
+    try {
+      await this.freeze();
+    } catch (err) {
+      // A task stuck in uninterruptible sleep can keep the cgroup FREEZING: signal without freezing.
+      this.logger.warn({ err: String(err), cgroup: this.path }, 'cgroup: could not freeze before killing; signalling unfrozen');
+      killPids(await this.pids(), signal);
+      return;
+    }
     try {
       killPids(await this.pids(), signal);
     } finally {

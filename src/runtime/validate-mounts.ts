@@ -34,14 +34,16 @@ export function readMounts(r: SpecReader, spec: Obj): Mount[] | undefined {
         const missing = uidMappings === undefined ? 'uidMappings' : 'gidMappings';
         r.issue(childPath(path, missing), 'is required with the other id mapping; an id-mapped mount needs both uidMappings and gidMappings');
       }
-      if (uidMappings !== undefined && options !== undefined && !options.some((o) => o === 'bind' || o === 'rbind')) {
+      const type = r.string(m, 'type', path);
+      const isBind = type === 'bind' || (options ?? []).some((o) => o === 'bind' || o === 'rbind');
+      if (uidMappings !== undefined && !isBind) {
         r.issue(childPath(path, 'uidMappings'), 'id mappings apply only to bind mounts; add "bind" or "rbind" to options');
       }
       if (destination === undefined || !isAbsolutePath(destination)) return undefined;
       return compact<Mount>({
         destination,
         source: r.string(m, 'source', path),
-        type: r.string(m, 'type', path),
+        type,
         options,
         uidMappings,
         gidMappings,

@@ -155,7 +155,7 @@ export function readSysctl(r: SpecReader, linux: Obj, ns: NamespaceIndex): Recor
     const name = sysctlDotted(key);
     const need = (type: NamespaceType): boolean => {
       if (ns.has(type)) return true;
-      r.issue(path, `needs a ${type} namespace (it would change the host's value); ${addNamespaceHint(type)} or remove the sysctl`);
+      r.issue(path, `needs ${type === 'ipc' ? 'an' : 'a'} ${type} namespace (it would change the host's value); ${addNamespaceHint(type)} or remove the sysctl`);
       return false;
     };
     let ok: boolean;

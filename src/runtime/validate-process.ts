@@ -49,6 +49,7 @@ export function readProcess(r: SpecReader, v: unknown, path: string): Process | 
   if (o === undefined) return undefined;
   const terminal = r.boolean(o, 'terminal', path);
   const consoleSize = readConsoleSize(r, o, path, terminal === true);
+  const user = readUser(r, o, path);
   const args = r.array(o, 'args', path, (item, p) => (typeof item === 'string' ? item : r.issue(p, `must be a string, not ${show(item)}`)), {
     required: 'give the command to run, e.g. ["sh"]',
     what: 'a non-empty array of strings',
@@ -63,7 +64,7 @@ export function readProcess(r: SpecReader, v: unknown, path: string): Process | 
   return compact<Process>({
     terminal,
     consoleSize,
-    user: readUser(r, o, path) ?? { uid: 0, gid: 0 },
+    user: user ?? { uid: 0, gid: 0 },
     args: args ?? [],
     env: readEnv(r, o, 'env', path),
     cwd: cwd ?? '/',

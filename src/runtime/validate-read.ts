@@ -70,7 +70,7 @@ export function show(v: unknown): string {
     try {
       text = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)) ?? String(v);
     } catch {
-      text = String(v);
+      text = `a ${typeof v} that is not JSON`;
     }
   }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;

@@ -4,7 +4,7 @@
 //! Host-dependent checks (kernel's cap_last_cap, whether a joined netns is the host's, cgroup v1/v2
 //! specifics, what tsrun implements) are left to the planner/executor.
 
-import { InvalidSpecError } from '../errors';
+import { InvalidSpecError, type SpecIssue } from '../errors';
 import type { Linux, Process, Spec } from './spec';
 import { readHooks } from './validate-hooks';
 import {
@@ -48,8 +48,16 @@ export function validateSpec(raw: unknown): Spec {
 export function validateProcessSpec(raw: unknown): Process {
   const r = new SpecReader();
   const process = readProcess(r, raw, 'process');
-  if (r.issues.length > 0 || process === undefined) throw new InvalidSpecError(r.issues);
+  if (r.issues.length > 0 || process === undefined) throw new InvalidProcessSpecError(r.issues);
   return process;
+}
+
+/** InvalidSpecError for an exec's process spec: the message names the process spec, not config.json. */
+export class InvalidProcessSpecError extends InvalidSpecError {
+  constructor(issues: readonly SpecIssue[]) {
+    super(issues);
+    this.message = `exec process spec: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`;
+  }
 }
 
 function readSpec(r: SpecReader, raw: unknown): Spec | undefined {
