@@ -1,7 +1,7 @@
 //! Side-by-side cases that fail with tsrun today because of a bug on another branch. They run (and
 //! fail) in tsrun-known-failures.test.ts, not in their group's file; when the fix lands, delete the
 //! entry and the case moves back to its group's file. Each entry says what runc does, what tsrun
-//! does and where the fix probably belongs. Last checked against: container bf24e05, executor
+//! does and where the fix probably belongs. Last checked against: container 46794fe, executor
 //! 883fedd, cgroups 076f49f.
 import type { Group } from './suite';
 
@@ -18,9 +18,11 @@ export interface KnownFailure {
 }
 
 const DEVICES_CGROUP =
-  'cgroups/container: the v1 devices cgroup gets only the spec\'s rules (runc spec: deny "a *:* rwm"); runc appends ' +
-  'its default allow list (null, zero, full, random, urandom, tty, console, ptmx, pts/*, and the mknod wildcards) after ' +
-  'the spec\'s rules, so devices.list inside the container is empty with tsrun and opening /dev/null fails with EPERM';
+  'container (src/container/lifecycle.ts, `cgroup.create(spec.linux?.resources)`): the v1 devices cgroup gets only the spec\'s ' +
+  'rules (runc spec: deny "a *:* rwm"), without runc\'s default allow list (null, zero, full, random, urandom, tty, console, ' +
+  'ptmx, pts/*, mknod wildcards), so opening /dev/null fails with EPERM. The cgroups library already has the list: passing ' +
+  '`{ ...resources, devices: withRuncDefaultDeviceRules(resources?.devices) }` there (import from ../cgroups) was verified ' +
+  'locally to fix the masked-paths and linux.devices cases';
 
 export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
   {
@@ -107,9 +109,8 @@ export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
     group: 'sees',
     caseName: 'linux.devices: an extra device node with its mode and owner, allowed in the devices cgroup',
     expected: 'runc mknods /dev/compare-null (c 1:3, mode 620, owner 0:1001) and the container can write to it',
-    actual: 'tsrun create fails: "create device /dev/compare-null: ENOENT" (it seems to bind the host\'s node of that path, which does not exist)',
-    cause: 'executor (device ops): create linux.devices with mknod + chown/chmod (outside a user namespace, as runc does); bind a host ' +
-      'node only in a user namespace, and then from a node with the same type/major/minor, not from the same path',
+    actual: 'tsrun create fails: "create device /dev/compare-null: ENOENT"',
+    cause: `${DEVICES_CGROUP} (with that change this case passes; the ENOENT message itself is misleading — worth a look in the executor)`,
   },
   {
     group: 'sees',
