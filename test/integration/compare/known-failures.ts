@@ -31,16 +31,18 @@ export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
     expected: 'runc runs the unedited `runc spec` bundle; its ambient set (not in inheritable) is silently not raised (CapAmb 0)',
     actual: 'tsrun run exits 1: "raise ambient capabilities: EPERM"; with the ambient set removed it then differs in ' +
       'HOME (unset), /dev/null and masked files (EPERM) and /dev/core (a dangling symlink to the absent /proc/kcore)',
-    cause: 'executor (src/runtime/plan.ts capsAmbient, native/): raise only ambient caps that are permitted and inheritable, ' +
-      'ignoring the rest as runc does; container/executor: HOME from /etc/passwd (or "/") when process.env lacks it; ' +
-      `executor: /dev/core only when /proc/kcore exists (runc); ${DEVICES_CGROUP}`,
+    cause: 'executor (src/runtime/plan.ts capsAmbient op, native/): raise only ambient caps that are permitted and inheritable, ' +
+      'ignoring the rest as runc does; executor (plan.ts exec op, env: spec.process?.env): add HOME from the rootfs\'s ' +
+      '/etc/passwd (or "/") when process.env lacks it; executor (plan.ts default symlinks, /proc/kcore → /dev/core): create ' +
+      `/dev/core only when /proc/kcore exists, as runc does; ${DEVICES_CGROUP}`,
   },
   {
     group: 'sees',
     caseName: 'user with additional gids, umask, cwd, env and args',
     expected: 'env has HOME=/ (runc sets HOME from the user\'s /etc/passwd entry, "/" when there is none, if process.env lacks HOME)',
     actual: 'no HOME in the environment',
-    cause: 'container or executor (process env assembly): add HOME like runc when process.env has none',
+    cause: 'executor (src/runtime/plan.ts, exec op `env: spec.process?.env ?? []`): when process.env has no HOME, add HOME from ' +
+      'the user\'s entry in the rootfs\'s /etc/passwd, "/" when there is none (runc does this in its init)',
   },
   {
     group: 'sees',
@@ -78,7 +80,7 @@ export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
     caseName: 'default devices: type, numbers, mode and that they work; what /dev holds',
     expected: 'the default devices are usable: head -c 4 /dev/zero gives 4 bytes, writing /dev/null works; /dev has no "core" (runc adds /dev/core only when /proc/kcore exists, and it does not on this kernel)',
     actual: 'same nodes (1:3, 1:5 …, mode 666) but "zero: 41" (an error message: Operation not permitted), "null: sh: can\'t create /dev/null: Operation not permitted"; /dev/core present',
-    cause: `${DEVICES_CGROUP}; executor: create /dev/core only when /proc/kcore exists`,
+    cause: `${DEVICES_CGROUP}; executor (src/runtime/plan.ts default symlinks): create /dev/core only when /proc/kcore exists`,
   },
   {
     group: 'lifecycle',
