@@ -3,7 +3,8 @@
 # installed `tsrun` and with runc, on the same bundle (runc spec on the busybox rootfs), timed by
 # hyperfine as youki does (--warmup 10 --min-runs 100), reported as tsrun/runc mean ratio
 # (goal: below 0.5), plus the floor under it: three `state` calls of an absent id per CLI (start-up
-# cost only). youki's recipe also drops the page cache before every run (--prepare
+# cost only). When `make sea` has built build/sea/containerd-shim-tsrun-v1, the single executable
+# is measured too (tsrun-sea). youki's recipe also drops the page cache before every run (--prepare
 # 'sync; echo 3 > /proc/sys/vm/drop_caches'); this machine is shared, so that global setting is
 # not touched here and --prepare is just `sync`. Installs hyperfine with apt when missing.
 # Run as root after `make build` (`make bench` does both). Env: TSRUN_BENCH_CLI_RUNS (min runs,
@@ -29,6 +30,7 @@ cgroup=/tsrun-bench-cli-$$
 # shellcheck disable=SC2317  # called through the EXIT trap
 cleanup() {
   [ -x "$tmp/prefix/bin/tsrun" ] && "$tmp/prefix/bin/tsrun" --root "$tmp/tsrun-root" delete -f "$id" >/dev/null 2>&1
+  [ -x "$tmp/prefix-sea/bin/tsrun" ] && "$tmp/prefix-sea/bin/tsrun" --root "$tmp/tsrun-root" delete -f "$id" >/dev/null 2>&1
   runc --root "$tmp/runc-root" delete -f "$id" >/dev/null 2>&1
   for d in /sys/fs/cgroup/*"$cgroup" /sys/fs/cgroup"$cgroup"; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
   if ! grep -qF " $tmp/" /proc/self/mountinfo; then rm -rf --one-file-system "$tmp"; fi
@@ -75,6 +77,15 @@ else
   cmds+=("$tsrun_cmd")
   names+=(tsrun)
 fi
+# The single executable too, when `make sea` has built it (same CLI, no launcher, V8 code cache).
+sea=build/sea/containerd-shim-tsrun-v1
+if [ -x "$sea" ] && [ "${names[1]:-}" = tsrun ]; then
+  scripts/sea/install.sh "$tmp/prefix-sea" "$sea" >/dev/null
+  cmds+=("$(cmd "$tmp/prefix-sea/bin/tsrun" "$tmp/tsrun-root")")
+  names+=(tsrun-sea)
+else
+  echo "bench cli: no single executable ($sea; make sea) — launcher install only"
+fi
 cmds+=("$(floor runc "$tmp/runc-root")" "$(floor "$tsrun" "$tmp/tsrun-root")")
 names+=("runc-3x-state" "tsrun-3x-state")
 hyperfine --style basic --prepare sync --warmup "$warmup" --min-runs "$runs" \
@@ -88,8 +99,10 @@ hyperfine --style basic --prepare sync --warmup "$warmup" --min-runs "$runs" \
   const names = process.argv.slice(2);
   const ms = (s) => (s * 1000).toFixed(1);
   r.forEach((x, i) => console.log(`${names[i].padEnd(15)} mean ${ms(x.mean)} ms ± ${ms(x.stddev)}  median ${ms(x.median)}  min ${ms(x.min)}  max ${ms(x.max)}  (${x.times.length} runs)`));
-  if (names[1] === "tsrun") {
-    const ratio = r[1].mean / r[0].mean;
-    console.log(`tsrun/runc ${ratio.toFixed(2)} (goal: below 0.50; ${ratio < 0.5 ? "met" : "not met"})`);
+  for (const n of ["tsrun", "tsrun-sea"]) {
+    const i = names.indexOf(n);
+    if (i < 0) continue;
+    const ratio = r[i].mean / r[0].mean;
+    console.log(`${n}/runc ${ratio.toFixed(2)} (goal: below 0.50; ${ratio < 0.5 ? "met" : "not met"})`);
   }
 ' "$tmp/hyperfine.json" "${names[@]}"
