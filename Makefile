@@ -102,7 +102,3 @@ release: sea ## build/release/tsrun-VERSION-linux-x64.tar.zst (bin/ as make inst
 .PHONY: guest-rig
 guest-rig: ## set up the cgroup v2 QEMU guest rig (root): qemu, a Debian kernel, initramfs
 	scripts/cg2rig/setup.sh
-
-.PHONY: bench-cli
-bench-cli: build ## CLI benchmark: tsrun vs runc create+start+delete of /bin/true (hyperfine; root)
-	scripts/bench/cli-lifecycle.sh
