@@ -1,7 +1,7 @@
 //! Side-by-side cases that fail with tsrun today because of a bug on another branch. They run (and
 //! fail) in tsrun-known-failures.test.ts, not in their group's file; when the fix lands, delete the
 //! entry and the case moves back to its group's file. Each entry says what runc does, what tsrun
-//! does and where the fix probably belongs. Last checked against: container 46794fe, executor
+//! does and where the fix probably belongs. Last checked against: container d84d608, executor
 //! 883fedd, cgroups 076f49f.
 import type { Group } from './suite';
 
@@ -17,12 +17,6 @@ export interface KnownFailure {
   readonly cause: string;
 }
 
-const DEVICES_CGROUP =
-  'container (src/container/lifecycle.ts, `cgroup.create(spec.linux?.resources)`): the v1 devices cgroup gets only the spec\'s ' +
-  'rules (runc spec: deny "a *:* rwm"), without runc\'s default allow list (null, zero, full, random, urandom, tty, console, ' +
-  'ptmx, pts/*, mknod wildcards), so opening /dev/null fails with EPERM. The cgroups library already has the list: passing ' +
-  '`{ ...resources, devices: withRuncDefaultDeviceRules(resources?.devices) }` there (import from ../cgroups) was verified ' +
-  'locally to fix the masked-paths and linux.devices cases';
 
 export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
   {
@@ -30,11 +24,11 @@ export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
     caseName: 'runc spec as is: caps, ids, hostname, pid 1, env, cwd, umask, limits, cgroups, mounts, masked and readonly paths',
     expected: 'runc runs the unedited `runc spec` bundle; its ambient set (not in inheritable) is silently not raised (CapAmb 0)',
     actual: 'tsrun run exits 1: "raise ambient capabilities: EPERM"; with the ambient set removed it then differs in ' +
-      'HOME (unset), /dev/null and masked files (EPERM) and /dev/core (a dangling symlink to the absent /proc/kcore)',
+      'HOME (unset) and /dev/core (a dangling symlink to the absent /proc/kcore)',
     cause: 'executor (src/runtime/plan.ts capsAmbient op, native/): raise only ambient caps that are permitted and inheritable, ' +
       'ignoring the rest as runc does; executor (plan.ts exec op, env: spec.process?.env): add HOME from the rootfs\'s ' +
       '/etc/passwd (or "/") when process.env lacks it; executor (plan.ts default symlinks, /proc/kcore → /dev/core): create ' +
-      `/dev/core only when /proc/kcore exists, as runc does; ${DEVICES_CGROUP}`,
+      '/dev/core only when /proc/kcore exists, as runc does',
   },
   {
     group: 'sees',
@@ -43,13 +37,6 @@ export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
     actual: 'no HOME in the environment',
     cause: 'executor (src/runtime/plan.ts, exec op `env: spec.process?.env ?? []`): when process.env has no HOME, add HOME from ' +
       'the user\'s entry in the rootfs\'s /etc/passwd, "/" when there is none (runc does this in its init)',
-  },
-  {
-    group: 'sees',
-    caseName: 'masked and readonly paths of the config (files, directories, rootfs writable)',
-    expected: 'masked files read as /dev/null: 0 bytes, read succeeds',
-    actual: 'masked files are /dev/null binds but reading them fails (EPERM)',
-    cause: DEVICES_CGROUP,
   },
   {
     group: 'negative',
@@ -78,9 +65,10 @@ export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
   {
     group: 'sees',
     caseName: 'default devices: type, numbers, mode and that they work; what /dev holds',
-    expected: 'the default devices are usable: head -c 4 /dev/zero gives 4 bytes, writing /dev/null works; /dev has no "core" (runc adds /dev/core only when /proc/kcore exists, and it does not on this kernel)',
-    actual: 'same nodes (1:3, 1:5 …, mode 666) but "zero: 41" (an error message: Operation not permitted), "null: sh: can\'t create /dev/null: Operation not permitted"; /dev/core present',
-    cause: `${DEVICES_CGROUP}; executor (src/runtime/plan.ts default symlinks): create /dev/core only when /proc/kcore exists`,
+    expected: '/dev has no "core" (runc adds /dev/core → /proc/kcore only when /proc/kcore exists, and this kernel has none)',
+    actual: '/dev/core exists (a dangling symlink); the device nodes themselves match and work',
+    cause: 'executor (src/runtime/plan.ts default symlinks, [\'/proc/kcore\', \'/dev/core\']): create /dev/core only when ' +
+      '/proc/kcore exists on the host, as runc does',
   },
   {
     group: 'lifecycle',
@@ -106,13 +94,6 @@ export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
     actual: 'tsrun accepts the profile and runs the container without any filter (Seccomp: 0; mkdir succeeds) although its features say seccomp.enabled=false',
     cause: 'spec validation / executor: until seccomp is implemented, a non-empty linux.seccomp must be refused (UnimplementedError naming ' +
       'linux.seccomp) instead of silently ignored — a security hole for any caller relying on the profile (containerd\'s default one)',
-  },
-  {
-    group: 'sees',
-    caseName: 'linux.devices: an extra device node with its mode and owner, allowed in the devices cgroup',
-    expected: 'runc mknods /dev/compare-null (c 1:3, mode 620, owner 0:1001) and the container can write to it',
-    actual: 'tsrun create fails: "create device /dev/compare-null: ENOENT"',
-    cause: `${DEVICES_CGROUP} (with that change this case passes; the ENOENT message itself is misleading — worth a look in the executor)`,
   },
   {
     group: 'sees',
