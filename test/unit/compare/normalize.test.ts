@@ -11,6 +11,11 @@ import {
   statusFields,
 } from '../../integration/compare/normalize';
 import { parseSections, probeScript, shQuote } from '../../integration/compare/probe';
+import { LIFECYCLE } from '../../integration/compare/cases-lifecycle';
+import { NEGATIVE } from '../../integration/compare/cases-negative';
+import { SEES } from '../../integration/compare/cases-sees';
+import type { KnownFailure } from '../../integration/compare/known-failures';
+import { type CaseGroup, checkKnownFailures, failingCases, passingCases } from '../../integration/compare/suite';
 
 describe('replaceAll', () => {
   it('replaces longer strings first, so a path wins over the id inside it', () => {
@@ -125,5 +130,23 @@ describe('probe script and sections', () => {
       env: 'A=1\nB=2',
       tail: '',
     });
+  });
+});
+
+describe('known-failures partition', () => {
+  const noop = async (): Promise<void> => {};
+  const group: CaseGroup = { group: 'sees', title: 't', cases: [{ name: 'a', run: noop }, { name: 'b', run: noop }] };
+  const known: KnownFailure[] = [{ group: 'sees', caseName: 'b', expected: 'e', actual: 'x', cause: 'c' }];
+
+  it('every case is in exactly one of the two lists', () => {
+    expect(passingCases(group, known).map((c) => c.name)).toEqual(['a']);
+    expect(failingCases(group, known).map(({ c, k }) => [c.name, k.actual])).toEqual([['b', 'x']]);
+  });
+  it('a stale entry fails loudly', () => {
+    expect(() => checkKnownFailures([group], known)).not.toThrow();
+    expect(() => checkKnownFailures([group], [{ ...known[0]!, caseName: 'gone' }])).toThrow(/does not exist: sees \/ "gone"/);
+  });
+  it('the real list names real cases', () => {
+    expect(() => checkKnownFailures([SEES, LIFECYCLE, NEGATIVE])).not.toThrow();
   });
 });
