@@ -147,7 +147,8 @@ export const NEGATIVE: CaseGroup = {
             writtenOutside: [...fs.readdirSync(outsideAbs), ...fs.readdirSync(outsideRel)],
           });
           const create = await sbs.rt(r, ['create', '--bundle', b.dir, id]);
-          if (create.code !== 0) return { create: describeRt(create) };
+          // Refused or not, nothing may have been mounted or written outside the rootfs.
+          if (create.code !== 0) return { create: describeRt(create), whileCreated: hostView() };
           const pid = Number((JSON.parse(expectOk(await sbs.rt(r, ['state', id])).stdout) as { pid: number }).pid);
           const whileCreated = hostView();
           expectOk(await sbs.rt(r, ['start', id]));
@@ -179,6 +180,9 @@ export const NEGATIVE: CaseGroup = {
           innerMountPoints: ['<BUNDLE>-outside-abs ext4', '<BUNDLE>-outside-rel tmpfs'],
           writtenUnderRootfs: false,
         });
+        // Safety first (whatever else tsrun does): nothing outside the rootfs was touched.
+        expect(seen.tsrun.whileCreated).toEqual({ mountedOutside: [], writtenOutside: [] });
+        if ('afterExit' in seen.tsrun) expect(seen.tsrun.afterExit).toEqual({ mountedOutside: [], writtenOutside: [] });
         expect(seen.tsrun).toEqual(seen.runc);
       },
     },
