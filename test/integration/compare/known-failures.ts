@@ -52,8 +52,10 @@ export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
     caseName: 'a mount onto a symlink that points outside the rootfs stays inside (absolute and relative symlinks)',
     expected: 'runc resolves the destination symlinks inside the rootfs (creating the target dirs) and mounts there; nothing outside',
     actual: 'tsrun create fails: "mount bind …-source on /escape-abs: ENOENT" (safe — nothing escapes — but the bundle is refused)',
-    cause: 'executor (mount destination resolution): resolve symlinks component by component scoped to the rootfs ' +
-      '(like securejoin / openat2 RESOLVE_IN_ROOT) and create the missing target, instead of failing',
+    cause: 'executor (native/executor.c mkdir_all_in_root/target_in_root): for a destination that is a dangling symlink, ' +
+      'openat2(RESOLVE_IN_ROOT) gives ENOENT, mkdirat of the name gives EEXIST (the symlink), the re-open ENOENT again. It ' +
+      'has to follow the link inside the root (readlinkat, resolve the target against the rootfs, create the missing ' +
+      'components there), as runc\'s MkdirAllInRoot does; RESOLVE_IN_ROOT already keeps it inside',
   },
   {
     group: 'sees',
