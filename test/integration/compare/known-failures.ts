@@ -62,8 +62,10 @@ export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
     caseName: 'mount propagation: rootfsPropagation and per-mount propagation flags',
     expected: 'with rootfsPropagation "private", the bind mounted with "rshared" is shared (mountinfo "shared:N"), "unbindable" tmpfs unbindable',
     actual: 'the rshared bind is private (unbindable works)',
-    cause: 'executor (plan/native mount ops): apply a mount\'s propagation flags (MS_SHARED|MS_REC…) after the mount, and apply ' +
-      'rootfsPropagation to / before the spec mounts, not after them (a later recursive MS_PRIVATE on / undoes rshared)',
+    cause: 'executor: the per-mount "set propagation" op (src/runtime/plan.ts planMount → propagate) runs, but something later ' +
+      'makes the mount private. Likely native/executor.c op_pivot_root: mount(".", MS_SLAVE|MS_REC) right after ' +
+      'pivot_root(".", ".") — runc first fchdir()s to an fd of the old root so that only the old root goes slave; applied to ' +
+      'the new root it turns each shared mount whose peer group has no other member into a private one',
   },
   {
     group: 'sees',
