@@ -17,7 +17,6 @@ export interface KnownFailure {
   readonly cause: string;
 }
 
-
 export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
   {
     group: 'sees',
