@@ -147,6 +147,20 @@ async function cleanupFailedCreate(root: string, id: string, init: SpawnedInit |
   }
 }
 
+/**
+ * Remove what an interrupted create left under `<root>/<id>` (a directory without state.json):
+ * `delete --force` of such an id then succeeds instead of reporting "does not exist" forever.
+ * Returns whether anything was removed.
+ */
+export function removeIncompleteContainer(root: string, id: string): boolean {
+  checkId(id);
+  const absRoot = path.resolve(root);
+  const dir = containerDir(absRoot, id);
+  if (!fs.existsSync(dir) || readRecord(absRoot, id)) return false;
+  removeContainerDir(absRoot, id);
+  return true;
+}
+
 /** Open an existing container's persisted state. NotFoundError: `container "<id>" does not exist`. */
 export async function loadContainer(root: string, id: string, overrides: LibraryOverrides = {}): Promise<Container> {
   checkId(id);
