@@ -1,8 +1,8 @@
 //! Side-by-side cases that fail with tsrun today because of a bug on another branch. They run (and
 //! fail) in tsrun-known-failures.test.ts, not in their group's file; when the fix lands, delete the
 //! entry and the case moves back to its group's file. Each entry says what runc does, what tsrun
-//! does and where the fix probably belongs. Last checked against: container d84d608, executor
-//! 883fedd, cgroups 076f49f.
+//! does and where the fix probably belongs. Last checked against: container 95a7d36, executor
+//! 883fedd, cgroups 076f49f, main 5c4871e.
 import type { Group } from './suite';
 
 export interface KnownFailure {
