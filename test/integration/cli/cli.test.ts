@@ -3,7 +3,6 @@
 // hooks, pid files, cgroup placement). Root only. Everything created is removed in afterEach/afterAll.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 import {
@@ -18,8 +17,10 @@ import {
   TSRUN_JS,
   waitFor,
 } from './side-by-side';
+import { scratchDir, workerScope } from '../../helpers/env';
+import { assertNoLeaks } from '../../helpers/leaks';
 
-const CG_PARENT = `tsrun-itest-${process.pid}`;
+let CG_PARENT: string;
 
 let base: string;
 let both: Runtime[];
@@ -42,7 +43,9 @@ function status(r: Runtime, cid: string): string {
 beforeAll(() => {
   if (process.getuid?.() !== 0) throw new Error('the CLI integration tests need root');
   if (!fs.existsSync(TSRUN_JS)) throw new Error(`${TSRUN_JS} missing: run make build first (make test does)`);
-  base = fs.mkdtempSync(path.join(os.tmpdir(), 'tsrun-cli-'));
+  // Names under the harness's worker scope so its leak check sees anything left behind.
+  CG_PARENT = `${workerScope()}cli`;
+  base = fs.mkdtempSync(path.join(scratchDir(), 'cli-'));
   both = runtimes(base);
 });
 
@@ -50,9 +53,10 @@ afterEach(() => {
   for (const { r, id: cid } of created.splice(0)) rt(r, ['delete', '--force', cid]);
 });
 
-afterAll(() => {
+afterAll(async () => {
   for (const dir of cgroupDirsFor(CG_PARENT)) removeCgroupTree(dir);
   if (base) fs.rmSync(base, { recursive: true, force: true });
+  await assertNoLeaks();
 });
 
 function sleeper(name: string, extra: (c: Config) => void = () => {}): string {
