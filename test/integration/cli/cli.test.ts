@@ -294,6 +294,28 @@ describe('tsrun vs runc: pid file, cgroups, hooks, signals', () => {
     expect(logs.tsrun).toEqual(['prestart', 'createRuntime', 'createContainer', 'poststart', 'poststop']);
   });
 
+  it('runs startContainer hooks inside the container (its mount and uts namespaces, its cgroup)', () => {
+    const logs: Record<string, string> = {};
+    for (const r of both) {
+      const name = `hookin-${r.name}`;
+      const bundle = sleeper(name, (c) => {
+        c.process.args = ['true'];
+        c.root.readonly = false;
+        c.hostname = 'inside';
+        c.hooks = {
+          startContainer: [{ path: '/bin/sh', args: ['sh', '-c', 'cat >/dev/null; hostname > /hooklog; grep -c ":pids:/.*hookin-" /proc/self/cgroup >> /hooklog'] }],
+        };
+      });
+      const cid = id(name);
+      created.push({ r, id: cid });
+      expect(rt(r, ['run', '--bundle', bundle, cid]).code).toBe(0);
+      // written inside the container: /hooklog is the rootfs's file, not the host's
+      logs[r.name] = fs.readFileSync(path.join(bundle, 'rootfs/hooklog'), 'utf8');
+    }
+    expect(logs.tsrun).toBe(logs.runc);
+    expect(logs.tsrun).toBe('inside\n1\n');
+  });
+
   it('a failing createRuntime hook fails create and leaves no container, process or cgroup', () => {
     for (const r of both) {
       const name = `hookfail-${r.name}`;
