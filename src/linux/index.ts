@@ -1,6 +1,7 @@
 //! The Linux layer's public API: spawning from launch plans, reaping, host facts, small syscalls.
 
-export { spawnContainer, spawnProcess, releaseExecFifo } from './spawn';
+export { spawnContainer, spawnProcess, releaseExecFifo, compilePlanSeccomp } from './spawn';
+export { compileSeccomp, libseccompVersion, resolveSyscall, LIBSECCOMP, LIBSECCOMP_PACKAGE, type CompiledSeccomp } from './libseccomp';
 export type { ExitStatus, SpawnOptions, SpawnedProcess } from './spawn-types';
 export { reaper, setChildSubreaper, Reaper, exitStatusOf } from './reaper';
 export { hostCapLast } from './host';

@@ -2,13 +2,14 @@
 
 import fs from 'node:fs';
 import net from 'node:net';
-import type { LaunchPlan, ProcessPlan } from '../runtime/plan-types';
+import type { LaunchPlan, PlanOp, ProcessPlan } from '../runtime/plan-types';
 import { encodePlan } from '../runtime/encode';
 import { FailedPreconditionError } from '../errors';
 import * as libc from './libc';
 import { ContainerSetupError, SyscallError } from './errors';
 import { Errno } from './errno';
 import { reaper } from './reaper';
+import { compileSeccomp } from './libseccomp';
 import { MSG, ReportReader, type ReportMessage } from './report-reader';
 import type { ExitStatus, SpawnOptions, SpawnedProcess } from './spawn-types';
 
@@ -108,11 +109,18 @@ class Spawned implements SpawnedProcess {
   }
 }
 
+/** `plan` with every seccomp op's BPF program compiled (libseccomp, here in the parent). */
+export function compilePlanSeccomp(plan: LaunchPlan): LaunchPlan {
+  if (!plan.ops.some((op) => op.op === 'seccomp' && op.program === undefined)) return plan;
+  const ops = plan.ops.map((op): PlanOp => (op.op === 'seccomp' && op.program === undefined ? { ...op, program: compileSeccomp(op.filter).program } : op));
+  return { ...plan, ops };
+}
+
 /** Spawn a container's init from `plan`. Resolves when the child waits at its start barrier
  *  (runc's "created"); rejects with ContainerSetupError when a step failed (the child is reaped).
  *  Stdio/extra fds named in the plan may be closed by the caller once this resolves. */
 export async function spawnContainer(plan: LaunchPlan, options: SpawnOptions = {}): Promise<SpawnedProcess> {
-  const encoded = encodePlan(plan);
+  const encoded = encodePlan(compilePlanSeccomp(plan));
   const [reportR, reportW] = libc.pipe2(libc.O_CLOEXEC);
   let syncR: number;
   let syncW: number;
