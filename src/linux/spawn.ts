@@ -77,8 +77,12 @@ class Spawned implements SpawnedProcess {
       try {
         fs.writeSync(this.syncW, Buffer.from([1]));
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EPIPE') throw new FailedPreconditionError(`container ${this.plan.id}: its process exited before it was started`);
-        throw e;
+        if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+        // the process is gone: nothing more will come on the report pipe
+        this.reader.close();
+        closeQuietly(this.syncW);
+        this.syncW = -1;
+        throw new FailedPreconditionError(`container ${this.plan.id}: its process exited before it was started`);
       }
     } else {
       await releaseExecFifo(this.plan.start.path);
