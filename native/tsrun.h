@@ -29,5 +29,10 @@ int tsrun_mkfifo(const char *path, unsigned mode);
 int tsrun_close(int fd);
 int tsrun_mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data);
 int tsrun_umount2(const char *target, int flags);
+/* pidfd_getfd(2): a copy (close-on-exec) of fd `targetfd` of the process behind `pidfd` */
+int tsrun_pidfd_getfd(int pidfd, int targetfd);
+/* connect to the unix stream socket at `path` and send `data` with `fd` attached (SCM_RIGHTS) in one
+ * message, then close the connection (the seccomp notify handoff to linux.seccomp.listenerPath) */
+int tsrun_send_fd(const char *path, int fd, const uint8_t *data, size_t len);
 
 #endif

@@ -2,7 +2,7 @@
 
 export { spawnContainer, spawnProcess, releaseExecFifo, compilePlanSeccomp } from './spawn';
 export { compileSeccomp, libseccompVersion, resolveSyscall, LIBSECCOMP, LIBSECCOMP_PACKAGE, type CompiledSeccomp } from './libseccomp';
-export type { ExitStatus, SpawnOptions, SpawnedProcess } from './spawn-types';
+export type { ContainerStateInfo, ExitStatus, SpawnOptions, SpawnedProcess } from './spawn-types';
 export { reaper, setChildSubreaper, Reaper, exitStatusOf } from './reaper';
 export { hostCapLast } from './host';
 export { eventfd, pipe2, mkfifo, closeFd, mount, umount2, pidfdOpen, pidfdSendSignal, kill, EFD_CLOEXEC, EFD_NONBLOCK, O_CLOEXEC, O_NONBLOCK } from './libc';

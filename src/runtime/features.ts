@@ -80,7 +80,7 @@ export const CURRENT_IMPLEMENTATION: Implementation = {
   ],
   cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
   seccomp: true,
-  seccompNotify: false,
+  seccompNotify: true,
   apparmor: false,
   selinux: false,
   intelRdt: false,

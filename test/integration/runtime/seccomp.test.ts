@@ -1,8 +1,10 @@
 // Seccomp filters in real busybox containers: linux.seccomp → libseccomp (parent) → BPF program in
 // the plan → seccomp(2) in the child (root).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import readline from 'node:readline';
 import { ContainerSetupError, hostCapLast, spawnContainer, spawnProcess } from '../../../src/linux';
 import { parseSpecJson } from '../../../src/runtime/json';
 import { buildProcessPlan } from '../../../src/runtime/plan';
@@ -149,6 +151,102 @@ describe('seccomp in busybox containers', () => {
       init.kill(9);
       await init.exited;
     }
+  });
+
+  describe('SCMP_ACT_NOTIFY', () => {
+    let agentBin: string;
+    beforeAll(() => {
+      agentBin = path.join(bundle.dir, 'seccomp-agent');
+      execFileSync('gcc', ['-O1', '-Wall', '-o', agentBin, path.join(__dirname, 'fixtures', 'seccomp-agent.c')]);
+    });
+
+    interface Agent {
+      readonly proc: ChildProcess;
+      readonly lines: string[];
+      readonly socket: string;
+      readonly stateFile: string;
+      waitFor(line: string): Promise<void>;
+      stop(): Promise<void>;
+    }
+
+    /** the test agent, listening on a socket in the bundle and answering -errno to every notification */
+    async function startAgent(name: string, errno: number): Promise<Agent> {
+      const socket = path.join(bundle.dir, `${name}.sock`);
+      const stateFile = path.join(bundle.dir, `${name}.state.json`);
+      const proc = spawn(agentBin, [socket, stateFile, String(errno)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const lines: string[] = [];
+      const waiters: (() => void)[] = [];
+      readline.createInterface({ input: proc.stdout! }).on('line', (l) => {
+        lines.push(l);
+        waiters.splice(0).forEach((w) => w());
+      });
+      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      const waitFor = async (line: string): Promise<void> => {
+        while (!lines.includes(line)) {
+          if (proc.exitCode !== null) throw new Error(`seccomp agent exited (${proc.exitCode}) before "${line}": ${lines.join(' | ')}`);
+          await Promise.race([new Promise<void>((r) => waiters.push(r)), exited]);
+        }
+      };
+      await waitFor('ready');
+      return {
+        proc, lines, socket, stateFile, waitFor,
+        stop: async () => {
+          if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+          await exited;
+          fs.rmSync(socket, { force: true });
+          fs.rmSync(stateFile, { force: true });
+        },
+      };
+    }
+
+    const notifyProfile = (socket: string): Seccomp => ({
+      defaultAction: 'SCMP_ACT_ALLOW', listenerPath: socket, listenerMetadata: 'test-metadata',
+      syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_NOTIFY' }, { names: ['chmod'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 }],
+    });
+
+    it('hands the listener and the container state to the agent, which answers the notified syscalls', async () => {
+      const agent = await startAgent('agent1', 18);
+      const out = new Capture();
+      const err = new Capture();
+      try {
+        const spec = sh('mkdir /dev/shm/n; echo mkdir=$?; test -d /dev/shm/n || echo not-created', notifyProfile(agent.socket));
+        const p = await spawnContainer(planFor(bundle, { ...spec, annotations: { a: 'b' } }, out, err), { containerState: { ociVersion: '1.2.0', bundle: bundle.dir, annotations: { a: 'b' } } });
+        out.closeWrite();
+        err.closeWrite();
+        // the agent has the listener before the container is created
+        await agent.waitFor('state');
+        const state = JSON.parse(fs.readFileSync(agent.stateFile, 'utf8'));
+        expect(state).toEqual({
+          ociVersion: '1.2.0', fds: ['seccompFd'], pid: p.pid, metadata: 'test-metadata',
+          state: { ociVersion: '1.2.0', id: 'test', status: 'creating', pid: p.pid, bundle: bundle.dir, annotations: { a: 'b' } },
+        });
+        await p.start();
+        expect(await p.exited).toEqual({ status: 0 });
+        expect(await out.text).toBe('mkdir=1\nnot-created\n');
+        expect(await err.text).toMatch(/Invalid cross-device link/);
+        await agent.waitFor('done'); // the listener hung up when the container died
+        expect(agent.lines).toContain('notify 83'); // mkdir on x86_64
+      } finally {
+        out.closeWrite();
+        err.closeWrite();
+        await agent.stop();
+      }
+    });
+
+    it('fails to create, naming listenerPath, when no agent listens; nothing is left behind', async () => {
+      const out = new Capture();
+      const err = new Capture();
+      const socket = path.join(bundle.dir, 'nobody.sock');
+      try {
+        const e = await spawnContainer(planFor(bundle, sh('true', notifyProfile(socket)), out, err)).catch((x: unknown) => x);
+        expect(e).toBeInstanceOf(ContainerSetupError);
+        expect((e as Error).message).toBe(`load seccomp filter (default SCMP_ACT_ALLOW, 3 rules): sending the seccomp listener to linux.seccomp.listenerPath ${socket}: ENOENT; is the agent listening there?`);
+      } finally {
+        out.closeWrite();
+        err.closeWrite();
+      }
+      expect(await out.text).toBe('');
+    });
   });
 
   it('leaves no file descriptors behind (the reaper\'s own fds exist after the first spawn)', async () => {
