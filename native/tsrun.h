@@ -13,7 +13,9 @@
 int tsrun_spawn(const uint8_t *plan, size_t len, int report_fd, int sync_fd);
 
 /* Start the exit watcher thread (once): it writes a byte to notify_fd (non-blocking) whenever a
- * watched pidfd becomes readable. tsrun_exit_watch adds a pidfd (one-shot). */
+ * watched pidfd becomes readable; the library owns notify_fd. Called again, it switches the
+ * wake-ups to the new notify_fd and closes the previous one. tsrun_exit_watch adds a pidfd
+ * (one-shot). */
 int tsrun_exit_watcher_init(int notify_fd);
 int tsrun_exit_watch(int pidfd);
 

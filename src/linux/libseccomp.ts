@@ -119,7 +119,8 @@ function exportProgram(l: Lib, ctx: Ctx): Buffer {
 
 /** What compileSeccomp did besides producing the program (for logs and tests). */
 export interface CompiledSeccomp {
-  /** the BPF program: struct sock_filter entries (8 bytes each, host byte order) */
+  /** the BPF program: struct sock_filter entries (8 bytes each, host byte order); shared with a
+   *  cache, do not modify */
   readonly program: Buffer;
   /** syscall names libseccomp does not know on this architecture: skipped, as runc does */
   readonly unknownSyscalls: readonly string[];
@@ -128,10 +129,30 @@ export interface CompiledSeccomp {
 /**
  * Compile `filter` with libseccomp: seccomp_init(default action), seccomp_arch_add for each extra
  * architecture, seccomp_rule_add_array per rule (unknown syscall names skipped), then
- * seccomp_export_bpf. Throws FailedPreconditionError when libseccomp is missing and
+ * seccomp_export_bpf. Results are cached (the last 32 filters). Throws FailedPreconditionError when libseccomp is missing and
  * InvalidArgumentError (naming linux.seccomp and the rule) when libseccomp refuses something.
  */
 export function compileSeccomp(filter: SeccompFilter): CompiledSeccomp {
+  // containerd's default profile takes libseccomp 6–10 ms; a container's execs and a pod's
+  // containers reuse a handful of profiles
+  const key = JSON.stringify(filter, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  const hit = cache.get(key);
+  if (hit !== undefined) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
+  const compiled = compileUncached(filter);
+  cache.set(key, compiled);
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  return compiled;
+}
+
+/** compiled programs by filter (least recently used first); the buffers are never mutated */
+const cache = new Map<string, CompiledSeccomp>();
+const CACHE_SIZE = 32;
+
+function compileUncached(filter: SeccompFilter): CompiledSeccomp {
   const l = load();
   const ctx = l.init(filter.defaultAction >>> 0);
   if (ctx === null) throw new InvalidArgumentError(`linux.seccomp: libseccomp ${l.version()} refused the default action ${hex(filter.defaultAction)}`);

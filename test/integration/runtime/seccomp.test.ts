@@ -30,9 +30,9 @@ function sh(script: string, seccomp: Seccomp, nnp = true): Spec {
 const allowBut = (...syscalls: Seccomp['syscalls'] & object): Seccomp => ({ defaultAction: 'SCMP_ACT_ALLOW', syscalls });
 
 describe('seccomp in busybox containers', () => {
-  it('denies mkdir with EPERM; the rest of the shell works', async () => {
+  it('denies mkdir with EPERM; the rest of the shell works (with the LOG, SPEC_ALLOW, TSYNC flags)', async () => {
     const r = await runContainer(bundle, sh('mkdir /dev/shm/d; echo status=$?; echo ok > /dev/shm/f; cat /dev/shm/f; grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status',
-      allowBut({ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' })));
+      { ...allowBut({ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' }), flags: ['SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW', 'SECCOMP_FILTER_FLAG_TSYNC'] }));
     expect(r.stderr).toMatch(/mkdir: can't create directory '\/dev\/shm\/d': Operation not permitted/);
     expect(r.stdout.split('\n')).toEqual(['status=1', 'ok', 'NoNewPrivs:\t1', 'Seccomp:\t2', '']);
     expect(r.status).toBe(0);
@@ -200,7 +200,7 @@ describe('seccomp in busybox containers', () => {
     }
 
     const notifyProfile = (socket: string): Seccomp => ({
-      defaultAction: 'SCMP_ACT_ALLOW', listenerPath: socket, listenerMetadata: 'test-metadata',
+      defaultAction: 'SCMP_ACT_ALLOW', listenerPath: socket, listenerMetadata: 'test-metadata', flags: ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'],
       syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_NOTIFY' }, { names: ['chmod'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 }],
     });
 

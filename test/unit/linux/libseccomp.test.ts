@@ -135,8 +135,18 @@ test('compiling leaves no file descriptors behind', () => {
   const profile = fixture('containerd-default-seccomp-amd64.json');
   compile(profile);
   const before = fs.readdirSync('/proc/self/fd').length;
-  for (let i = 0; i < 20; i++) compile(profile);
+  // a different errno each time: every one is compiled, none comes from the cache
+  for (let i = 0; i < 20; i++) compile({ ...profile, defaultErrnoRet: 100 + i });
   expect(fs.readdirSync('/proc/self/fd').length).toBe(before);
+});
+
+test('the same filter is compiled once (cached), a different one is not confused with it', () => {
+  const a = compile({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO', errnoRet: 5 }] });
+  const b = compile({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO', errnoRet: 5 }] });
+  const c = compile({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO', errnoRet: 6 }] });
+  expect(b.program).toBe(a.program);
+  expect(run(c.program, NR.mkdir)).toBe(errno(6));
+  expect(run(a.program, NR.mkdir)).toBe(errno(5));
 });
 
 test('a host without libseccomp fails only when seccomp is asked for, naming the package', () => {
