@@ -1,6 +1,6 @@
 //! Entry point of the runc-compatible `tsrun` command line.
 
-function main(argv: readonly string[]): number {
+export function main(argv: readonly string[]): number {
   if (argv.includes('--version') || argv.includes('-v')) {
     process.stdout.write('tsrun version 0.1.0\n');
     return 0;
@@ -9,6 +9,5 @@ function main(argv: readonly string[]): number {
   return 1;
 }
 
-process.exitCode = main(process.argv.slice(2));
-
-export {};
+// Run when started as a script (dist/cli.js); src/entry.ts calls main() in the single executable.
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

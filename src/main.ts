@@ -1,6 +1,6 @@
 //! Entry point of containerd-shim-tsrun-v1: dispatches the Go-style shim flags to src/shim.
 
-function main(argv: readonly string[]): number {
+export function main(argv: readonly string[]): number {
   if (argv.includes('-v') || argv.includes('--version') || argv.includes('-version')) {
     process.stdout.write('containerd-shim-tsrun-v1 (tsrun) 0.1.0\n');
     return 0;
@@ -9,6 +9,5 @@ function main(argv: readonly string[]): number {
   return 1;
 }
 
-process.exitCode = main(process.argv.slice(2));
-
-export {};
+// Run when started as a script (dist/main.js); src/entry.ts calls main() in the single executable.
+if (require.main === module) process.exitCode = main(process.argv.slice(2));
