@@ -2,6 +2,8 @@
 //! backoff so a briefly unreachable containerd (restart) loses nothing and never reorders events.
 //! Publishing never blocks RPC handling: `publish` only enqueues.
 
+import { EventsDefinition } from '../gen/services/ttrpc/events/v1/events';
+import { Client } from '../ttrpc/client';
 import { Code, TtrpcError } from '../ttrpc/status';
 
 /** google.protobuf.Timestamp as ts-proto (forceLong=bigint) represents it. */
@@ -144,4 +146,49 @@ export class EventPublisher {
 
 function defaultBackoff(attempt: number): number {
   return Math.min(2000, 100 * 2 ** (attempt - 1));
+}
+
+/** containerd reads the namespace of a ttrpc call from this metadata key (namespaces/ttrpc.go). */
+export const NAMESPACE_METADATA_KEY = 'containerd-namespace-ttrpc';
+
+/** Per-attempt deadline of one Forward call, as containerd's own shims use. */
+const FORWARD_TIMEOUT_MS = 5000;
+
+/**
+ * A ForwardFn over one ttrpc connection to containerd's `<address>.ttrpc` socket, reconnecting
+ * after the connection is lost (containerd restarts). `close()` drops the connection.
+ */
+export function ttrpcForwarder(socketPath: string): { forward: ForwardFn; close(): Promise<void> } {
+  let client: Client | undefined;
+  const connect = (): Client => {
+    if (client === undefined) {
+      const fresh = new Client(socketPath);
+      void fresh.closed.then(() => {
+        if (client === fresh) client = undefined;
+      });
+      client = fresh;
+    }
+    return client;
+  };
+  return {
+    async forward(event, namespace) {
+      const events = connect().service(EventsDefinition);
+      await events.forward(
+        {
+          envelope: {
+            timestamp: event.timestamp,
+            namespace,
+            topic: event.topic,
+            event: { typeUrl: event.typeUrl, value: Buffer.from(event.value) },
+          },
+        },
+        { metadata: { [NAMESPACE_METADATA_KEY]: namespace }, timeoutMs: FORWARD_TIMEOUT_MS },
+      );
+    },
+    async close() {
+      const c = client;
+      client = undefined;
+      await c?.close();
+    },
+  };
 }
