@@ -17,6 +17,13 @@ help: ## list targets
 deps: ## npm ci (installs the pinned Node 24 and all packages)
 	npm ci
 
+.PHONY: setup demo
+setup: ## prepare this host (root): apt packages, npm ci, trixie containerd 1.7 under build/
+	scripts/setup-host.sh
+
+demo: ## the main job: containerd + tsrun + the busybox image, ctr run ... echo hello from tsrun
+	scripts/demo.sh
+
 build: ts native ## compile TypeScript to dist/ and native/ to build/libtsrun.so
 
 ts:
@@ -37,7 +44,7 @@ check-proto: ## fail when src/gen is not what proto/ generates
 lint: ## type-check everything, eslint, shellcheck scripts
 	$(NODE) $(BIN)/tsc -p tsconfig.test.json
 	$(NODE) $(BIN)/eslint src test
-	shellcheck -x scripts/*.sh .ci/run
+	shellcheck -x $(wildcard scripts/*.sh scripts/*/*.sh) .ci/run
 
 test: build ## the whole suite (unit + root + real containerd); prints "N passed, N failed"
 	scripts/run-tests.sh
@@ -51,11 +58,15 @@ test-integration: build ## tests against the kernel and a private containerd (ro
 install: build ## install bin/containerd-shim-tsrun-v1 and bin/tsrun under PREFIX
 	scripts/install.sh "$(PREFIX)"
 
-image: ## build the local busybox OCI image tar (build/busybox-oci.tar)
-	scripts/build-image.sh build/busybox-oci.tar
+image: ## build the busybox OCI image from Debian's busybox-static (build/image/busybox-oci.tar, rootfs/)
+	scripts/build-image.sh
 
 bench: build ## benchmarks (timings live here, never in tests)
 	scripts/bench.sh
 
 clean:
 	rm -rf dist build
+
+.PHONY: guest-rig
+guest-rig: ## set up the cgroup v2 QEMU guest rig (root): qemu, a Debian kernel, initramfs
+	scripts/cg2rig/setup.sh

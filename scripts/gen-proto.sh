@@ -20,4 +20,4 @@ protoc -I . -I "$wkt" \
   --plugin=protoc-gen-ts_proto="$plugin" \
   --ts_proto_out="$out" \
   --ts_proto_opt=esModuleInterop=true,forceLong=bigint,useDate=false,outputServices=generic-definitions,outputJsonMethods=false,useExactTypes=false,env=node,useOptionals=none,exportCommonSymbols=false,unrecognizedEnum=false \
-  $(find . -name '*.proto' | sort)
+  $(find . -name '*.proto' | LC_ALL=C sort)

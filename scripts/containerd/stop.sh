@@ -47,11 +47,11 @@ shims() {
     p=${d#/proc/}
     [ "$p" = "$pid" ] && continue
     [ "$p" = "$$" ] && continue
-    if tr '\0' '\n' < "$d/cmdline" 2>/dev/null | grep -qxF -- "$sock"; then echo "$p"; fi
+    if tr '\0' '\n' 2>/dev/null < "$d/cmdline" | grep -qxF -- "$sock"; then echo "$p"; fi
   done
 }
 for s in $(shims); do
-  echo "stop: killing leftover shim pid $s ($(tr '\0' ' ' < "/proc/$s/cmdline" 2>/dev/null | cut -c1-120))" >&2
+  echo "stop: killing leftover shim pid $s ($(tr '\0' ' ' 2>/dev/null < "/proc/$s/cmdline" | cut -c1-120))" >&2
   kill -KILL "$s" 2>/dev/null || true
 done
 

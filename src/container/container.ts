@@ -80,7 +80,7 @@ export class ContainerImpl implements Container {
     return this.record;
   }
 
-  private cgroup(): CgroupHandle | undefined {
+  cgroup(): CgroupHandle | undefined {
     if (!this.cgroupHandle && this.record.cgroupPath !== undefined) {
       this.cgroupHandle = this.ctx.deps.reopenCgroup(this.record.cgroupPath, this.record.systemdCgroup);
     }

@@ -2,7 +2,8 @@
 //! native executor, cgroups). Lifecycle code talks only to these interfaces, so its state handling
 //! is unit-tested with fakes; `real-deps.ts` wires the real modules.
 
-import type { LinuxResources, Spec } from '../runtime/spec';
+import type { CgroupManager } from '../cgroups';
+import type { Spec } from '../runtime/spec';
 import type { ExitInfo, StdioFds } from './types';
 
 /** The container's init process as seen by the process that spawned it. */
@@ -32,25 +33,12 @@ export interface SpawnRequest {
   readonly cgroup: CgroupHandle;
 }
 
-/** A container's cgroup (both hierarchies' worth on v1). */
-export interface CgroupHandle {
-  /** The path given to the cgroup driver (relative to each hierarchy root). */
-  readonly path: string;
-  create(resources: LinuxResources | undefined): Promise<void>;
-  addProcess(pid: number): Promise<void>;
-  pids(): Promise<number[]>;
-  freeze(): Promise<void>;
-  thaw(): Promise<void>;
-  /** Signal every process (SIGKILL on a frozen cgroup works: the driver thaws as needed). */
-  killAll(signal: number): Promise<void>;
-  update(resources: LinuxResources): Promise<void>;
-  /** Remove the cgroup; missing is fine. */
-  destroy(): Promise<void>;
-}
+/** A container's cgroup: the cgroups library's manager (v1 or v2). */
+export type CgroupHandle = CgroupManager;
 
 export interface ContainerDeps {
   /** Read and validate `<bundle>/config.json` (NotFoundError / InvalidSpecError). */
-  loadSpec(bundle: string): Spec;
+  loadSpec(bundle: string): Promise<Spec>;
   /** The cgroup path for a spec and the handle to manage it. */
   openCgroup(spec: Spec, id: string, systemdCgroup: boolean): CgroupHandle;
   /** Reattach to a recorded cgroup path (later CLI invocations). */

@@ -63,7 +63,7 @@ export async function createContainer(options: CreateOptions, overrides: Library
     const dir = containerDir(root, options.id);
     if (fs.existsSync(dir)) throw new AlreadyExistsError(`container with id exists: ${options.id}`);
     const bundle = path.resolve(options.bundle);
-    const spec = options.spec ?? deps.loadSpec(bundle);
+    const spec = options.spec ?? (await deps.loadSpec(bundle));
     if (!spec.root?.path) throw new InvalidArgumentError('config.json: root.path: must name the rootfs directory');
     if (spec.process?.terminal) {
       throw new InvalidArgumentError('config.json: process.terminal: terminals are not supported yet; set it to false');

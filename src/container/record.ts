@@ -1,7 +1,9 @@
 //! The persisted container record (`<root>/<id>/state.json`): what a later CLI invocation needs to
 //! find, observe and tear down a container it did not create.
 
+import { parseSpecJson, stringifySpecJson } from '../runtime/json';
 import type { Spec } from '../runtime/spec';
+import { validateSpec } from '../runtime/validate';
 import type { StartMode } from './types';
 
 export const RECORD_VERSION = 1;
@@ -39,7 +41,7 @@ export interface ContainerRecord {
 export function parseRecord(text: string, where: string): ContainerRecord {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseSpecJson(text);
   } catch (err) {
     throw new Error(`${where}: not valid JSON: ${(err as Error).message}`);
   }
@@ -61,5 +63,11 @@ export function parseRecord(text: string, where: string): ContainerRecord {
   need('systemdCgroup', 'boolean');
   need('spec', 'object');
   if (r.startMode !== 'fifo' && r.startMode !== 'pipe') throw new Error(`${where}: field "startMode" must be "fifo" or "pipe"`);
-  return raw as ContainerRecord;
+  // 64-bit spec fields are bigint in memory and plain integers on disk: validation restores the types.
+  return { ...(raw as ContainerRecord), spec: validateSpec(r.spec) };
+}
+
+/** Serialize a record (bigint-exact). */
+export function stringifyRecord(record: ContainerRecord): string {
+  return stringifySpecJson(record);
 }

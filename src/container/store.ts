@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { FailedPreconditionError, InvalidArgumentError } from '../errors';
-import { type ContainerRecord, parseRecord } from './record';
+import { type ContainerRecord, parseRecord, stringifyRecord } from './record';
 import { sleep } from './timing';
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
@@ -40,7 +40,7 @@ export function writeRecord(root: string, record: ContainerRecord): void {
   const tmp = `${final}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, 'w', 0o600);
   try {
-    fs.writeSync(fd, JSON.stringify(record));
+    fs.writeSync(fd, stringifyRecord(record));
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

@@ -1,6 +1,7 @@
 //! Public types of the container library shared by the `tsrun` CLI and the shim: options, the OCI
 //! state document, the persisted record under `<root>/<id>/state.json`, and the Container handle.
 
+import type { CgroupManager } from '../cgroups';
 import type { LinuxResources, Spec } from '../runtime/spec';
 
 /** OCI lifecycle status (runtime-spec "state"), derived from the real process on every read. */
@@ -117,6 +118,8 @@ export interface Container {
    * removes the state directory. Idempotent: deleting an already deleted container is a no-op.
    */
   delete(options?: DeleteOptions): Promise<void>;
+  /** The container's cgroup manager (stats, OOM watching); undefined when it has none. */
+  cgroup(): CgroupManager | undefined;
   /** Drop owner resources (pidfd, barrier fd) without touching the container (CLI `create` exit). */
   detach(): void;
 }

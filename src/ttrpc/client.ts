@@ -3,7 +3,8 @@
 //! new Client after ConnectionClosedError.
 
 import net from 'node:net';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { silentLogger } from './silent-logger';
 import { Request, Response } from '../gen/ttrpc/request';
 import { Channel } from './channel';
 import { type Frame, type FrameHeader, MESSAGE_TYPE_REQUEST, MESSAGE_TYPE_RESPONSE, oversizedError } from './frame';
@@ -58,7 +59,7 @@ export class Client {
   readonly closed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
 
   constructor(target: string | net.Socket, options: ClientOptions = {}) {
-    this.log = options.logger ?? pino({ level: 'silent' });
+    this.log = options.logger ?? silentLogger();
     const socket = typeof target === 'string' ? net.createConnection({ path: target }) : target;
     const where = typeof target === 'string' ? target : 'socket';
     this.channel = new Channel(

@@ -17,9 +17,10 @@ export {
   type Frame,
   type FrameHeader,
 } from './frame';
-export { listeningFd } from './listen-fd';
+export { listeningFd, socketFd } from './listen-fd';
 export { appendMetadata, firstMetadataValue, metadataFromKeyValues, metadataToKeyValues, type Metadata, type MetadataInit } from './metadata';
 export { Server, type CloseOptions, type ListenTarget, type ServerOptions } from './server';
+export { unimplementedService } from './service';
 export type {
   CallContext,
   MessageCodec,

@@ -1,6 +1,6 @@
-//! The one place that reaches into Node's private listener handle to get its file descriptor.
+//! The one place that reaches into Node's private socket handles to get their file descriptors.
 
-import type { Server as NetServer } from 'node:net';
+import type { Socket, Server as NetServer } from 'node:net';
 
 /**
  * The file descriptor of a listening `net.Server`, e.g. to pass a bound unix socket to a child
@@ -21,5 +21,19 @@ export function listeningFd(server: NetServer): number {
   if (typeof fd !== 'number' || fd < 0) {
     throw new Error('listeningFd: the net.Server has no listening handle with an fd; call it after listen() has completed');
   }
+  return fd;
+}
+
+/**
+ * The file descriptor of a connected socket (e.g. for a SO_PEERCRED check in
+ * `ServerOptions.onConnection`). Same private `_handle.fd` as listeningFd; the fd stays owned by
+ * the socket, so never close it.
+ *
+ * @throws Error when the socket has no open handle.
+ */
+export function socketFd(socket: Socket): number {
+  const handle = (socket as unknown as { _handle?: { fd?: unknown } | null })._handle;
+  const fd = handle?.fd;
+  if (typeof fd !== 'number' || fd < 0) throw new Error('socketFd: the socket has no open handle with an fd (not connected, or already closed)');
   return fd;
 }

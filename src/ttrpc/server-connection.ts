@@ -33,7 +33,8 @@ export class ServerConnection {
   private readonly calls = new Map<number, ActiveCall>();
   private lastStreamId = 0;
   private draining = false;
-  private broken = false;
+  /** Set once the connection is being closed: frames still arriving are ignored. */
+  private ending = false;
   private resolveClosed!: () => void;
   /** Resolves once the socket is closed and every call has been aborted or answered. */
   readonly closed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
@@ -64,7 +65,7 @@ export class ServerConnection {
   /** Close the connection as soon as no call is in flight (requests already queued still run). */
   drain(): void {
     this.draining = true;
-    if (this.calls.size === 0) this.channel.end();
+    if (this.calls.size === 0) this.end();
   }
 
   /** Close now: abort every call's signal and drop the socket. */
@@ -74,7 +75,7 @@ export class ServerConnection {
   }
 
   private onFrame(frame: Frame): void {
-    if (this.broken) return;
+    if (this.ending) return;
     if (frame.streamId % 2 !== 1) {
       this.violation(frame.streamId, 'StreamID must be odd for client initiated streams');
       return;
@@ -128,7 +129,7 @@ export class ServerConnection {
   }
 
   private onOversized(header: FrameHeader): void {
-    if (this.broken) return;
+    if (this.ending) return;
     if (header.streamId % 2 !== 1) {
       this.violation(header.streamId, 'StreamID must be odd for client initiated streams');
       return;
@@ -161,13 +162,18 @@ export class ServerConnection {
     } catch (err) {
       result = Promise.reject(err);
     }
-    result.then(
-      (payload) => this.finishCall(id, call, undefined, payload),
-      (err: unknown) => {
-        if (this.calls.get(id) === call) this.log.debug({ err, service, method }, 'ttrpc: handler failed');
-        this.finishCall(id, call, statusOf(err));
-      },
-    );
+    result
+      .then(
+        (payload) => {
+          if (payload instanceof Uint8Array) this.finishCall(id, call, undefined, payload);
+          else this.finishCall(id, call, { code: Code.INTERNAL, message: `${service}/${method}: handler returned ${typeof payload}, not bytes` });
+        },
+        (err: unknown) => {
+          if (this.calls.get(id) === call) this.log.debug({ err, service, method }, 'ttrpc: handler failed');
+          this.finishCall(id, call, statusOf(err));
+        },
+      )
+      .catch((err: unknown) => this.log.error({ err, service, method }, 'ttrpc: failed to send a response'));
   }
 
   /** Answer a call once; later results (after a deadline or disconnect) are dropped. */
@@ -176,7 +182,7 @@ export class ServerConnection {
     this.calls.delete(id);
     clearTimeout(call.timer);
     this.sendResponse(id, status, payload);
-    if (this.draining && this.calls.size === 0) this.channel.end();
+    if (this.draining && this.calls.size === 0) this.end();
   }
 
   private sendStatus(id: number, status: WireStatus): void {
@@ -199,9 +205,13 @@ export class ServerConnection {
 
   private violation(streamId: number | undefined, message: string): void {
     this.log.warn({ streamId }, `ttrpc: protocol violation, closing connection: ${message}`);
-    this.broken = true;
     if (streamId !== undefined) this.sendStatus(streamId, { code: Code.INVALID_ARGUMENT, message });
     this.abortAll(new TtrpcError(Code.CANCELLED, `connection closed after a protocol violation: ${message}`));
+    this.end();
+  }
+
+  private end(): void {
+    this.ending = true;
     this.channel.end();
   }
 

@@ -1,7 +1,8 @@
 //! The ttrpc server: a service registry plus the listeners and connections that serve it.
 
 import net from 'node:net';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { silentLogger } from './silent-logger';
 import { listeningFd } from './listen-fd';
 import { ServerConnection } from './server-connection';
 import { type RawHandler, type ServiceDefinition, type ServiceImplementation, ServiceRegistry } from './service';
@@ -31,7 +32,7 @@ export class Server {
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: ServerOptions = {}) {
-    this.log = options.logger ?? pino({ level: 'silent' });
+    this.log = options.logger ?? silentLogger();
   }
 
   /** Serve every unary method of a ts-proto generic service definition. */
@@ -80,7 +81,8 @@ export class Server {
   }
 
   private async shutdown(graceMs: number): Promise<void> {
-    await Promise.all(this.listeners.map((l) => new Promise<void>((resolve) => (l.listening ? l.close(() => resolve()) : resolve()))));
+    // net.Server's close callback waits for its connections, so it is awaited last.
+    const listenersClosed = Promise.all(this.listeners.map((l) => new Promise<void>((resolve) => (l.listening ? l.close(() => resolve()) : resolve()))));
     for (const conn of this.connections) conn.drain();
     const all = Promise.all([...this.connections].map((c) => c.closed));
     let timer: NodeJS.Timeout | undefined;
@@ -91,6 +93,7 @@ export class Server {
       for (const conn of this.connections) conn.destroy(`server closed after a ${graceMs} ms grace period`);
       await all;
     }
+    await listenersClosed;
   }
 
   private accept(socket: net.Socket): void {

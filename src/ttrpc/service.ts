@@ -114,3 +114,17 @@ function typedHandler(def: MethodDefinition, fn: (req: unknown, ctx: CallContext
     return def.responseType.encode(response).finish();
   };
 }
+
+/**
+ * An implementation whose every unary method fails with UNIMPLEMENTED naming it, to spread under
+ * the methods that exist (`{ ...unimplementedService(TaskDefinition), create, start }`), like
+ * grpc-go's embedded `Unimplemented…Server`.
+ */
+export function unimplementedService<D extends ServiceDefinition>(definition: D): ServiceImplementation<D> {
+  const impl: Record<string, () => Promise<never>> = {};
+  for (const [key, def] of Object.entries(definition.methods)) {
+    if (def.requestStream || def.responseStream) continue;
+    impl[key] = () => Promise.reject(new TtrpcError(Code.UNIMPLEMENTED, `${definition.fullName}/${def.name} is not implemented`));
+  }
+  return impl as unknown as ServiceImplementation<D>;
+}

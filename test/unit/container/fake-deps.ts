@@ -36,6 +36,11 @@ export function fakeWorld(spec: Spec, opts: { failSpawn?: boolean } = {}): FakeW
       return s;
     };
     return {
+      version: 1,
+      dirs: new Map(),
+      stats: async () => ({}) as never,
+      watchOom: async () => ({}) as never,
+      exists: async () => !state().destroyed,
       path,
       create: async () => {
         state();
@@ -48,7 +53,7 @@ export function fakeWorld(spec: Spec, opts: { failSpawn?: boolean } = {}): FakeW
       killAll: async (sig) => {
         for (const p of state().pids) {
           try {
-            process.kill(p, sig);
+            process.kill(p, sig ?? 15);
           } catch {
             /* gone */
           }
@@ -62,7 +67,7 @@ export function fakeWorld(spec: Spec, opts: { failSpawn?: boolean } = {}): FakeW
     };
   };
   world.deps = {
-    loadSpec: () => spec,
+    loadSpec: async () => spec,
     openCgroup: (_spec, id) => cgroupFor(`/fake/${id}`),
     reopenCgroup: (path) => cgroupFor(path),
     mkfifo: (path) => fs.writeFileSync(path, ''),

@@ -21,7 +21,7 @@ const record = (id: string): ContainerRecord => ({
   startMode: 'fifo',
   started: false,
   systemdCgroup: false,
-  spec: { ociVersion: '1.3.0' },
+  spec: { ociVersion: '1.3.0', root: { path: 'rootfs' }, process: { user: { uid: 0, gid: 0 }, cwd: '/', args: ['sh'] } },
 });
 
 describe('state store', () => {
@@ -114,5 +114,25 @@ describe('signals', () => {
     expect(() => parseSignal('0')).toThrow(/between 1 and 64/);
     expect(() => parseSignal(65)).toThrow(/between 1 and 64/);
     expect(signalName(15)).toBe('SIGTERM');
+  });
+});
+
+describe('record serialization', () => {
+  it('keeps 64-bit spec fields exact across write and read', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tsrun-store-'));
+    try {
+      const spec = {
+        ociVersion: '1.3.0',
+        root: { path: 'rootfs' },
+        process: { user: { uid: 0, gid: 0 }, cwd: '/', args: ['sh'] },
+        linux: { resources: { memory: { limit: 9223372036854771712n } } },
+      };
+      fs.mkdirSync(path.join(root, 'big'));
+      writeRecord(root, { ...record('big'), spec } as unknown as ContainerRecord);
+      expect(fs.readFileSync(path.join(root, 'big', 'state.json'), 'utf8')).toContain('"limit":9223372036854771712');
+      expect(readRecord(root, 'big')?.spec.linux?.resources?.memory?.limit).toBe(9223372036854771712n);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,174 @@
+//! What tsrun implements, in one place (CURRENT_IMPLEMENTATION), and the OCI "features" document
+//! built from it (`tsrun features`, the shim's `-info`), shaped as `runc features` prints it.
+//! Flip a flag here when a feature lands; unsupported.ts rejects configs that need a feature whose
+//! flag is off, and the features document follows automatically.
+
+import { KNOWN_CAPABILITIES } from './capabilities';
+import type { HookName, NamespaceType } from './spec';
+import { SECCOMP_ACTIONS, SECCOMP_ARCHES, SECCOMP_FLAGS, SECCOMP_OPERATORS } from './validate-seccomp';
+import { MEMORY_POLICY_FLAGS, MEMORY_POLICY_MODES } from './validate-linux';
+import { OCI_VERSION_MAX, OCI_VERSION_MIN } from './validate';
+
+export interface Implementation {
+  readonly namespaces: Readonly<Record<NamespaceType, boolean>>;
+  readonly hooks: Readonly<Record<HookName, boolean>>;
+  /** Mount options the planner turns into flags or propagation (not filesystem data options). */
+  readonly mountOptions: readonly string[];
+  readonly cgroup: { readonly v1: boolean; readonly v2: boolean; readonly systemd: boolean; readonly systemdUser: boolean; readonly rdma: boolean };
+  readonly seccomp: boolean;
+  readonly apparmor: boolean;
+  readonly selinux: boolean;
+  readonly intelRdt: boolean;
+  /** id-mapped mounts (mounts[].uidMappings/gidMappings) */
+  readonly idmapMounts: boolean;
+  readonly netDevices: boolean;
+  readonly memoryPolicy: boolean;
+  readonly scheduler: boolean;
+  readonly ioPriority: boolean;
+  readonly execCPUAffinity: boolean;
+  readonly personality: boolean;
+  /** config.json annotations that change what tsrun does (a trailing "." is a prefix). */
+  readonly unsafeConfigAnnotations: readonly string[];
+}
+
+/** What this build of tsrun actually implements. */
+export const CURRENT_IMPLEMENTATION: Implementation = {
+  namespaces: { pid: true, network: true, mount: true, ipc: true, uts: true, user: true, cgroup: true, time: false },
+  hooks: { prestart: true, createRuntime: true, createContainer: true, startContainer: true, poststart: true, poststop: true },
+  mountOptions: [
+    'async',
+    'atime',
+    'bind',
+    'dev',
+    'diratime',
+    'dirsync',
+    'exec',
+    'lazytime',
+    'loud',
+    'mand',
+    'noatime',
+    'nodev',
+    'nodiratime',
+    'noexec',
+    'nolazytime',
+    'nomand',
+    'norelatime',
+    'nostrictatime',
+    'nosuid',
+    'nosymfollow',
+    'private',
+    'rbind',
+    'relatime',
+    'remount',
+    'ro',
+    'rprivate',
+    'rshared',
+    'rslave',
+    'runbindable',
+    'rw',
+    'shared',
+    'silent',
+    'slave',
+    'strictatime',
+    'suid',
+    'symfollow',
+    'sync',
+    'unbindable',
+  ],
+  cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
+  seccomp: false,
+  apparmor: false,
+  selinux: false,
+  intelRdt: false,
+  idmapMounts: false,
+  netDevices: false,
+  memoryPolicy: false,
+  scheduler: false,
+  ioPriority: false,
+  execCPUAffinity: false,
+  personality: false,
+  unsafeConfigAnnotations: [],
+};
+
+/** The OCI runtime features document (runtime-spec features.md / features-linux.md). */
+export interface Features {
+  readonly ociVersionMin: string;
+  readonly ociVersionMax: string;
+  readonly hooks?: readonly string[];
+  readonly mountOptions?: readonly string[];
+  readonly linux?: {
+    readonly namespaces?: readonly string[];
+    readonly capabilities?: readonly string[];
+    readonly cgroup?: { readonly v1?: boolean; readonly v2?: boolean; readonly systemd?: boolean; readonly systemdUser?: boolean; readonly rdma?: boolean };
+    readonly seccomp?: {
+      readonly enabled?: boolean;
+      readonly actions?: readonly string[];
+      readonly operators?: readonly string[];
+      readonly archs?: readonly string[];
+      readonly knownFlags?: readonly string[];
+      readonly supportedFlags?: readonly string[];
+    };
+    readonly apparmor?: { readonly enabled?: boolean };
+    readonly selinux?: { readonly enabled?: boolean };
+    readonly intelRdt?: { readonly enabled?: boolean };
+    readonly memoryPolicy?: { readonly modes?: readonly string[]; readonly flags?: readonly string[] };
+    readonly mountExtensions?: { readonly idmap?: { readonly enabled?: boolean } };
+    readonly netDevices?: { readonly enabled?: boolean };
+  };
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly potentiallyUnsafeConfigAnnotations?: readonly string[];
+}
+
+/** Annotation keys tsrun puts in its features document. */
+export const ANNOTATION_VERSION = 'org.tsrun.version';
+export const ANNOTATION_COMMIT = 'org.tsrun.commit';
+
+export interface FeaturesOptions {
+  /** tsrun's version (package.json), shown as an annotation. */
+  readonly version?: string;
+  readonly commit?: string;
+}
+
+const NAMESPACE_ORDER: readonly NamespaceType[] = ['cgroup', 'ipc', 'mount', 'network', 'pid', 'time', 'user', 'uts'];
+
+/** The features document for `impl` (default: what this build implements). */
+export function featuresDocument(options: FeaturesOptions = {}, impl: Implementation = CURRENT_IMPLEMENTATION): Features {
+  const annotations: Record<string, string> = {};
+  if (options.version !== undefined) annotations[ANNOTATION_VERSION] = options.version;
+  if (options.commit !== undefined) annotations[ANNOTATION_COMMIT] = options.commit;
+  const hooks = (Object.keys(impl.hooks) as HookName[]).filter((h) => impl.hooks[h]);
+  return {
+    ociVersionMin: OCI_VERSION_MIN,
+    ociVersionMax: OCI_VERSION_MAX,
+    hooks,
+    mountOptions: [...impl.mountOptions].sort(),
+    linux: {
+      namespaces: NAMESPACE_ORDER.filter((n) => impl.namespaces[n]),
+      capabilities: [...KNOWN_CAPABILITIES],
+      cgroup: { ...impl.cgroup },
+      seccomp: impl.seccomp
+        ? {
+            enabled: true,
+            actions: [...SECCOMP_ACTIONS].sort(),
+            operators: [...SECCOMP_OPERATORS].sort(),
+            archs: [...SECCOMP_ARCHES].sort(),
+            knownFlags: [...SECCOMP_FLAGS],
+            supportedFlags: [...SECCOMP_FLAGS],
+          }
+        : { enabled: false },
+      apparmor: { enabled: impl.apparmor },
+      selinux: { enabled: impl.selinux },
+      intelRdt: { enabled: impl.intelRdt },
+      memoryPolicy: impl.memoryPolicy ? { modes: [...MEMORY_POLICY_MODES], flags: [...MEMORY_POLICY_FLAGS] } : undefined,
+      mountExtensions: { idmap: { enabled: impl.idmapMounts } },
+      netDevices: { enabled: impl.netDevices },
+    },
+    annotations,
+    potentiallyUnsafeConfigAnnotations: [...impl.unsafeConfigAnnotations],
+  };
+}
+
+/** The document as `runc features` prints it: 4-space indent and a trailing newline. */
+export function formatFeatures(features: Features): string {
+  return `${JSON.stringify(features, null, 4)}\n`;
+}

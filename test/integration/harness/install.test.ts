@@ -1,0 +1,36 @@
+// `make install PREFIX=DIR` (scripts/install.sh, run by the global setup into the run's prefix):
+// both executables, a self-contained runtime tree, and launchers immune to NODE_OPTIONS.
+import * as fs from 'fs';
+import * as path from 'path';
+import { run } from '../../helpers/exec';
+import { testEnv } from '../../helpers/env';
+
+describe('installed tsrun', () => {
+  it('has both executables and the runtime tree under PREFIX', () => {
+    const { prefix } = testEnv();
+    for (const bin of ['containerd-shim-tsrun-v1', 'tsrun']) {
+      expect(fs.statSync(path.join(prefix, 'bin', bin)).mode & 0o111).toBe(0o111);
+    }
+    const lib = path.join(prefix, 'lib/tsrun');
+    for (const f of ['bin/node', 'dist/main.js', 'dist/cli.js', 'build/libtsrun.so', 'package.json', 'node_modules/koffi/package.json', 'node_modules/pino/package.json']) {
+      expect(fs.existsSync(path.join(lib, f))).toBe(true);
+    }
+    // Development packages stay out.
+    expect(fs.existsSync(path.join(lib, 'node_modules/jest'))).toBe(false);
+    expect(fs.existsSync(path.join(lib, 'node_modules/typescript'))).toBe(false);
+  });
+
+  it('runs the pinned Node 24', async () => {
+    const r = await run(path.join(testEnv().prefix, 'lib/tsrun/bin/node'), ['--version']);
+    expect(r.stdout.trim()).toBe('v24.21.0');
+  });
+
+  it.each([
+    ['containerd-shim-tsrun-v1', '-v', /^containerd-shim-tsrun-v1 \(tsrun\) \d+\.\d+\.\d+/],
+    ['tsrun', '--version', /^tsrun version \d+\.\d+\.\d+/],
+  ])('%s %s works and ignores the caller\'s NODE_OPTIONS', async (bin, flag, want) => {
+    const env = { PATH: process.env.PATH, NODE_OPTIONS: '--require /nonexistent/tsrun-poison.js', NODE_PATH: '/nonexistent' };
+    const r = await run(path.join(testEnv().binDir, bin), [flag], { env });
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: expect.stringMatching(want), stderr: '' });
+  });
+});

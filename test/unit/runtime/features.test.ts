@@ -1,0 +1,63 @@
+// The features document against `runc features` (runc 1.1.5 here, fixtures/runc-features.json): same
+// shape and vocabulary, with values describing what tsrun implements.
+import { CURRENT_IMPLEMENTATION, featuresDocument, formatFeatures, type Implementation } from '../../../src/runtime/features';
+import { fixture } from './helpers';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const runc = fixture('runc-features.json') as Json;
+const ours = featuresDocument({ version: '0.1.0', commit: 'abc' }) as Json;
+
+test('version range covers runtime-spec 1.0.0 to 1.3.0', () => {
+  expect(ours.ociVersionMin).toBe('1.0.0');
+  expect(ours.ociVersionMax).toBe('1.3.0');
+});
+
+test('top-level and linux keys are the ones runc prints (plus 1.3 additions)', () => {
+  for (const k of Object.keys(runc)) expect(ours).toHaveProperty(k);
+  for (const k of Object.keys(runc.linux)) expect(ours.linux).toHaveProperty(k);
+  expect(Object.keys(ours)).toEqual(['ociVersionMin', 'ociVersionMax', 'hooks', 'mountOptions', 'linux', 'annotations', 'potentiallyUnsafeConfigAnnotations']);
+});
+
+test('hooks and capabilities match runc', () => {
+  expect(ours.hooks).toEqual(runc.hooks);
+  expect(ours.linux.capabilities).toEqual(runc.linux.capabilities);
+});
+
+test('namespaces: runc order, time not implemented yet', () => {
+  expect(ours.linux.namespaces).toEqual(['cgroup', 'ipc', 'mount', 'network', 'pid', 'user', 'uts']);
+  expect(ours.linux.namespaces).toEqual(runc.linux.namespaces);
+});
+
+test('mount options are a sorted subset of the names runc recognises', () => {
+  expect(ours.mountOptions).toEqual([...ours.mountOptions].sort());
+  for (const o of ours.mountOptions as string[]) expect(runc.mountOptions).toContain(o);
+  expect(ours.mountOptions).toEqual(expect.arrayContaining(['ro', 'nosuid', 'bind', 'rbind', 'rprivate']));
+});
+
+test('what is not implemented says false, not absent', () => {
+  expect(ours.linux.seccomp).toEqual({ enabled: false });
+  expect(ours.linux.apparmor).toEqual({ enabled: false });
+  expect(ours.linux.selinux).toEqual({ enabled: false });
+  expect(ours.linux.mountExtensions).toEqual({ idmap: { enabled: false } });
+  expect(ours.linux.cgroup).toEqual({ v1: true, v2: true, systemd: false, systemdUser: false, rdma: false });
+  expect(ours.potentiallyUnsafeConfigAnnotations).toEqual([]);
+  expect(ours.annotations).toEqual({ 'org.tsrun.version': '0.1.0', 'org.tsrun.commit': 'abc' });
+});
+
+test('flipping a flag changes the document', () => {
+  const impl: Implementation = { ...CURRENT_IMPLEMENTATION, seccomp: true, memoryPolicy: true, namespaces: { ...CURRENT_IMPLEMENTATION.namespaces, time: true } };
+  const doc = featuresDocument({}, impl) as Json;
+  expect(doc.linux.seccomp.enabled).toBe(true);
+  expect(doc.linux.seccomp.actions).toEqual(runc.linux.seccomp.actions);
+  expect(doc.linux.seccomp.operators).toEqual(runc.linux.seccomp.operators);
+  for (const a of runc.linux.seccomp.archs as string[]) expect(doc.linux.seccomp.archs).toContain(a);
+  expect(doc.linux.namespaces).toContain('time');
+  expect(doc.linux.memoryPolicy.modes).toContain('MPOL_BIND');
+});
+
+test('printed like runc: 4-space indent and a newline', () => {
+  const text = formatFeatures(featuresDocument());
+  expect(text).toMatch(/^\{\n {4}"ociVersionMin": "1.0.0",\n/);
+  expect(text.endsWith('}\n')).toBe(true);
+});

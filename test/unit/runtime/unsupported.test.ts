@@ -1,0 +1,64 @@
+import { UnimplementedError } from '../../../src/errors';
+import { CURRENT_IMPLEMENTATION, type Implementation } from '../../../src/runtime/features';
+import { assertImplemented, unsupportedFeatures } from '../../../src/runtime/unsupported';
+import { validateSpec } from '../../../src/runtime/validate';
+import { fixture, runcSpecWith } from './helpers';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const paths = (raw: Json, impl?: Implementation): string[] => unsupportedFeatures(validateSpec(raw), impl).map((i) => i.path);
+
+test('runc and containerd default configs need nothing tsrun lacks', () => {
+  for (const name of ['runc-spec.json', 'runc-spec-rootless.json', 'containerd-1.6-ctr-run.json', 'containerd-1.6-ctr-run-privileged.json', 'cri-guaranteed-userns.json']) {
+    expect([name, paths(fixture(name))]).toEqual([name, []]);
+  }
+});
+
+test('CRI RuntimeDefault seccomp is refused while seccomp is off', () => {
+  expect(paths(fixture('cri-besteffort-container.json'))).toEqual(['linux.seccomp']);
+  expect(paths(fixture('cri-besteffort-container.json'), { ...CURRENT_IMPLEMENTATION, seccomp: true })).toEqual([]);
+});
+
+test('each unimplemented feature is named with its path', () => {
+  const raw = runcSpecWith((s) => {
+    s.process.apparmorProfile = 'docker-default';
+    s.process.selinuxLabel = 'system_u:system_r:container_t:s0';
+    s.process.scheduler = { policy: 'SCHED_BATCH' };
+    s.process.ioPriority = { class: 'IOPRIO_CLASS_IDLE', priority: 7 };
+    s.process.execCPUAffinity = { initial: '0' };
+    s.mounts.push({ destination: '/x', source: '/y', type: 'bind', options: ['rbind'], uidMappings: [{ containerID: 0, hostID: 1, size: 1 }], gidMappings: [{ containerID: 0, hostID: 1, size: 1 }] });
+    s.linux.namespaces.push({ type: 'time' });
+    s.linux.mountLabel = 'x';
+    s.linux.intelRdt = { closID: 'g' };
+    s.linux.netDevices = { eth1: {} };
+    s.linux.memoryPolicy = { mode: 'MPOL_LOCAL' };
+    s.linux.personality = { domain: 'LINUX32' };
+    s.linux.resources.rdma = { mlx5_0: { hcaHandles: 1 } };
+  });
+  expect(paths(raw)).toEqual([
+    'process.apparmorProfile',
+    'process.selinuxLabel',
+    'process.scheduler',
+    'process.ioPriority',
+    'process.execCPUAffinity',
+    'mounts[7].uidMappings',
+    'linux.namespaces[5]',
+    'linux.mountLabel',
+    'linux.intelRdt',
+    'linux.netDevices',
+    'linux.memoryPolicy',
+    'linux.personality',
+    'linux.resources.rdma',
+  ]);
+});
+
+test('assertImplemented throws UnimplementedError with the fix', () => {
+  const spec = validateSpec(runcSpecWith((s) => (s.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' })));
+  expect(() => assertImplemented(spec)).toThrow(UnimplementedError);
+  expect(() => assertImplemented(spec)).toThrow('config.json: linux.seccomp: seccomp filtering is not implemented by tsrun yet; remove linux.seccomp (runs unconfined)');
+  expect(() => assertImplemented(validateSpec(fixture('runc-spec.json')))).not.toThrow();
+});
+
+test('a disabled hook list is refused', () => {
+  const impl: Implementation = { ...CURRENT_IMPLEMENTATION, hooks: { ...CURRENT_IMPLEMENTATION.hooks, prestart: false } };
+  expect(paths(runcSpecWith((s) => (s.hooks = { prestart: [{ path: '/bin/true' }] })), impl)).toEqual(['hooks.prestart']);
+});
