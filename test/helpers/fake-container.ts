@@ -47,6 +47,9 @@ export class FakeContainer implements Container {
   async delete(): Promise<void> {
     this.deleted = true;
   }
+  cgroup(): undefined {
+    return undefined;
+  }
   detach(): void {}
 }
 
