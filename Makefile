@@ -44,7 +44,7 @@ check-proto: ## fail when src/gen is not what proto/ generates
 lint: ## type-check everything, eslint, shellcheck scripts
 	$(NODE) $(BIN)/tsc -p tsconfig.test.json
 	$(NODE) $(BIN)/eslint src test
-	shellcheck -x $(wildcard scripts/*.sh scripts/*/*.sh) .ci/run
+	shellcheck -x $(wildcard scripts/*.sh scripts/*/*.sh) scripts/cg2rig/init scripts/cg2rig/stage2 .ci/run
 
 test: build ## the whole suite (unit + root + real containerd); prints "N passed, N failed"
 	scripts/run-tests.sh

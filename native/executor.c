@@ -37,12 +37,14 @@ struct spawn {
 	uint8_t *plan; /* private copy */
 	size_t len;
 	const struct tsr_plan_hdr *hdr;
-	int report_fd;
+	int report_fd; /* the helper's fds: it closes them after the child exec'd or died */
 	int sync_fd;
 	int nstdio; /* fds the STDIO op fills (0..nstdio-1) */
 	pid_t ptid; /* host pid, written by CLONE_PARENT_SETTID */
 	void *stack;
-	/* child state */
+	/* child state (shared memory: the helper must never read these) */
+	int c_report;
+	int c_sync;
 	int rootfd;
 	int fifo_dirfd;
 	char fifo_name[256];
@@ -153,7 +155,7 @@ static void send_msg(int fd, uint32_t type, int32_t value, int32_t step, const c
 
 static __attribute__((noreturn)) void fail(struct spawn *s, const char *syscall_name, const char *path, int err)
 {
-	send_msg(s->report_fd, TSR_MSG_ERROR, err, s->cur_step, syscall_name, path);
+	send_msg(s->c_report, TSR_MSG_ERROR, err, s->cur_step, syscall_name, path);
 	_exit(err == ENOENT ? 127 : err == EACCES ? 126 : 1);
 }
 
@@ -501,15 +503,6 @@ static void op_write_file(struct spawn *s, const struct tsr_op_hdr *op)
 	close(fd);
 }
 
-static int move_high(int fd, int min)
-{
-	if (fd < 0)
-		return fd;
-	int n = fcntl(fd, F_DUPFD_CLOEXEC, min);
-	close(fd);
-	return n;
-}
-
 static void op_stdio(struct spawn *s, const struct tsr_op_hdr *op)
 {
 	int n = op->nint;
@@ -551,7 +544,7 @@ static void op_capset(struct spawn *s, uint64_t eff, uint64_t perm, uint64_t inh
 
 static void op_wait_start(struct spawn *s)
 {
-	send_msg(s->report_fd, TSR_MSG_READY, 0, s->cur_step, NULL, NULL);
+	send_msg(s->c_report, TSR_MSG_READY, 0, s->cur_step, NULL, NULL);
 	if (s->hdr->start_kind == TSR_START_FIFO) {
 		if (s->fifo_dirfd < 0)
 			fail(s, "open", "exec fifo (no prepareFifo op)", EINVAL);
@@ -570,12 +563,12 @@ static void op_wait_start(struct spawn *s)
 		char c;
 		ssize_t r;
 		do
-			r = read(s->sync_fd, &c, 1);
+			r = read(s->c_sync, &c, 1);
 		while (r < 0 && errno == EINTR);
 		if (r <= 0)
 			_exit(1); /* the parent went away without starting us */
 	}
-	send_msg(s->report_fd, TSR_MSG_STARTED, 0, s->cur_step, NULL, NULL);
+	send_msg(s->c_report, TSR_MSG_STARTED, 0, s->cur_step, NULL, NULL);
 }
 
 static const char *env_path(const struct tsr_op_hdr *op, unsigned first_env)
@@ -752,11 +745,11 @@ static void run_op(struct spawn *s, const struct tsr_op_hdr *op)
 		break;
 	}
 	case TSR_OP_SYNC_IDMAP: {
-		send_msg(s->report_fd, TSR_MSG_NEED_IDMAP, 0, s->cur_step, NULL, NULL);
+		send_msg(s->c_report, TSR_MSG_NEED_IDMAP, 0, s->cur_step, NULL, NULL);
 		char c;
 		ssize_t r;
 		do
-			r = read(s->sync_fd, &c, 1);
+			r = read(s->c_sync, &c, 1);
 		while (r < 0 && errno == EINTR);
 		if (r <= 0)
 			_exit(1);
@@ -807,12 +800,16 @@ static int child_main(void *arg)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	umask(0);
 	int low = s->nstdio > 3 ? s->nstdio : 3;
-	s->report_fd = move_high(s->report_fd, low);
-	s->sync_fd = move_high(s->sync_fd, low);
+	/* our own copies, moved above the fds the STDIO op fills */
+	s->c_report = fcntl(s->report_fd, F_DUPFD_CLOEXEC, low);
+	s->c_sync = s->sync_fd >= 0 ? fcntl(s->sync_fd, F_DUPFD_CLOEXEC, low) : -1;
+	close(s->report_fd);
+	if (s->sync_fd >= 0)
+		close(s->sync_fd);
 	s->rootfd = -1;
 	s->fifo_dirfd = -1;
 	s->cur_step = -1;
-	send_msg(s->report_fd, TSR_MSG_PID, s->ptid, -1, NULL, NULL);
+	send_msg(s->c_report, TSR_MSG_PID, s->ptid, -1, NULL, NULL);
 
 	uint32_t off = s->hdr->ops_off;
 	for (uint32_t i = 0; i < s->hdr->nops; i++) {

@@ -12,6 +12,11 @@
  * or -1) and closes them once the child has exec'd or died. */
 int tsrun_spawn(const uint8_t *plan, size_t len, int report_fd, int sync_fd);
 
+/* Start the exit watcher thread (once): it writes a byte to notify_fd (non-blocking) whenever a
+ * watched pidfd becomes readable. tsrun_exit_watch adds a pidfd (one-shot). */
+int tsrun_exit_watcher_init(int notify_fd);
+int tsrun_exit_watch(int pidfd);
+
 int tsrun_pidfd_open(int pid);
 int tsrun_pidfd_send_signal(int pidfd, int sig);
 int tsrun_kill(int pid, int sig);

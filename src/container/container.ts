@@ -185,7 +185,7 @@ export class ContainerImpl implements Container {
 
   private signalInit(signo: number): void {
     if (this.init) this.init.kill(signo);
-    else if (this.alive()) this.ctx.deps.killPid(this.record.pid, signo);
+    else if (this.alive()) this.ctx.deps.killPid(this.record.pid, signo, this.record.pidStartTime);
   }
 
   async pids(): Promise<number[]> {

@@ -49,6 +49,6 @@ export interface ContainerDeps {
   mkfifo(path: string): void;
   /** Release a `fifo` barrier from any process. */
   releaseFifo(path: string): Promise<void>;
-  /** Signal a pid that was verified to still be ours (non-owner path). */
-  killPid(pid: number, signal: number): void;
+  /** Signal `pid` if it is still the process that started at `startTime` (non-owner path). */
+  killPid(pid: number, signal: number, startTime: string): void;
 }

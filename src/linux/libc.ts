@@ -13,6 +13,8 @@ export function libtsrunPath(): string {
 
 interface Native {
   spawn(plan: Buffer, len: number, reportFd: number, syncFd: number): number;
+  exitWatcherInit(notifyFd: number): number;
+  exitWatch(pidfd: number): number;
   pidfdOpen(pid: number): number;
   pidfdSendSignal(pidfd: number, sig: number): number;
   kill(pid: number, sig: number): number;
@@ -33,6 +35,8 @@ function lib(): Native {
   const l = koffi.load(libtsrunPath());
   native = {
     spawn: l.func('int tsrun_spawn(const uint8_t *plan, size_t len, int report_fd, int sync_fd)'),
+    exitWatcherInit: l.func('int tsrun_exit_watcher_init(int notify_fd)'),
+    exitWatch: l.func('int tsrun_exit_watch(int pidfd)'),
     pidfdOpen: l.func('int tsrun_pidfd_open(int pid)'),
     pidfdSendSignal: l.func('int tsrun_pidfd_send_signal(int pidfd, int sig)'),
     kill: l.func('int tsrun_kill(int pid, int sig)'),
@@ -70,6 +74,16 @@ export const CLD_DUMPED = 3;
 /** Hand an encoded plan to native/ (see native/tsrun.h for fd ownership). Throws SyscallError. */
 export function nativeSpawn(plan: Buffer, reportFd: number, syncFd: number): void {
   check(lib().spawn(plan, plan.length, reportFd, syncFd), 'tsrun_spawn');
+}
+
+/** Start native/'s exit watcher: it writes a byte to `notifyFd` when a watched pidfd is readable. */
+export function exitWatcherInit(notifyFd: number): void {
+  check(lib().exitWatcherInit(notifyFd), 'tsrun_exit_watcher_init');
+}
+
+/** Add a pidfd to the exit watcher (one-shot). */
+export function exitWatch(pidfd: number): void {
+  check(lib().exitWatch(pidfd), 'epoll_ctl', String(pidfd));
 }
 
 export function pidfdOpen(pid: number): number {

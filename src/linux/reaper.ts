@@ -2,6 +2,7 @@
 //! waitpid(-1)); adopted orphans (as a child subreaper) are found with a WNOWAIT peek and reaped only
 //! when orphan reaping is switched on and no spawn is in flight (node-spike.md §4).
 
+import net from 'node:net';
 import * as libc from './libc';
 import type { ExitStatus } from './spawn-types';
 
@@ -22,10 +23,18 @@ export class Reaper {
   private readonly watched = new Map<number, Watch>();
   private orphanListener: OrphanListener | null = null;
   private pending = 0;
+  private readonly wakeups: net.Socket;
   private timer: NodeJS.Timeout | null = null;
   private readonly onSignal = () => this.drain();
 
   constructor() {
+    // exits of watched pidfds arrive through native/'s epoll thread (works where signal
+    // listeners do not, e.g. under jest); SIGCHLD still triggers sweeps for adopted orphans
+    const [r, w] = libc.pipe2(libc.O_CLOEXEC | libc.O_NONBLOCK);
+    libc.exitWatcherInit(w);
+    this.wakeups = new net.Socket({ fd: r, readable: true, writable: false });
+    this.wakeups.on('data', () => this.drain());
+    this.wakeups.unref();
     process.on('SIGCHLD', this.onSignal);
   }
 
@@ -50,6 +59,7 @@ export class Reaper {
   watch(pid: number, pidfd: number | null): Promise<ExitStatus> {
     return new Promise<ExitStatus>((resolve) => {
       this.watched.set(pid, { pidfd, resolve });
+      if (pidfd !== null) libc.exitWatch(pidfd);
       this.keepAlive();
       setImmediate(() => this.drain());
     });
@@ -98,12 +108,15 @@ export class Reaper {
     }
   }
 
-  /** a ref'd timer while anything is watched: keeps Node alive for the exit (signal listeners are
-   *  unref'd) and sweeps once a second in case a SIGCHLD was missed */
+  /** keep Node alive while an exit is awaited (signal listeners and the wake-up pipe alone are
+   *  unref'd); a watch without a pidfd (adopted or detached pid) is swept once a second */
   private keepAlive(): void {
-    if (this.watched.size > 0 && this.timer === null) {
+    if (this.watched.size > 0) this.wakeups.ref();
+    else this.wakeups.unref();
+    const needSweep = [...this.watched.values()].some((w) => w.pidfd === null);
+    if (needSweep && this.timer === null) {
       this.timer = setInterval(() => this.drain(), 1000);
-    } else if (this.watched.size === 0 && this.timer !== null) {
+    } else if (!needSweep && this.timer !== null) {
       clearInterval(this.timer);
       this.timer = null;
     }

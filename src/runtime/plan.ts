@@ -6,7 +6,8 @@ import { InvalidArgumentError, InvalidSpecError, type SpecIssue } from '../error
 import type { Mount, Spec } from './spec';
 import { CLONE, MS, NS_CLONE_FLAG, S_IF } from './linux-constants';
 import { parseMountOptions, propagationFlag } from './mount-options';
-import { capabilityNumber, rlimitNumber } from './interim-tables';
+import { capabilityNumber } from './capabilities';
+import { rlimitNumber, RLIM_INFINITY } from './rlimits';
 import type { IdMap, LaunchPlan, PlanNamespace, PlanOp, ProcessPlan, StartBarrier } from './plan-types';
 
 /** How cgroup v1 hierarchies appear inside the container when it mounts "cgroup". */
@@ -76,11 +77,8 @@ function capMask(names: readonly string[] | undefined, field: string, lastCap: n
   return mask;
 }
 
-const RLIM_INFINITY = 0xffffffffffffffffn;
-
-function rlimValue(n: number): bigint {
-  if (!Number.isFinite(n) || n >= 2 ** 64 - 1 || n < 0) return RLIM_INFINITY;
-  return BigInt(Math.floor(n));
+function rlimValue(n: bigint): bigint {
+  return n < 0n || n > RLIM_INFINITY ? RLIM_INFINITY : n;
 }
 
 function nsLabel(t: string): string {
@@ -275,7 +273,13 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
   }
 
   // 1. namespaces: id maps, joins (user first; pid is joined by the spawning thread), cgroup
-  if (created('user')) b.ops.push({ op: 'syncIdmap', step: 'wait for uid/gid maps' });
+  if (created('user')) {
+    // the child's host ids are unmapped in the new namespace until it becomes its root: files it
+    // creates (devices, mount targets) would fail with EOVERFLOW
+    b.ops.push({ op: 'syncIdmap', step: 'wait for uid/gid maps' });
+    b.ops.push({ op: 'setresgid', step: 'become gid 0 in the user namespace', gid: 0 });
+    b.ops.push({ op: 'setresuid', step: 'become uid 0 in the user namespace', uid: 0 });
+  }
   const order = (t: string) => (t === 'user' ? 0 : 1);
   for (const n of [...joined].sort((x, y) => order(x.type) - order(y.type))) {
     if (n.type === 'pid') continue;
@@ -296,7 +300,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
   if (newMountNs) {
     const prop = spec.linux?.rootfsPropagation;
     let rootFlags = MS.SLAVE | MS.REC;
-    if (prop !== undefined && prop !== '') {
+    if (prop !== undefined && (prop as string) !== '') {
       const f = propagationFlag(prop);
       if (f === undefined) b.issues.push({ path: 'linux.rootfsPropagation', message: `unknown propagation "${prop}"` });
       else rootFlags = f;

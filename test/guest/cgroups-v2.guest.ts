@@ -24,7 +24,7 @@ function open(name: string): CgroupManager {
 const dirOf = (cg: CgroupManager) => cg.dirs.get('') as string;
 
 afterAll(async () => {
-  killStarted();
+  await killStarted();
   for (const cg of made.reverse()) await cg.destroy().catch(() => undefined);
   await openCgroup(host, base).destroy();
 });

@@ -41,7 +41,7 @@ export function defaultSpec(args: string[], overrides: Partial<Spec> = {}): Spec
       env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm'],
       cwd: '/',
       capabilities: { bounding: DEFAULT_CAPS, effective: DEFAULT_CAPS, permitted: DEFAULT_CAPS, inheritable: [], ambient: [] },
-      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
+      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024n, soft: 1024n }],
       noNewPrivileges: true,
     },
     root: { path: 'rootfs', readonly: true },

@@ -11,33 +11,34 @@ export interface Held {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-const started: ChildProcess[] = [];
+const started: Held[] = [];
 
 /** sh that waits for one line on stdin, then execs `then` (argv). */
 export function hold(then: string[]): Held {
   const child = spawn('/bin/sh', ['-c', 'read _ && exec "$@"', 'sh', ...then], { stdio: ['pipe', 'ignore', 'pipe'] });
-  started.push(child);
   const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
   if (child.pid === undefined) throw new Error('spawn failed');
-  return { child, pid: child.pid, release: () => child.stdin?.end('go\n'), exited };
+  const held = { child, pid: child.pid, release: () => void child.stdin?.end('go\n'), exited };
+  started.push(held);
+  return held;
 }
 
-/** A long sleeper (released immediately; it sleeps until killed). */
+/** A process that waits until it is killed (never released: sh blocked reading its stdin). */
 export function sleeper(): Held {
-  const h = hold(['sleep', '1000']);
-  return h;
+  return hold(['sleep', '1000']);
 }
 
-/** Kill every process these helpers started that is still running (afterAll). */
-export function killStarted(): void {
-  for (const c of started) {
-    if (c.exitCode === null && c.signalCode === null && c.pid) {
+/** Kill every process these helpers started that is still running, and wait until each is reaped (afterAll). */
+export async function killStarted(): Promise<void> {
+  for (const h of started) {
+    if (h.child.exitCode === null && h.child.signalCode === null) {
       try {
-        process.kill(c.pid, 'SIGKILL');
+        process.kill(h.pid, 'SIGKILL');
       } catch {
         // already gone
       }
     }
   }
+  await Promise.all(started.map((h) => h.exited));
   started.length = 0;
 }

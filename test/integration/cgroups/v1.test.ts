@@ -22,7 +22,7 @@ function open(name: string, withEventfd = false): CgroupManager {
 }
 
 afterAll(async () => {
-  killStarted();
+  await killStarted();
   for (const cg of made.reverse()) await cg.destroy().catch(() => undefined);
   await openCgroup(host, base).destroy();
 });

@@ -3,7 +3,6 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { buildSync } from 'esbuild';
 import { Client, listeningFd, Server, socketFd } from '../../../src/ttrpc';
 import { tempDir } from './fixtures';
 
@@ -29,7 +28,11 @@ function alive(pid: number): boolean {
 
 function bundle(name: string): string {
   const outfile = path.join(tmp.dir, `${name}.js`);
-  buildSync({ entryPoints: [path.join(__dirname, 'fd-fixtures', `${name}.ts`)], bundle: true, platform: 'node', target: 'node24', outfile, logLevel: 'error' });
+  // esbuild's CLI in a child that exits: its JS API would leave a service process in this jest
+  // worker, which later suites' leak checks (rightly) report.
+  const entry = path.join(__dirname, 'fd-fixtures', `${name}.ts`);
+  const args = [entry, '--bundle', '--platform=node', '--target=node24', `--outfile=${outfile}`, '--log-level=error'];
+  execFileSync(require.resolve('esbuild/bin/esbuild'), args, { stdio: 'inherit' });
   return outfile;
 }
 
