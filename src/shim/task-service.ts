@@ -137,7 +137,7 @@ export class TaskService {
           io: { ...stdio }, checkpoint: req.checkpoint, pid: container.pid,
         },
       });
-      logger.info({ id: req.id, pid: container.pid }, 'container created');
+      logger.info({ id: req.id, taskPid: container.pid }, 'container created');
       return { pid: container.pid };
     } catch (err) {
       logger.error({ id: req.id, err: (err as Error).message }, 'create failed');
@@ -159,7 +159,7 @@ export class TaskService {
     void container.exited.then((info) => {
       const exit = { status: info.status, exitedAt: info.exitedAt };
       if (!init.recordExit(exit)) return;
-      this.options.logger.info({ id: init.id, pid: init.pid, status: exit.status }, 'container init exited');
+      this.options.logger.info({ id: init.id, taskPid: init.pid, status: exit.status }, 'container init exited');
       // The TaskStart of an in-flight Start must precede this exit; Start publishes it then.
       if (!init.starting) this.publishExit(init);
     });
