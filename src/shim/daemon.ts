@@ -13,6 +13,7 @@ import type { ShimFlags } from './flags';
 import { openLogFd, shimLogger } from './log';
 import { cgroupOomWatcher } from './oom';
 import { linuxRootfs } from './rootfs';
+import { LOG_LEVELS } from './runtime-options';
 import { openProcessIO } from './stdio';
 import { publisherSink } from './task-events';
 import { TaskService } from './task-service';
@@ -29,7 +30,9 @@ const FLUSH_MS = 2000;
 export async function runDaemon(flags: ShimFlags): Promise<void> {
   const bundle = path.resolve(flags.bundle !== '' ? flags.bundle : process.cwd());
   const logFd = openLogFd(path.join(bundle, 'log'));
-  const log = shimLogger(logFd, flags.debug ? 'debug' : 'info', { namespace: flags.namespace });
+  const envLevel = process.env.TSRUN_LOG_LEVEL;
+  const level = flags.debug ? 'debug' : envLevel !== undefined && LOG_LEVELS.includes(envLevel) ? envLevel : 'info';
+  const log = shimLogger(logFd, level, { namespace: flags.namespace });
   process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception (kept serving)'));
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection (kept serving)'));
   // Work from / so a deleted first bundle never matters (pod shims outlive it).

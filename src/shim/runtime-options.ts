@@ -23,6 +23,9 @@ export interface ShimOptions {
 export const RUNC_OPTIONS_TYPE = 'containerd.runc.v1.Options';
 export const CRI_OPTIONS_TYPE = 'runtimeoptions.v1.Options';
 
+/** pino level names accepted for LogLevel. */
+export const LOG_LEVELS: readonly string[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
 const EMPTY: ShimOptions = { systemdCgroup: false, noPivotRoot: false };
 
 /** Strip an optional "type.googleapis.com/"-style prefix (2.x clients may send one). */
@@ -68,6 +71,9 @@ function fromToml(table: Record<string, string | boolean | number>, where: strin
   const root = str('Root');
   const shimCgroup = str('ShimCgroup');
   const logLevel = str('LogLevel');
+  if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel)) {
+    throw new InvalidArgumentError(`${where}: LogLevel must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(logLevel)}`);
+  }
   return {
     systemdCgroup: bool('SystemdCgroup'),
     noPivotRoot: bool('NoPivotRoot'),

@@ -17,7 +17,9 @@ import { BootstrapResult } from '../gen/runtime/bootstrap/v1/bootstrap';
 import { listeningFd } from '../ttrpc/listen-fd';
 import { DEFAULT_SOCKET_DIR, groupKey, socketAddress, socketPath, writeAddressFile } from './address';
 import type { ShimFlags } from './flags';
+import { decodeShimOptions } from './runtime-options';
 import { decodeStartInput, ttrpcAddressOf, type StartInput } from './start-input';
+import { LogLevel } from '../gen/runtime/bootstrap/v1/bootstrap';
 
 /** How long a connect() probe of an existing socket may take before it counts as stale. */
 const PROBE_MS = 100;
@@ -102,6 +104,8 @@ function adjustOomScore(pid: number): void {
 function spawnDaemon(flags: ShimFlags, bundle: string, file: string, listenFd: number, input: StartInput): number {
   const self = selfCommand();
   const env: NodeJS.ProcessEnv = { ...process.env, TTRPC_ADDRESS: ttrpcAddressOf(input, process.env) };
+  const level = logLevelOf(input);
+  if (level !== undefined) env.TSRUN_LOG_LEVEL = level;
   if (input.kind === 'bootstrap' && input.params.containerdGrpcAddress !== '') env.GRPC_ADDRESS = input.params.containerdGrpcAddress;
   const child = spawn(self.file, [...self.args, ...daemonArgs(flags, bundle, file)], {
     cwd: bundle,
@@ -112,6 +116,18 @@ function spawnDaemon(flags: ShimFlags, bundle: string, file: string, listenFd: n
   child.unref();
   if (child.pid === undefined) throw new Error(`spawn shim daemon ${self.file}: failed`);
   return child.pid;
+}
+
+/** The daemon's log level from the runtime options' LogLevel or BootstrapParams.log_level. */
+function logLevelOf(input: StartInput): string | undefined {
+  const fromOptions = decodeShimOptions(input.options).logLevel;
+  if (fromOptions !== undefined) return fromOptions;
+  if (input.kind !== 'bootstrap') return undefined;
+  const byLevel = new Map<LogLevel, string>([
+    [LogLevel.LOG_LEVEL_TRACE, 'trace'], [LogLevel.LOG_LEVEL_DEBUG, 'debug'], [LogLevel.LOG_LEVEL_WARN, 'warn'],
+    [LogLevel.LOG_LEVEL_ERROR, 'error'], [LogLevel.LOG_LEVEL_FATAL, 'fatal'], [LogLevel.LOG_LEVEL_PANIC, 'fatal'],
+  ]);
+  return byLevel.get(input.params.logLevel);
 }
 
 /** Run `start`; resolves with the bytes to print on stdout. */
