@@ -115,6 +115,22 @@ describeHarness('shim with ctr', (h) => {
     }
   });
 
+  it('an OOM kill under --memory-limit exits 137 and publishes /tasks/oom', async () => {
+    const id = uniqueId('oom');
+    const events = spawn(h.ctr, ['--address', h.address, '--namespace', h.namespace, 'events'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    events.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    try {
+      await sleep(200);
+      // busybox tail keeps everything it reads from an endless line in memory.
+      const r = await tsrunRun(h, id, ['tail', '/dev/zero'], { flags: ['--memory-limit', String(16 * 1024 * 1024)] });
+      expect(r.code).toBe(137);
+      await until(() => out.split('\n').some((l) => l.includes('/tasks/oom') && l.includes(id)), 'the oom event');
+    } finally {
+      events.kill('SIGKILL');
+    }
+  });
+
   it('containerd cleans up through the delete action when the shim daemon is killed', async () => {
     const id = uniqueId('shimkill');
     // ctr leaves a detached task's FIFOs behind when containerd (not ctr) deletes the task.
