@@ -64,6 +64,12 @@ describeHarness('shim with ctr', (h) => {
     expect(tsrun.code).toBe(3);
   });
 
+  it('runs 20 containers in parallel, each with its own output', async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => uniqueId(`par${i}`));
+    const results = await Promise.all(ids.map((id, i) => tsrunRun(h, id, ['echo', `n${i}`], {})));
+    expect(results.map((r) => `${r.code}:${r.stdout.trim()}`)).toEqual(ids.map((_, i) => `0:n${i}`));
+  });
+
   it('feeds stdin piped into ctr run', async () => {
     const r = await tsrunRun(h, uniqueId('stdin'), ['sh', '-c', 'read line; echo "got $line"'], { input: 'abc\n' });
     expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'got abc\n' });
