@@ -30,7 +30,7 @@
 #include "plan-format.h"
 #include "tsrun.h"
 
-#define CHILD_STACK_SIZE (256 * 1024)
+#define CHILD_STACK_SIZE (1024 * 1024) /* lazily backed; exec builds argv/envp arrays on it */
 #define MAX_EXEC_STRINGS 8192
 
 struct spawn {
@@ -77,6 +77,23 @@ static const char *op_str(const struct tsr_op_hdr *op, unsigned i)
 	}
 }
 
+/* the fewest ints and strings each op reads (index = op code) */
+static const struct {
+	uint8_t nint, nstr;
+} OP_ARGS[] = {
+	[TSR_OP_SETNS] = {1, 1},	  [TSR_OP_UNSHARE] = {1, 0},	    [TSR_OP_WRITE_FILE] = {1, 2},
+	[TSR_OP_MOUNT] = {3, 4},	  [TSR_OP_MAKE_PARENT_PRIVATE] = {0, 1}, [TSR_OP_MKNOD] = {5, 1},
+	[TSR_OP_SYMLINK] = {0, 2},	  [TSR_OP_PIVOT_ROOT] = {0, 1},	    [TSR_OP_MOVE_ROOT] = {0, 1},
+	[TSR_OP_MASK_PATH] = {0, 1},	  [TSR_OP_READONLY_PATH] = {0, 1},  [TSR_OP_REMOUNT_RO] = {0, 1},
+	[TSR_OP_SETHOSTNAME] = {0, 1},	  [TSR_OP_SETDOMAINNAME] = {0, 1},  [TSR_OP_SETRLIMIT] = {3, 0},
+	[TSR_OP_STDIO] = {0, 0},	  [TSR_OP_CAPS_BOUNDING] = {2, 0},  [TSR_OP_KEEPCAPS] = {1, 0},
+	[TSR_OP_SETGROUPS] = {0, 0},	  [TSR_OP_SETRESGID] = {1, 0},	    [TSR_OP_SETRESUID] = {1, 0},
+	[TSR_OP_CAPSET] = {3, 0},	  [TSR_OP_CAPS_AMBIENT] = {2, 0},   [TSR_OP_NO_NEW_PRIVS] = {0, 0},
+	[TSR_OP_UMASK] = {1, 0},	  [TSR_OP_CHDIR] = {0, 1},	    [TSR_OP_MKDIR_ALL] = {1, 1},
+	[TSR_OP_SYNC_IDMAP] = {0, 0},	  [TSR_OP_PREPARE_FIFO] = {0, 1},   [TSR_OP_WAIT_START] = {0, 0},
+	[TSR_OP_EXEC] = {1, 1},
+};
+
 /* Check every size, offset and string of the plan so the child cannot read out of bounds. */
 static int validate_plan(const uint8_t *plan, size_t len, int *nstdio)
 {
@@ -105,12 +122,19 @@ static int validate_plan(const uint8_t *plan, size_t len, int *nstdio)
 				return -EINVAL;
 			memcpy(&slen, (const uint8_t *)op + p, 4);
 			p += 4;
-			if (slen == TSR_NULL_STR)
+			if (slen == TSR_NULL_STR) {
+				/* only mount's source, fstype and data may be NULL */
+				if (op->code != TSR_OP_MOUNT || k == 1)
+					return -EINVAL;
 				continue;
+			}
 			if ((size_t)slen + 1 > op->size - p || ((const uint8_t *)op)[p + slen] != 0)
 				return -EINVAL;
 			p += slen + 1;
 		}
+		if (op->code == 0 || op->code >= sizeof OP_ARGS / sizeof OP_ARGS[0] || op->nint < OP_ARGS[op->code].nint ||
+		    op->nstr < OP_ARGS[op->code].nstr)
+			return -EINVAL;
 		if (op->code == TSR_OP_STDIO && op->nint > *nstdio)
 			*nstdio = op->nint;
 		if (op->code == TSR_OP_EXEC && (op->nint < 1 || op->nstr < 1 + op_int(op, 0) || op->nstr > MAX_EXEC_STRINGS))
@@ -348,6 +372,12 @@ static void op_mount(struct spawn *s, const struct tsr_op_hdr *op)
 		where = procpath;
 	}
 	int r = mount(src, where, fstype, flags, data);
+	if (r < 0 && errno == EPERM && (flags & MS_REMOUNT) && (flags & MS_BIND)) {
+		/* in a user namespace the mount's nosuid/nodev/noexec/atime flags are locked: keep them */
+		struct statvfs sv;
+		if (statvfs(where, &sv) == 0)
+			r = mount(src, where, fstype, flags | statvfs_to_ms(sv.f_flag), data);
+	}
 	int err = errno;
 	if (fd >= 0)
 		close(fd);
@@ -528,8 +558,25 @@ static void op_stdio(struct spawn *s, const struct tsr_op_hdr *op)
 			fail(s, "dup3", "stdio", errno);
 		close(tmp[i]);
 	}
-	/* everything else the Node process had open is closed at execve */
-	CHECK(s, syscall(SYS_close_range, (unsigned)n, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */), "close_range", "fds");
+	/* Close everything else the Node process had open now (not only at execve): a container that
+	 * waits at its start barrier must not hold the caller's sockets and pipes. */
+	int keep[3] = {s->c_report, s->c_sync, s->fifo_dirfd};
+	for (int i = 0; i < 3; i++) /* sort the three */
+		for (int j = i + 1; j < 3; j++)
+			if (keep[j] < keep[i]) {
+				int t = keep[i];
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
+	unsigned from = (unsigned)n;
+	for (int i = 0; i < 3; i++) {
+		if (keep[i] < n)
+			continue;
+		if ((unsigned)keep[i] > from)
+			CHECK(s, syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0), "close_range", "fds");
+		from = (unsigned)keep[i] + 1;
+	}
+	CHECK(s, syscall(SYS_close_range, from, ~0U, 0), "close_range", "fds");
 }
 
 static void op_capset(struct spawn *s, uint64_t eff, uint64_t perm, uint64_t inh)

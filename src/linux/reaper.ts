@@ -95,6 +95,9 @@ export class Reaper {
     for (let i = 0; i < 1024; i++) {
       const peek = libc.waitid(libc.P_ALL, 0, libc.WEXITED | libc.WNOHANG | libc.WNOWAIT);
       if (peek === undefined || peek.pid === 0) return;
+      // a child_process child is libuv's to reap: leave it (and stop: the peek would return it
+      // again until libuv has reaped it, which triggers another drain through SIGCHLD)
+      if (!this.watched.has(peek.pid) && childProcessPids().has(peek.pid)) return;
       const info = libc.waitid(libc.P_PID, peek.pid, libc.WEXITED | libc.WNOHANG);
       if (info === undefined || info.pid === 0) return;
       const status = exitStatusOf(info);
@@ -121,6 +124,17 @@ export class Reaper {
       this.timer = null;
     }
   }
+}
+
+/** pids of the child_process children libuv still waits for (their handles are active) */
+function childProcessPids(): Set<number> {
+  const pids = new Set<number>();
+  const handles = (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles?.() ?? [];
+  for (const h of handles) {
+    const pid = (h as { pid?: unknown } | null)?.pid;
+    if (typeof pid === 'number') pids.add(pid);
+  }
+  return pids;
 }
 
 let instance: Reaper | undefined;

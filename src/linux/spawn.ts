@@ -73,7 +73,12 @@ class Spawned implements SpawnedProcess {
   private async doStart(): Promise<void> {
     if (this.plan.start.kind === 'pipe') {
       if (this.syncW < 0) throw new FailedPreconditionError(`container ${this.plan.id}: detached, cannot start it`);
-      fs.writeSync(this.syncW, Buffer.from([1]));
+      try {
+        fs.writeSync(this.syncW, Buffer.from([1]));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EPIPE') throw new FailedPreconditionError(`container ${this.plan.id}: its process exited before it was started`);
+        throw e;
+      }
     } else {
       await releaseExecFifo(this.plan.start.path);
     }

@@ -206,14 +206,65 @@ describe('containers from a busybox rootfs', () => {
   it('runs in a new user namespace with id maps', async () => {
     // uid 0 of the namespace is host uid 100000: it must be able to reach the rootfs
     fs.chmodSync(bundle.dir, 0o755);
-    const spec = withLinux(sh('id -u; cat /proc/self/uid_map; stat -c %t:%T /dev/null'), {
+    const data = path.join(bundle.dir, 'userns-data');
+    fs.mkdirSync(data, { recursive: true });
+    fs.chmodSync(data, 0o755);
+    const mountsWithBind = [...defaultSpec([]).mounts!, { destination: '/mnt', type: 'bind', source: data, options: ['rbind', 'ro'] }]; // /mnt exists: the namespace's root cannot create it in a host-owned rootfs
+    const spec = withLinux(sh('id -u; cat /proc/self/uid_map; stat -c %t:%T /dev/null; grep -c " /mnt ro," /proc/self/mountinfo', { mounts: mountsWithBind }), {
       namespaces: [...defaultSpec([]).linux!.namespaces!, { type: 'user' }],
       uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }],
       gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }],
     });
     const r = await runContainer(bundle, spec);
     expect(r.stderr).toBe('');
-    expect(r.stdout.split('\n').map((l) => l.trim().replace(/\s+/g, ' '))).toEqual(['0', '0 100000 65536', '1:3', '']);
+    expect(r.stdout.split('\n').map((l) => l.trim().replace(/\s+/g, ' '))).toEqual(['0', '0 100000 65536', '1:3', '1', '']);
+  });
+
+  it('joins the given cgroups before creating its cgroup namespace', async () => {
+    const dir = `/sys/fs/cgroup/pids/tsrun-executor-test-${process.pid}`;
+    fs.mkdirSync(dir);
+    try {
+      const spec = withLinux(sh('grep pids /proc/self/cgroup'), { namespaces: [...defaultSpec([]).linux!.namespaces!, { type: 'cgroup' }] });
+      const inNs = await runContainer(bundle, spec, { cgroup: { join: [dir] } });
+      expect(inNs.stdout).toMatch(/^\d+:pids:\/\n$/);
+      const noNs = await runContainer(bundle, sh('grep pids /proc/self/cgroup'), { cgroup: { join: [dir] } });
+      expect(noNs.stdout).toMatch(new RegExp(`^\\d+:pids:/${path.basename(dir)}\n$`));
+    } finally {
+      fs.rmdirSync(dir);
+    }
+  });
+
+  it('runs several containers at once', async () => {
+    const results = await Promise.all([1, 2, 3, 4, 5].map((n) => runContainer(bundle, sh(`echo $$ ${n}; exit ${n}`))));
+    expect(results.map((r) => [r.status, r.stdout])).toEqual([1, 2, 3, 4, 5].map((n) => [n, `1 ${n}\n`]));
+  });
+
+  it('can be killed before it is started', async () => {
+    const out = new Capture();
+    const err = new Capture();
+    const p = await spawnContainer(planFor(bundle, sh('echo never'), out, err));
+    out.closeWrite();
+    err.closeWrite();
+    p.kill(9);
+    expect(await p.exited).toEqual({ status: 137, signal: 9 });
+    expect(await out.text).toBe('');
+    expect(() => p.kill(9)).toThrow('pidfd_send_signal');
+    await expect(p.start()).rejects.toThrow('exited before it was started');
+  });
+
+  it('does not hold the caller\'s other fds while it waits to be started', async () => {
+    const out = new Capture();
+    const err = new Capture();
+    const unrelated = new Capture(); // a pipe the container is not given
+    const p = await spawnContainer(planFor(bundle, sh('echo ran'), out, err));
+    out.closeWrite();
+    err.closeWrite();
+    unrelated.closeWrite();
+    // EOF arrives although the container (a clone of this process) has not exec'd yet
+    expect(await unrelated.text).toBe('');
+    await p.start();
+    expect(await p.exited).toEqual({ status: 0 });
+    expect(await out.text).toBe('ran\n');
   });
 
   it('leaves no processes behind', async () => {
@@ -256,6 +307,42 @@ describe('exec into a running container', () => {
     } finally {
       init.kill(9);
       await init.exited;
+    }
+  });
+});
+
+describe('native plan validation', () => {
+  it('rejects a malformed plan before cloning anything', async () => {
+    const { encodePlan } = await import('../../../src/runtime/encode');
+    const { pipe2, closeFd, SyscallError } = await import('../../../src/linux');
+    const { nativeSpawn } = await import('../../../src/linux/libc');
+    const good = encodePlan({
+      id: 'v', cloneFlags: 0, joinPidNs: null, rootfs: null, namespaces: [], uidMappings: [], gidMappings: [], start: { kind: 'pipe' },
+      ops: [{ op: 'chdir', step: 'chdir', path: '/' }, { op: 'exec', step: 'exec', path: '/bin/true', argv: ['true'], env: [] }],
+    });
+    const [r, w] = pipe2();
+    try {
+      for (const bad of [good.subarray(0, good.length - 8), Buffer.concat([good, Buffer.alloc(8)]), (() => {
+        const b = Buffer.from(good);
+        b.writeUInt16LE(99, 40); // unknown op code
+        return b;
+      })(), (() => {
+        const b = Buffer.from(good);
+        b.writeUInt16LE(0, 44); // chdir without its path string
+        return b;
+      })()]) {
+        let err: unknown;
+        try {
+          nativeSpawn(bad, w, -1);
+        } catch (e) {
+          err = e;
+        }
+        expect(err).toBeInstanceOf(SyscallError);
+        expect((err as Error).message).toBe('tsrun_spawn: EINVAL');
+      }
+    } finally {
+      closeFd(r);
+      closeFd(w);
     }
   });
 });
