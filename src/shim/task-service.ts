@@ -222,13 +222,17 @@ export class TaskService {
         await init.container.kill(9, { all: true });
         await init.exited;
       }
+      const t0 = Date.now();
       await init.io.drain(this.options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS);
       await init.io.close();
+      const t1 = Date.now();
       this.oomWatchers.get(init.id)?.close();
       this.oomWatchers.delete(init.id);
       await init.container.delete({ force: true });
+      const t2 = Date.now();
       if (init.rootfsMounted) await this.options.rootfs.unmount(init.bundle);
       removeShimState(init.bundle);
+      logger.debug({ id: init.id, ioMs: t1 - t0, containerMs: t2 - t1, rootfsMs: Date.now() - t2 }, 'delete steps');
     } catch (err) {
       init.deleting = false;
       logger.error({ id: req.id, err: (err as Error).message }, 'delete failed');
