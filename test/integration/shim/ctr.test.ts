@@ -70,6 +70,36 @@ describeHarness('shim with ctr', (h) => {
     expect(results.map((r) => `${r.code}:${r.stdout.trim()}`)).toEqual(ids.map((_, i) => `0:n${i}`));
   });
 
+  it('writes stdout and stderr to a file:// log URI and drives a binary:// log driver', async () => {
+    const dir = fs.mkdtempSync(path.join(testEnv().tmpDir, 'logs-'));
+    try {
+      const file = path.join(dir, 'c.log');
+      const r = await tsrunRun(h, uniqueId('logfile'), ['sh', '-c', 'echo to-file; echo err-to-file >&2'], { flags: ['--log-uri', `file://${file}`] });
+      expect(r.code).toBe(0);
+      expect(fs.readFileSync(file, 'utf8')).toBe('to-file\nerr-to-file\n');
+      const driver = path.join(dir, 'driver.sh');
+      fs.writeFileSync(driver, [
+        '#!/bin/sh',
+        `echo "$CONTAINER_ID" > ${dir}/driver-id`,
+        'exec 5>&-',
+        `/bin/cat <&3 > ${dir}/out &`,
+        `/bin/cat <&4 > ${dir}/err &`,
+        'exec 3<&- 4<&-',
+        'wait',
+        '',
+      ].join('\n'), { mode: 0o755 });
+      const id = uniqueId('logbin');
+      const b = await tsrunRun(h, id, ['sh', '-c', 'echo to-driver; echo err-to-driver >&2'], { flags: ['--log-uri', `binary://${driver}`] });
+      expect(b.code).toBe(0);
+      await until(() => fs.existsSync(path.join(dir, 'err')) && fs.readFileSync(path.join(dir, 'err'), 'utf8') !== '', 'the driver output');
+      expect(fs.readFileSync(path.join(dir, 'driver-id'), 'utf8')).toBe(`${id}\n`);
+      expect(fs.readFileSync(path.join(dir, 'out'), 'utf8')).toBe('to-driver\n');
+      expect(fs.readFileSync(path.join(dir, 'err'), 'utf8')).toBe('err-to-driver\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('feeds stdin piped into ctr run', async () => {
     const r = await tsrunRun(h, uniqueId('stdin'), ['sh', '-c', 'read line; echo "got $line"'], { input: 'abc\n' });
     expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'got abc\n' });
