@@ -157,6 +157,11 @@ export class TaskService {
   private watchExit(init: InitProcess, container: Container): void {
     if (container.exited === undefined) throw new Error(`container ${init.id}: not owned by this process (no exit promise)`);
     void container.exited.then(async (info) => {
+      // Without its own pid namespace nothing else ends the init's children (runc kills them too).
+      if (!ownsPidNamespace(container)) {
+        await container.kill(9, { all: true }).catch((err: Error) =>
+          this.options.logger.warn({ id: init.id, err: err.message }, 'killing the processes left after init exited failed'));
+      }
       // An OOM kill must be published before the exit it caused (CRI reads it as OOMKilled).
       await this.oomWatchers.get(init.id)?.check();
       const exit = { status: info.status, exitedAt: info.exitedAt };
@@ -350,6 +355,11 @@ export class TaskService {
       }
     }));
   }
+}
+
+/** True when the container has a new pid namespace (a `pid` entry without a path). */
+export function ownsPidNamespace(container: Pick<Container, 'spec'>): boolean {
+  return (container.spec.linux?.namespaces ?? []).some((ns) => ns.type === 'pid' && (ns.path ?? '') === '');
 }
 
 /** Reject with CANCELLED when the call is cancelled (containerd 2.x cancels Wait). */
