@@ -132,6 +132,33 @@ describe('shim start/delete protocol (no containerd)', () => {
     }
   });
 
+  it('answers bad Creates with clear errors and keeps serving; exits on SIGTERM removing its socket', async () => {
+    const b = bundle('bad', { 'io.kubernetes.cri.sandbox-id': `bad-${path.basename(dir)}` });
+    const r = start(b, 'bad', bootstrapStdin('bad'));
+    expect(r.code).toBe(0);
+    const socket = BootstrapResult.decode(r.stdout).address.slice('unix://'.length);
+    const client = new Client(socket);
+    try {
+      const v2 = client.service(TaskV2);
+      const { shimPid } = await v2.connect({ id: '' });
+      daemons.add(shimPid);
+      const base = { id: 'bad', bundle: b, rootfs: [], terminal: false, stdin: '', stdout: '', stderr: '', checkpoint: '', parentCheckpoint: '', options: undefined };
+      const mount = await v2.create({ ...base, rootfs: [{ type: 'nosuchfs', source: 'none', target: '', options: [] }] }).catch((e: TtrpcError) => e);
+      expect(mount).toMatchObject({ code: Code.INVALID_ARGUMENT, message: expect.stringMatching(/mount rootfs \(nosuchfs\) on .*rootfs: mount .*: ENODEV/) });
+      const fifo = await v2.create({ ...base, stdout: path.join(dir, 'no-such-fifo') }).catch((e: TtrpcError) => e);
+      expect(fifo).toMatchObject({ code: Code.INVALID_ARGUMENT, message: expect.stringContaining('stdout: open') });
+      const opts = await v2.create({ ...base, options: { typeUrl: 'bogus.Options', value: Buffer.alloc(0) } }).catch((e: TtrpcError) => e);
+      expect(opts).toMatchObject({ code: Code.INVALID_ARGUMENT, message: expect.stringContaining('unsupported type "bogus.Options"') });
+      expect(await v2.connect({ id: 'bad' })).toMatchObject({ shimPid, taskPid: 0 });
+      expect(fs.readdirSync(path.join(b, 'rootfs'))).toEqual([]);
+      process.kill(shimPid, 'SIGTERM');
+      await until(() => !alive(shimPid), 'the daemon to exit on SIGTERM');
+      expect(fs.existsSync(socket)).toBe(false);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('delete prints a DeleteResponse with status 137 even with nothing to clean up', async () => {
     const b = bundle('gone');
     const r = runShim(['-namespace', NS, '-address', `${dir}/containerd.sock`, '-id', 'gone', '-bundle', b, 'delete'], { cwd: b });
