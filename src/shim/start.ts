@@ -97,7 +97,9 @@ function adjustOomScore(pid: number): void {
 
 function spawnDaemon(flags: ShimFlags, bundle: string, file: string, listenFd: number, input: StartInput): number {
   const self = selfCommand();
-  const env: NodeJS.ProcessEnv = { ...process.env, TTRPC_ADDRESS: ttrpcAddressOf(input, process.env) };
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  const ttrpcAddress = ttrpcAddressOf(input, process.env);
+  if (ttrpcAddress !== '') env.TTRPC_ADDRESS = ttrpcAddress;
   const level = logLevelOf(input);
   if (level !== undefined) env.TSRUN_LOG_LEVEL = level;
   if (input.kind === 'bootstrap' && input.params.containerdGrpcAddress !== '') env.GRPC_ADDRESS = input.params.containerdGrpcAddress;
