@@ -9,6 +9,7 @@ import { ContainerImpl, type ContainerContext, notExist } from './container';
 import type { CgroupHandle, ContainerDeps, SpawnedInit } from './deps';
 import { CREATE_PHASES, type HookSpawner, planHooks, runHooks } from './hooks';
 import { RECORD_VERSION, type ContainerRecord } from './record';
+import { containerResources } from './resources';
 import { checkId, containerDir, ensureRoot, fifoPath, listIds, readRecord, removeContainerDir, withLock, writeRecord } from './store';
 import { sleep, within } from './timing';
 import type { Container, CreateOptions } from './types';
@@ -61,7 +62,7 @@ export async function createContainer(options: CreateOptions, overrides: Library
   ensureRoot(root);
   return withLock(root, options.id, async () => {
     const dir = containerDir(root, options.id);
-    if (fs.existsSync(dir)) throw new AlreadyExistsError(`container with id exists: ${options.id}`);
+    if (fs.existsSync(dir)) throw new AlreadyExistsError(`container with given ID already exists: ${options.id}`);
     const bundle = path.resolve(options.bundle);
     const spec = options.spec ?? (await deps.loadSpec(bundle));
     if (!spec.root?.path) throw new InvalidArgumentError('config.json: root.path: must name the rootfs directory');
@@ -76,7 +77,7 @@ export async function createContainer(options: CreateOptions, overrides: Library
       const fifo = options.startMode === 'fifo' ? fifoPath(root, options.id) : undefined;
       if (fifo) deps.mkfifo(fifo);
       cgroup = deps.openCgroup(spec, options.id, options.systemdCgroup ?? false);
-      await cgroup.create(spec.linux?.resources);
+      await cgroup.create(containerResources(spec));
       init = await deps.spawn({
         id: options.id,
         spec,
