@@ -2,6 +2,7 @@
 //! several containers (pod grouping). Errors carry their ttrpc code: unknown id → NotFound,
 //! duplicate → AlreadyExists, wrong state → FailedPrecondition, bad input → InvalidArgument.
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Container } from '../container';
 import {
@@ -89,6 +90,9 @@ export class TaskService {
     requireId(req.id);
     if (req.bundle === '') throw new InvalidArgumentError('bundle: must not be empty');
     if (!path.isAbsolute(req.bundle)) throw new InvalidArgumentError(`bundle ${req.bundle}: must be an absolute path`);
+    if (!fs.statSync(req.bundle, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new InvalidArgumentError(`bundle ${req.bundle}: no such directory (containerd creates it before Create)`);
+    }
     if (req.checkpoint !== '') throw new UnimplementedError('Create from a checkpoint is not implemented yet (restore lands with the checkpoint issue)');
     if (this.inits.has(req.id) || this.creating.has(req.id)) throw new AlreadyExistsError(`container "${req.id}" already exists`);
     const { logger } = this.options;

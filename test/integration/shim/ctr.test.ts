@@ -44,6 +44,28 @@ async function removeContainer(h: ContainerdHandle, id: string): Promise<void> {
   await ctr(h, ['container', 'rm', id]);
 }
 
+/**
+ * `ctr events` running in the background, resolved once it is subscribed: it touches a namespace
+ * label until the /namespaces/update event shows up in its output.
+ */
+async function watchEvents(h: ContainerdHandle): Promise<{ text: () => string; stop: () => void }> {
+  const events = spawn(h.ctr, ['--address', h.address, '--namespace', h.namespace, 'events'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  events.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  const stop = (): void => void events.kill('SIGKILL');
+  try {
+    for (let i = 0; !out.includes('/namespaces/update'); i++) {
+      if (i > 200) throw new Error('ctr events never subscribed');
+      await ctrOk(h, ['namespaces', 'label', h.namespace, `tsrun-test-events=${i}`]);
+      await sleep(50);
+    }
+  } catch (err) {
+    stop();
+    throw err;
+  }
+  return { text: () => out, stop };
+}
+
 function tsrunRun(h: ContainerdHandle, id: string, args: string[], extra: { flags?: string[]; input?: string } = {}) {
   return ctrRun(h, { id, runtime: TSRUN, args, ...(extra.flags ? { flags: extra.flags } : {}) }, extra.input !== undefined ? { input: extra.input } : {});
 }
@@ -136,34 +158,28 @@ describeHarness('shim with ctr', (h) => {
 
   it('ctr events shows create, start, exit and delete for the task', async () => {
     const id = uniqueId('events');
-    const events = spawn(h.ctr, ['--address', h.address, '--namespace', h.namespace, 'events'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    events.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const events = await watchEvents(h);
     try {
-      await sleep(200);
       const r = await tsrunRun(h, id, ['true']);
       expect(r.code).toBe(0);
-      await until(() => /\/tasks\/delete/.test(out) && out.includes(id), 'the delete event');
-      const topics = out.split('\n').filter((l) => l.includes(id) && l.includes('/tasks/')).map((l) => /\/tasks\/[a-z-]+/.exec(l)?.[0]);
+      await until(() => events.text().split('\n').some((l) => l.includes('/tasks/delete') && l.includes(id)), 'the delete event');
+      const topics = events.text().split('\n').filter((l) => l.includes(id) && l.includes('/tasks/')).map((l) => /\/tasks\/[a-z-]+/.exec(l)?.[0]);
       expect(topics).toEqual(['/tasks/create', '/tasks/start', '/tasks/exit', '/tasks/delete']);
     } finally {
-      events.kill('SIGKILL');
+      events.stop();
     }
   });
 
   it('an OOM kill under --memory-limit exits 137 and publishes /tasks/oom', async () => {
     const id = uniqueId('oom');
-    const events = spawn(h.ctr, ['--address', h.address, '--namespace', h.namespace, 'events'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    events.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const events = await watchEvents(h);
     try {
-      await sleep(200);
       // busybox tail keeps everything it reads from an endless line in memory.
       const r = await tsrunRun(h, id, ['tail', '/dev/zero'], { flags: ['--memory-limit', String(16 * 1024 * 1024)] });
       expect(r.code).toBe(137);
-      await until(() => out.split('\n').some((l) => l.includes('/tasks/oom') && l.includes(id)), 'the oom event');
+      await until(() => events.text().split('\n').some((l) => l.includes('/tasks/oom') && l.includes(id)), 'the oom event');
     } finally {
-      events.kill('SIGKILL');
+      events.stop();
     }
   });
 

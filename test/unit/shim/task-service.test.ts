@@ -132,6 +132,7 @@ describe('TaskService lifecycle', () => {
     expect(await code(t.svc.start({ id: 'nope', execId: '' }))).toBe(Code.NOT_FOUND);
     expect(await code(t.svc.state({ id: '', execId: '' }))).toBe(Code.INVALID_ARGUMENT);
     expect(await code(t.svc.create(t.req('c1', { bundle: 'relative' })))).toBe(Code.INVALID_ARGUMENT);
+    await expect(t.svc.create(t.req('c1', { bundle: path.join(t.bundle, 'missing') }))).rejects.toThrow(/missing: no such directory/);
     expect(await code(t.svc.create(t.req('c1', { checkpoint: '/cp' })))).toBe(Code.UNIMPLEMENTED);
     const first = t.svc.create(t.req());
     expect(await code(t.svc.create(t.req()))).toBe(Code.ALREADY_EXISTS);
