@@ -127,6 +127,18 @@ function logLevelOf(input: StartInput): string | undefined {
   return byLevel.get(input.params.logLevel);
 }
 
+/** runc's ShimCgroup option: move the daemon into that cgroup (created when missing). */
+async function joinShimCgroup(pid: number, cgroupPath: string): Promise<void> {
+  const { detectCgroupHost, openCgroup } = await import('../cgroups');
+  try {
+    const cgroup = openCgroup(detectCgroupHost(), cgroupPath);
+    await cgroup.create();
+    await cgroup.addProcess(pid);
+  } catch (err) {
+    throw new InvalidArgumentError(`ShimCgroup ${cgroupPath}: cannot move the shim daemon there: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 /** Run `start`; resolves with the bytes to print on stdout. */
 export async function runStart(flags: ShimFlags, stdin: Uint8Array): Promise<Uint8Array> {
   if (flags.namespace === '') throw new InvalidArgumentError('-namespace: required');
@@ -143,6 +155,15 @@ export async function runStart(flags: ShimFlags, stdin: Uint8Array): Promise<Uin
     try {
       const pid = spawnDaemon({ ...flags, address: grpcAddress }, bundle, file, listeningFd(server), input);
       adjustOomScore(pid);
+      const shimCgroup = decodeShimOptions(input.options).shimCgroup;
+      if (shimCgroup !== undefined) {
+        try {
+          await joinShimCgroup(pid, shimCgroup);
+        } catch (err) {
+          process.kill(pid, 'SIGKILL');
+          throw err;
+        }
+      }
     } catch (err) {
       fs.rmSync(file, { force: true });
       throw err;

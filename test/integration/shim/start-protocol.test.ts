@@ -12,7 +12,9 @@ import { TaskDefinition as TaskV3 } from '../../../src/gen/runtime/task/v3/shim'
 import { RuntimeInfo } from '../../../src/gen/types/introspection';
 import { Client } from '../../../src/ttrpc/client';
 import { Code, TtrpcError } from '../../../src/ttrpc/status';
-import { testEnv } from '../../helpers/env';
+import { testEnv, uniqueId } from '../../helpers/env';
+import { detectCgroupHost, openCgroup } from '../../../src/cgroups';
+import { Options as RuncOptions } from '../../../src/gen/types/runc/options/oci';
 
 const NS = 'tsrun-start-test';
 
@@ -63,11 +65,11 @@ describe('shim start/delete protocol (no containerd)', () => {
     return b;
   }
 
-  function bootstrapStdin(id: string): Buffer {
+  function bootstrapStdin(id: string, options?: Any): Buffer {
     return Buffer.from(BootstrapParams.encode({
       instanceId: id, namespace: NS, logLevel: LogLevel.LOG_LEVEL_DEBUG, containerdVersion: 'v2.3.0',
       containerdTtrpcAddress: `unix://${dir}/containerd.sock.ttrpc`, containerdGrpcAddress: `${dir}/containerd.sock`,
-      containerdBinary: '/usr/bin/containerd', extensions: [], socketDir: path.join(dir, 's'),
+      containerdBinary: '/usr/bin/containerd', extensions: options ? [{ value: options }] : [], socketDir: path.join(dir, 's'),
     }).finish());
   }
 
@@ -156,6 +158,32 @@ describe('shim start/delete protocol (no containerd)', () => {
       expect(fs.existsSync(socket)).toBe(false);
     } finally {
       await client.close();
+    }
+  });
+
+  it('moves the daemon into the ShimCgroup of runc Options', async () => {
+    const cgroupPath = `/${uniqueId('shimcg')}`;
+    const options: Any = {
+      typeUrl: 'containerd.runc.v1.Options',
+      value: Buffer.from(RuncOptions.encode({ ...RuncOptions.fromPartial({}), shimCgroup: cgroupPath }).finish()),
+    };
+    const b = bundle('cg');
+    const r = start(b, 'cg', bootstrapStdin('cg', options));
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    const client = new Client(BootstrapResult.decode(r.stdout).address.slice('unix://'.length));
+    const cgroup = openCgroup(detectCgroupHost(), cgroupPath);
+    try {
+      const { shimPid } = await client.service(TaskV2).connect({ id: '' });
+      daemons.add(shimPid);
+      const lines = fs.readFileSync(`/proc/${shimPid}/cgroup`, 'utf8').split('\n');
+      expect(lines.filter((l) => l.endsWith(`:${cgroupPath}`)).length).toBeGreaterThan(0);
+      await client.service(TaskV2).shutdown({ id: '', now: false });
+      await until(() => !alive(shimPid), 'the daemon to exit');
+    } finally {
+      await client.close();
+      for (const pid of daemons) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      await until(() => [...daemons].every((pid) => !alive(pid)), 'the daemon to be gone');
+      await cgroup.destroy();
     }
   });
 
