@@ -213,7 +213,7 @@ export class TaskService {
     const init = this.get(req.id);
     noExecs(req.id, req.execId);
     if (req.signal <= 0 || req.signal > 64) throw new InvalidArgumentError(`signal ${req.signal}: must be between 1 and 64`);
-    if (init.status === 'stopped' && !req.all) throw new NotFoundError(`container "${req.id}": process already finished`);
+    if (init.status === 'stopped') throw new NotFoundError(`container "${req.id}": process already finished`);
     await init.container.kill(req.signal, { all: req.all });
     return {};
   }
