@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/openat2.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 #include "plan-format.h"
+#include "seccomp.h"
 #include "tsrun.h"
 
 #define CHILD_STACK_SIZE (1024 * 1024) /* lazily backed; exec builds argv/envp arrays on it */
@@ -91,7 +93,7 @@ static const struct {
 	[TSR_OP_CAPSET] = {3, 0},	  [TSR_OP_CAPS_AMBIENT] = {2, 0},   [TSR_OP_NO_NEW_PRIVS] = {0, 0},
 	[TSR_OP_UMASK] = {1, 0},	  [TSR_OP_CHDIR] = {0, 1},	    [TSR_OP_MKDIR_ALL] = {1, 1},
 	[TSR_OP_SYNC_IDMAP] = {0, 0},	  [TSR_OP_PREPARE_FIFO] = {0, 1},   [TSR_OP_WAIT_START] = {0, 0},
-	[TSR_OP_EXEC] = {1, 1},
+	[TSR_OP_EXEC] = {1, 1},		  [TSR_OP_SECCOMP] = {2, 0},
 };
 
 /* Check every size, offset and string of the plan so the child cannot read out of bounds. */
@@ -671,6 +673,28 @@ static void op_exec(struct spawn *s, const struct tsr_op_hdr *op)
 	fail(s, "execve", path, err);
 }
 
+/* Load the plan's BPF program. With a notify listener, the parent takes the fd out of this process
+ * (pidfd_getfd) while the child waits on the sync pipe; the listener is closed here afterwards. */
+static void op_seccomp(struct spawn *s, const struct tsr_op_hdr *op)
+{
+	unsigned flags = (unsigned)op_int(op, 0);
+	const void *insns = (const uint8_t *)op + sizeof *op + 8;
+	long r = tsr_seccomp_set_filter(flags, insns, (uint16_t)(op->nint - 1));
+	if (r < 0)
+		fail(s, "seccomp", "SECCOMP_SET_MODE_FILTER", (int)-r);
+	if (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) {
+		send_msg(s->c_report, TSR_MSG_SECCOMP_FD, (int32_t)r, s->cur_step, NULL, NULL);
+		char c;
+		ssize_t n;
+		do
+			n = read(s->c_sync, &c, 1);
+		while (n < 0 && errno == EINTR);
+		if (n <= 0)
+			_exit(1);
+		close((int)r);
+	}
+}
+
 static void run_op(struct spawn *s, const struct tsr_op_hdr *op)
 {
 	s->cur_step = (int)op->step;
@@ -819,6 +843,9 @@ static void run_op(struct spawn *s, const struct tsr_op_hdr *op)
 		break;
 	case TSR_OP_EXEC:
 		op_exec(s, op);
+		break;
+	case TSR_OP_SECCOMP:
+		op_seccomp(s, op);
 		break;
 	default:
 		fail(s, "plan", "unknown op", EINVAL);

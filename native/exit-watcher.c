@@ -24,7 +24,7 @@ static void *watcher_main(void *arg)
 		if (n > 0) {
 			/* one byte per wake-up is enough: Node then checks every watched process */
 			char c = 1;
-			pthread_mutex_lock(&g_lock);
+			pthread_mutex_lock(&g_lock); /* g_notify may be replaced by a second init */
 			ssize_t w = write(g_notify, &c, 1);
 			pthread_mutex_unlock(&g_lock);
 			(void)w; /* EAGAIN: a wake-up is pending already */
@@ -37,9 +37,11 @@ int tsrun_exit_watcher_init(int notify_fd)
 	int r = 0;
 	pthread_mutex_lock(&g_lock);
 	if (g_epfd >= 0) {
-		/* The library stays loaded for the life of the process, but the JS side may be loaded
-		 * again (a fresh module registry, as jest gives every test file): the newest caller's
-		 * pipe gets the wake-ups from now on. */
+		/* initialised already: the library is loaded once per process, but its JavaScript side can
+		 * be instantiated again (another module registry or realm, e.g. jest test files run in
+		 * band). The newest reaper takes over the wake-ups; the previous notify fd was ours. */
+		if (g_notify != notify_fd)
+			close(g_notify);
 		g_notify = notify_fd;
 		goto out;
 	}

@@ -79,6 +79,7 @@ enum tsr_op_code {
 	TSR_OP_PREPARE_FIFO = 29,  /*                          strs: path */
 	TSR_OP_WAIT_START = 30,
 	TSR_OP_EXEC = 31,          /* ints: argc;              strs: path, argv[argc], env… */
+	TSR_OP_SECCOMP = 32,       /* ints: SECCOMP_FILTER_FLAG_*, then one struct sock_filter per int (its 8 bytes) */
 };
 
 /* Messages from the child on the report pipe: a header, then `size - sizeof header` bytes of a
@@ -96,5 +97,7 @@ struct tsr_msg_hdr {
 #define TSR_MSG_READY 3      /* plan applied; waiting at the start barrier */
 #define TSR_MSG_ERROR 4      /* a step failed; the child exits */
 #define TSR_MSG_STARTED 5    /* barrier released; execve follows (EOF = exec succeeded) */
+#define TSR_MSG_SECCOMP_FD 6 /* value = the child's seccomp listener fd: take it (pidfd_getfd), then
+			      * send one byte on the sync pipe */
 
 #endif

@@ -13,7 +13,9 @@
 int tsrun_spawn(const uint8_t *plan, size_t len, int report_fd, int sync_fd);
 
 /* Start the exit watcher thread (once): it writes a byte to notify_fd (non-blocking) whenever a
- * watched pidfd becomes readable. tsrun_exit_watch adds a pidfd (one-shot). */
+ * watched pidfd becomes readable; the library owns notify_fd. Called again, it switches the
+ * wake-ups to the new notify_fd and closes the previous one. tsrun_exit_watch adds a pidfd
+ * (one-shot). */
 int tsrun_exit_watcher_init(int notify_fd);
 int tsrun_exit_watch(int pidfd);
 
@@ -29,6 +31,11 @@ int tsrun_mkfifo(const char *path, unsigned mode);
 int tsrun_close(int fd);
 int tsrun_mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data);
 int tsrun_umount2(const char *target, int flags);
+/* pidfd_getfd(2): a copy (close-on-exec) of fd `targetfd` of the process behind `pidfd` */
+int tsrun_pidfd_getfd(int pidfd, int targetfd);
+/* connect to the unix stream socket at `path` and send `data` with `fd` attached (SCM_RIGHTS) in one
+ * message, then close the connection (the seccomp notify handoff to linux.seccomp.listenerPath) */
+int tsrun_send_fd(const char *path, int fd, const uint8_t *data, size_t len);
 
 /* bpf(2) (native/bpf.c). prog_load returns the program fd; log (log_size bytes) receives the
  * verifier's log. prog_query writes up to max_ids ids and returns how many are attached (which may

@@ -21,11 +21,26 @@ export interface LibraryOverrides {
 }
 
 let realDeps: ContainerDeps | undefined;
-function defaultDeps(): ContainerDeps {
-  // Loaded lazily: the real executor pulls in koffi and the native library.
+function loadRealDeps(): ContainerDeps {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   realDeps ??= (require('./real-deps') as typeof import('./real-deps')).makeRealDeps();
   return realDeps;
+}
+
+/** The real modules, loaded on first use: `state`/`list` never need koffi or the native library. */
+const lazyDeps: ContainerDeps = {
+  loadSpec: (bundle) => loadRealDeps().loadSpec(bundle),
+  openCgroup: (spec, id, systemd) => loadRealDeps().openCgroup(spec, id, systemd),
+  reopenCgroup: (p, systemd) => loadRealDeps().reopenCgroup(p, systemd),
+  spawn: (req) => loadRealDeps().spawn(req),
+  mkfifo: (p) => loadRealDeps().mkfifo(p),
+  releaseFifo: (p) => loadRealDeps().releaseFifo(p),
+  killPid: (pid, signal, startTime) => loadRealDeps().killPid(pid, signal, startTime),
+  runInContainer: (req) => loadRealDeps().runInContainer!(req),
+};
+
+function defaultDeps(): ContainerDeps {
+  return lazyDeps;
 }
 
 /** RFC 3339 with nanoseconds, as runc prints `created`. */

@@ -26,6 +26,8 @@ interface Native {
   close(fd: number): number;
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): number;
   umount2(target: string, flags: number): number;
+  pidfdGetfd(pidfd: number, targetfd: number): number;
+  sendFd(path: string, fd: number, data: Buffer, len: number): number;
 }
 
 let native: Native | undefined;
@@ -48,6 +50,8 @@ function lib(): Native {
     close: l.func('int tsrun_close(int fd)'),
     mount: l.func('int tsrun_mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)'),
     umount2: l.func('int tsrun_umount2(const char *target, int flags)'),
+    pidfdGetfd: l.func('int tsrun_pidfd_getfd(int pidfd, int targetfd)'),
+    sendFd: l.func('int tsrun_send_fd(const char *path, int fd, const uint8_t *data, size_t len)'),
   } as Native;
   return native;
 }
@@ -170,4 +174,14 @@ export function mount(source: string | null, target: string, fstype: string | nu
 
 export function umount2(target: string, flags = 0): void {
   check(lib().umount2(target, flags), 'umount2', target);
+}
+
+/** pidfd_getfd(2): a close-on-exec copy of another process's fd */
+export function pidfdGetfd(pidfd: number, targetfd: number): number {
+  return check(lib().pidfdGetfd(pidfd, targetfd), 'pidfd_getfd', String(targetfd));
+}
+
+/** Connect to the unix stream socket `path`, send `data` with `fd` attached (SCM_RIGHTS), close. */
+export function sendFd(path: string, fd: number, data: Buffer): void {
+  check(lib().sendFd(path, fd, data, data.length), 'sendmsg', path);
 }

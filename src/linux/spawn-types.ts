@@ -11,6 +11,17 @@ export interface SpawnOptions {
   readonly onPid?: (pid: number) => void | Promise<void>;
   /** called when the child has applied the whole plan and waits at the start barrier */
   readonly onCreated?: (pid: number) => void | Promise<void>;
+  /** the container's state, sent with the seccomp notify listener fd to linux.seccomp.listenerPath
+   *  (an OCI ContainerProcessState, as runc sends it); without it: ociVersion 1.3.0, bundle "" */
+  readonly containerState?: ContainerStateInfo;
+}
+
+export interface ContainerStateInfo {
+  readonly ociVersion?: string;
+  readonly bundle: string;
+  readonly annotations?: Readonly<Record<string, string>>;
+  /** the container init's pid (for an exec; default: the spawned process's pid) */
+  readonly pid?: number;
 }
 
 /** A container init (or exec'd process) that has been created and waits at its start barrier. */

@@ -2,17 +2,18 @@
 
 import fs from 'node:fs';
 import net from 'node:net';
-import type { LaunchPlan, ProcessPlan } from '../runtime/plan-types';
+import type { LaunchPlan, PlanOp, ProcessPlan } from '../runtime/plan-types';
 import { encodePlan } from '../runtime/encode';
 import { FailedPreconditionError } from '../errors';
 import * as libc from './libc';
 import { ContainerSetupError, SyscallError } from './errors';
 import { Errno } from './errno';
 import { reaper } from './reaper';
+import { compileSeccomp } from './libseccomp';
 import { MSG, ReportReader, type ReportMessage } from './report-reader';
 import type { ExitStatus, SpawnOptions, SpawnedProcess } from './spawn-types';
 
-export type { ExitStatus, SpawnOptions, SpawnedProcess } from './spawn-types';
+export type { ContainerStateInfo, ExitStatus, SpawnOptions, SpawnedProcess } from './spawn-types';
 
 function setupError(plan: LaunchPlan, m: ReportMessage): ContainerSetupError {
   const step = m.step >= 0 ? (plan.ops[m.step]?.step ?? `step ${m.step}`) : `${m.syscall} ${m.path}`.trim();
@@ -25,6 +26,47 @@ function closeQuietly(fd: number): void {
     libc.closeFd(fd);
   } catch {
     // already closed
+  }
+}
+
+/** The seccomp notify handoff (runc's): the child loaded its filter and waits; take its listener
+ *  fd and send it with the container's state to the agent at listener.path. */
+function sendSeccompListener(plan: LaunchPlan, m: ReportMessage, pid: number, pidfd: number, options: SpawnOptions): void {
+  const op = plan.ops[m.step];
+  const step = op?.step ?? `step ${m.step}`;
+  if (op?.op !== 'seccomp' || op.listener === undefined) {
+    throw new ContainerSetupError(step, m.step, 'seccomp', '', Errno.EINVAL).withDetail('the child sent a seccomp listener the plan has no listenerPath for');
+  }
+  const st = options.containerState;
+  const state = {
+    ociVersion: st?.ociVersion ?? '1.3.0',
+    fds: ['seccompFd'],
+    pid,
+    ...(op.listener.metadata !== '' ? { metadata: op.listener.metadata } : {}),
+    state: {
+      ociVersion: st?.ociVersion ?? '1.3.0',
+      id: plan.id,
+      status: 'creating',
+      pid: st?.pid ?? pid,
+      bundle: st?.bundle ?? '',
+      ...(st?.annotations !== undefined && Object.keys(st.annotations).length > 0 ? { annotations: st.annotations } : {}),
+    },
+  };
+  let fd: number;
+  try {
+    fd = libc.pidfdGetfd(pidfd, m.value);
+  } catch (e) {
+    const err = e as SyscallError;
+    throw new ContainerSetupError(step, m.step, 'pidfd_getfd', '', err.errno).withDetail(`taking the seccomp listener fd: ${err.code}`);
+  }
+  try {
+    libc.sendFd(op.listener.path, fd, Buffer.from(JSON.stringify(state)));
+  } catch (e) {
+    const err = e as SyscallError;
+    throw new ContainerSetupError(step, m.step, 'sendmsg', op.listener.path, err.errno)
+      .withDetail(`sending the seccomp listener to linux.seccomp.listenerPath ${op.listener.path}: ${err.code}; is the agent listening there?`);
+  } finally {
+    closeQuietly(fd);
   }
 }
 
@@ -76,8 +118,12 @@ class Spawned implements SpawnedProcess {
       try {
         fs.writeSync(this.syncW, Buffer.from([1]));
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EPIPE') throw new FailedPreconditionError(`container ${this.plan.id}: its process exited before it was started`);
-        throw e;
+        if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+        // the process is gone: nothing more will come on the report pipe
+        this.reader.close();
+        closeQuietly(this.syncW);
+        this.syncW = -1;
+        throw new FailedPreconditionError(`container ${this.plan.id}: its process exited before it was started`);
       }
     } else {
       await releaseExecFifo(this.plan.start.path);
@@ -108,11 +154,18 @@ class Spawned implements SpawnedProcess {
   }
 }
 
+/** `plan` with every seccomp op's BPF program compiled (libseccomp, here in the parent). */
+export function compilePlanSeccomp(plan: LaunchPlan): LaunchPlan {
+  if (!plan.ops.some((op) => op.op === 'seccomp' && op.program === undefined)) return plan;
+  const ops = plan.ops.map((op): PlanOp => (op.op === 'seccomp' && op.program === undefined ? { ...op, program: compileSeccomp(op.filter).program } : op));
+  return { ...plan, ops };
+}
+
 /** Spawn a container's init from `plan`. Resolves when the child waits at its start barrier
  *  (runc's "created"); rejects with ContainerSetupError when a step failed (the child is reaped).
  *  Stdio/extra fds named in the plan may be closed by the caller once this resolves. */
 export async function spawnContainer(plan: LaunchPlan, options: SpawnOptions = {}): Promise<SpawnedProcess> {
-  const encoded = encodePlan(plan);
+  const encoded = encodePlan(compilePlanSeccomp(plan));
   const [reportR, reportW] = libc.pipe2(libc.O_CLOEXEC);
   let syncR: number;
   let syncW: number;
@@ -177,6 +230,14 @@ export async function spawnContainer(plan: LaunchPlan, options: SpawnOptions = {
           break;
         case MSG.NEED_IDMAP:
           writeIdMaps(plan, pid);
+          fs.writeSync(syncW, Buffer.from([1]));
+          break;
+        case MSG.SECCOMP_FD:
+          try {
+            sendSeccompListener(plan, m, pid, pidfd, options);
+          } catch (e) {
+            return await abort(e as Error);
+          }
           fs.writeSync(syncW, Buffer.from([1]));
           break;
         case MSG.READY: {

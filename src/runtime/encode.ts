@@ -13,7 +13,7 @@ export const OP_CODES: Readonly<Record<PlanOp['op'], number>> = {
   pivotRoot: 8, moveRoot: 9, maskPath: 10, readonlyPath: 11, remountReadonly: 12, sethostname: 13,
   setdomainname: 14, setrlimit: 15, stdio: 16, capsBounding: 17, keepCaps: 18, setgroups: 19,
   setresgid: 20, setresuid: 21, capset: 22, capsAmbient: 23, noNewPrivs: 24, umask: 25, chdir: 26,
-  mkdirAll: 27, syncIdmap: 28, prepareFifo: 29, waitStart: 30, exec: 31,
+  mkdirAll: 27, syncIdmap: 28, prepareFifo: 29, waitStart: 30, exec: 31, seccomp: 32,
 };
 
 const BASE: Readonly<Record<PathBase, number>> = { root: 0, abs: 1 };
@@ -48,7 +48,23 @@ export function opArgs(op: PlanOp): { ints: Int[]; strs: (string | null)[] } {
     case 'umask': return { ints: [op.mask], strs: [] };
     case 'mkdirAll': return { ints: [op.mode], strs: [op.path] };
     case 'exec': return { ints: [op.argv.length], strs: [op.path, ...op.argv, ...op.env] };
+    case 'seccomp': return { ints: [op.filter.flags, ...seccompInstructions(op)], strs: [] };
   }
+}
+
+/** BPF_MAXINSNS: the kernel loads no longer program */
+export const SECCOMP_MAX_INSNS = 4096;
+
+/** the program's struct sock_filter entries, each one int64 with the same 8 bytes (little-endian) */
+function seccompInstructions(op: Extract<PlanOp, { op: 'seccomp' }>): bigint[] {
+  const p = op.program;
+  if (p === undefined) throw new RangeError(`${op.step}: the seccomp program is not compiled (src/linux compiles it before spawning)`);
+  if (p.length === 0 || p.length % 8 !== 0) throw new RangeError(`${op.step}: a BPF program is a non-empty list of 8-byte instructions, got ${p.length} bytes`);
+  if (p.length / 8 > SECCOMP_MAX_INSNS) throw new RangeError(`${op.step}: the BPF program has ${p.length / 8} instructions; the kernel loads at most ${SECCOMP_MAX_INSNS}`);
+  const view = Buffer.from(p.buffer, p.byteOffset, p.length);
+  const out: bigint[] = [];
+  for (let off = 0; off < p.length; off += 8) out.push(view.readBigInt64LE(off));
+  return out;
 }
 
 const pad8 = (n: number) => (n + 7) & ~7;

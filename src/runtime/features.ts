@@ -5,7 +5,8 @@
 
 import { KNOWN_CAPABILITIES } from './capabilities';
 import type { HookName, NamespaceType } from './spec';
-import { SECCOMP_ACTIONS, SECCOMP_ARCHES, SECCOMP_FLAGS, SECCOMP_OPERATORS } from './validate-seccomp';
+import { SECCOMP_FLAGS } from './validate-seccomp';
+import { SUPPORTED_SECCOMP } from './seccomp';
 import { MEMORY_POLICY_FLAGS, MEMORY_POLICY_MODES } from './validate-linux';
 import { OCI_VERSION_MAX, OCI_VERSION_MIN } from './validate';
 
@@ -16,6 +17,8 @@ export interface Implementation {
   readonly mountOptions: readonly string[];
   readonly cgroup: { readonly v1: boolean; readonly v2: boolean; readonly systemd: boolean; readonly systemdUser: boolean; readonly rdma: boolean };
   readonly seccomp: boolean;
+  /** SCMP_ACT_NOTIFY rules (the listener fd handed to linux.seccomp.listenerPath) */
+  readonly seccompNotify: boolean;
   readonly apparmor: boolean;
   readonly selinux: boolean;
   readonly intelRdt: boolean;
@@ -76,7 +79,8 @@ export const CURRENT_IMPLEMENTATION: Implementation = {
     'unbindable',
   ],
   cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
-  seccomp: false,
+  seccomp: true,
+  seccompNotify: true,
   apparmor: false,
   selinux: false,
   intelRdt: false,
@@ -149,11 +153,11 @@ export function featuresDocument(options: FeaturesOptions = {}, impl: Implementa
       seccomp: impl.seccomp
         ? {
             enabled: true,
-            actions: [...SECCOMP_ACTIONS].sort(),
-            operators: [...SECCOMP_OPERATORS].sort(),
-            archs: [...SECCOMP_ARCHES].sort(),
+            actions: SUPPORTED_SECCOMP.actions.filter((a) => impl.seccompNotify || a !== 'SCMP_ACT_NOTIFY').sort(),
+            operators: [...SUPPORTED_SECCOMP.operators].sort(),
+            archs: [...SUPPORTED_SECCOMP.archs].sort(),
             knownFlags: [...SECCOMP_FLAGS],
-            supportedFlags: [...SECCOMP_FLAGS],
+            supportedFlags: SUPPORTED_SECCOMP.flags.filter((f) => impl.seccompNotify || f !== 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'),
           }
         : { enabled: false },
       apparmor: { enabled: impl.apparmor },

@@ -2,6 +2,8 @@
 //! TypeScript and executed verbatim by native/ (which decides nothing). A plan is plain data:
 //! `encodePlan` (encode.ts) turns it into the flat format described in native/plan-format.h.
 
+import type { SeccompFilter } from './seccomp';
+
 /** One namespace the container gets: created by clone (no path) or joined with setns (path). */
 export interface PlanNamespace {
   readonly type: 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'user' | 'cgroup' | 'time';
@@ -83,6 +85,17 @@ export type PlanOp =
     }
   | { readonly op: 'capsAmbient'; readonly step: string; readonly caps: bigint; readonly lastCap: number }
   | { readonly op: 'noNewPrivs'; readonly step: string }
+  /** load a seccomp filter (seccomp(SECCOMP_SET_MODE_FILTER, filter.flags)). `filter` is the
+   *  profile mapped to libseccomp's numbers (runtime/seccomp.ts); `program` is its BPF program as
+   *  libseccomp exports it (8-byte struct sock_filter each), filled in by src/linux before encoding. */
+  | {
+      readonly op: 'seccomp';
+      readonly step: string;
+      readonly filter: SeccompFilter;
+      readonly program?: Uint8Array;
+      /** SCMP_ACT_NOTIFY: where the listener fd goes (linux.seccomp.listenerPath/listenerMetadata) */
+      readonly listener?: { readonly path: string; readonly metadata: string };
+    }
   | { readonly op: 'umask'; readonly step: string; readonly mask: number }
   | { readonly op: 'chdir'; readonly step: string; readonly path: string }
   /** create a directory (and its parents) inside the rootfs when missing */

@@ -3,7 +3,8 @@
 
 import path from 'node:path';
 import { InvalidArgumentError, InvalidSpecError, type SpecIssue } from '../errors';
-import type { Mount, Spec } from './spec';
+import type { Mount, Seccomp, Spec } from './spec';
+import { seccompFilter } from './seccomp';
 import { CLONE, MS, NS_CLONE_FLAG, S_IF } from './linux-constants';
 import { parseMountOptions, propagationFlag } from './mount-options';
 import { capabilityNumber } from './capabilities';
@@ -205,10 +206,29 @@ function planUserAndCaps(b: Builder, spec: Spec, ctx: PlanContext): void {
   }
 }
 
-/** The process part shared by container init and exec: rlimits, oom, user, caps, nnp, cwd, umask. */
-function planProcessTail(b: Builder, spec: Spec, ctx: PlanContext): void {
+function seccompOp(s: Seccomp, issues: SpecIssue[]): PlanOp | undefined {
+  try {
+    const filter = seccompFilter(s);
+    const listener = filter.notify && s.listenerPath !== undefined ? { path: s.listenerPath, metadata: s.listenerMetadata ?? '' } : undefined;
+    return { op: 'seccomp', step: `load seccomp filter (default ${s.defaultAction}, ${filter.rules.length} rules)`, filter, ...(listener ? { listener } : {}) };
+  } catch (e) {
+    if (!(e instanceof InvalidSpecError)) throw e;
+    issues.push(...e.issues);
+    return undefined;
+  }
+}
+
+/** The process part shared by container init and exec: rlimits, oom, user, caps, nnp, cwd, umask,
+ *  seccomp. Seccomp goes where runc puts it: with no_new_privs as late as possible (after umask,
+ *  before the start barrier, so a load error is reported at create and the notify fd reaches the
+ *  agent before the process runs); without no_new_privs loading needs CAP_SYS_ADMIN, so before the
+ *  capabilities are dropped and the user is switched. Every syscall after the load (capset,
+ *  setresuid… without nnp; the barrier's read or openat+write, then execve) passes the filter. */
+function planProcessTail(b: Builder, spec: Spec, ctx: PlanContext, seccomp: Seccomp | undefined): void {
   const proc = spec.process;
   if (proc === undefined) return;
+  const filter = seccomp === undefined ? undefined : seccompOp(seccomp, b.issues);
+  const nnp = proc.noNewPrivileges === true;
   (proc.rlimits ?? []).forEach((r, i) => {
     const resource = rlimitNumber(r.type);
     if (resource === undefined) {
@@ -217,12 +237,14 @@ function planProcessTail(b: Builder, spec: Spec, ctx: PlanContext): void {
     }
     b.ops.push({ op: 'setrlimit', step: `set ${r.type}`, resource, soft: rlimValue(r.soft), hard: rlimValue(r.hard) });
   });
+  if (filter !== undefined && !nnp) b.ops.push(filter);
   planUserAndCaps(b, spec, ctx);
-  if (proc.noNewPrivileges === true) b.ops.push({ op: 'noNewPrivs', step: 'set no_new_privs' });
+  if (nnp) b.ops.push({ op: 'noNewPrivs', step: 'set no_new_privs' });
   b.ops.push({ op: 'chdir', step: `chdir to ${proc.cwd}`, path: proc.cwd });
   // native/ runs with umask 0 while it sets up; the process gets the spec's umask or 0022 (runc's)
   const umask = (proc.user.umask ?? 0o022) & 0o777;
   b.ops.push({ op: 'umask', step: `set umask ${umask.toString(8).padStart(4, '0')}`, mask: umask });
+  if (filter !== undefined && nnp) b.ops.push(filter);
 }
 
 function execOp(spec: Spec, issues: SpecIssue[]): PlanOp | undefined {
@@ -334,7 +356,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
   }
 
   // 4. the process
-  planProcessTail(b, spec, ctx);
+  planProcessTail(b, spec, ctx, spec.linux?.seccomp);
   const exec = execOp(spec, b.issues);
   if (b.issues.length > 0) throw new InvalidSpecError(b.issues);
   b.ops.push({ op: 'waitStart', step: ctx.start.kind === 'fifo' ? `wait on exec fifo ${ctx.start.path}` : 'wait for start' });
@@ -356,6 +378,8 @@ export interface ProcessPlanContext {
   readonly extraFds?: readonly number[];
   readonly start: StartBarrier;
   readonly cgroup?: { readonly join: readonly string[] };
+  /** the container's linux.seccomp: an exec'd process gets the same filter (as with runc) */
+  readonly seccomp?: Seccomp;
 }
 
 /** Plan for a process exec'd into a running container (`spec` carries only the process). */
@@ -378,7 +402,7 @@ export function buildProcessPlan(spec: Spec, ctx: ProcessPlanContext): ProcessPl
   }
   if (ctx.start.kind === 'fifo') b.ops.push({ op: 'prepareFifo', step: `open exec fifo ${ctx.start.path}`, path: ctx.start.path });
   b.ops.push({ op: 'stdio', step: 'set up stdio', fds: [ctx.stdio.stdin, ctx.stdio.stdout, ctx.stdio.stderr, ...(ctx.extraFds ?? [])] });
-  planProcessTail(b, spec, { ...ctx, rootfs: '/', bundle: '/' });
+  planProcessTail(b, spec, { ...ctx, rootfs: '/', bundle: '/' }, ctx.seccomp);
   const exec = execOp(spec, b.issues);
   if (b.issues.length > 0) throw new InvalidSpecError(b.issues);
   b.ops.push({ op: 'waitStart', step: 'wait for start' });

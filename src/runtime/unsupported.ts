@@ -27,6 +27,11 @@ export function unsupportedFeatures(spec: Spec, impl: Implementation = CURRENT_I
     if (!impl.namespaces[n.type]) add(`linux.namespaces[${i}]`, `the ${n.type} namespace`, 'remove it to share the host\'s');
   });
   if (linux.seccomp !== undefined && !impl.seccomp) add('linux.seccomp', 'seccomp filtering', 'remove linux.seccomp (runs unconfined)');
+  if (linux.seccomp !== undefined && impl.seccomp && !impl.seccompNotify) {
+    linux.seccomp.syscalls?.forEach((c, i) => {
+      if (c.action === 'SCMP_ACT_NOTIFY') add(`linux.seccomp.syscalls[${i}].action`, 'SCMP_ACT_NOTIFY (a seccomp user-space agent)', 'use another action');
+    });
+  }
   if (linux.mountLabel && !impl.selinux) add('linux.mountLabel', 'SELinux labelling', 'remove linux.mountLabel');
   if (linux.intelRdt !== undefined && !impl.intelRdt) add('linux.intelRdt', 'Intel RDT', 'remove linux.intelRdt');
   if (linux.netDevices !== undefined && Object.keys(linux.netDevices).length > 0 && !impl.netDevices) {

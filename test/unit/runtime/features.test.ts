@@ -36,7 +36,7 @@ test('mount options are a sorted subset of the names runc recognises', () => {
 });
 
 test('what is not implemented says false, not absent', () => {
-  expect(ours.linux.seccomp).toEqual({ enabled: false });
+  expect((featuresDocument({}, { ...CURRENT_IMPLEMENTATION, seccomp: false }) as Json).linux.seccomp).toEqual({ enabled: false });
   expect(ours.linux.apparmor).toEqual({ enabled: false });
   expect(ours.linux.selinux).toEqual({ enabled: false });
   expect(ours.linux.mountExtensions).toEqual({ idmap: { enabled: false } });
@@ -46,7 +46,7 @@ test('what is not implemented says false, not absent', () => {
 });
 
 test('flipping a flag changes the document', () => {
-  const impl: Implementation = { ...CURRENT_IMPLEMENTATION, seccomp: true, memoryPolicy: true, namespaces: { ...CURRENT_IMPLEMENTATION.namespaces, time: true } };
+  const impl: Implementation = { ...CURRENT_IMPLEMENTATION, seccomp: true, seccompNotify: true, memoryPolicy: true, namespaces: { ...CURRENT_IMPLEMENTATION.namespaces, time: true } };
   const doc = featuresDocument({}, impl) as Json;
   expect(doc.linux.seccomp.enabled).toBe(true);
   expect(doc.linux.seccomp.actions).toEqual(runc.linux.seccomp.actions);
@@ -54,6 +54,16 @@ test('flipping a flag changes the document', () => {
   for (const a of runc.linux.seccomp.archs as string[]) expect(doc.linux.seccomp.archs).toContain(a);
   expect(doc.linux.namespaces).toContain('time');
   expect(doc.linux.memoryPolicy.modes).toContain('MPOL_BIND');
+});
+
+test('seccomp: what libseccomp 2.5 and tsrun support; notify only when implemented', () => {
+  const s = ours.linux.seccomp;
+  expect(s.enabled).toBe(true);
+  expect(s.actions).toEqual(runc.linux.seccomp.actions.filter((a: string) => CURRENT_IMPLEMENTATION.seccompNotify || a !== 'SCMP_ACT_NOTIFY'));
+  expect(s.operators).toEqual(runc.linux.seccomp.operators);
+  expect(s.archs).toEqual([...runc.linux.seccomp.archs, 'SCMP_ARCH_PARISC', 'SCMP_ARCH_PARISC64', 'SCMP_ARCH_RISCV64'].sort());
+  expect(s.supportedFlags).toEqual(expect.arrayContaining(['SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW']));
+  for (const f of s.supportedFlags as string[]) expect(s.knownFlags).toContain(f);
 });
 
 test('printed like runc: 4-space indent and a newline', () => {

@@ -13,9 +13,18 @@ test('runc and containerd default configs need nothing tsrun lacks', () => {
   }
 });
 
-test('CRI RuntimeDefault seccomp is refused while seccomp is off', () => {
-  expect(paths(fixture('cri-besteffort-container.json'))).toEqual(['linux.seccomp']);
-  expect(paths(fixture('cri-besteffort-container.json'), { ...CURRENT_IMPLEMENTATION, seccomp: true })).toEqual([]);
+test('CRI RuntimeDefault seccomp is accepted, and refused with seccomp off', () => {
+  expect(paths(fixture('cri-besteffort-container.json'))).toEqual([]);
+  expect(paths(fixture('cri-besteffort-container.json'), { ...CURRENT_IMPLEMENTATION, seccomp: false })).toEqual(['linux.seccomp']);
+});
+
+test('SCMP_ACT_NOTIFY is refused while notify is not implemented', () => {
+  const raw = runcSpecWith((s) => (s.linux.seccomp = {
+    defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.sock',
+    syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }, { names: ['mount'], action: 'SCMP_ACT_NOTIFY' }],
+  }));
+  expect(paths(raw, { ...CURRENT_IMPLEMENTATION, seccompNotify: false })).toEqual(['linux.seccomp.syscalls[1].action']);
+  expect(paths(raw, { ...CURRENT_IMPLEMENTATION, seccompNotify: true })).toEqual([]);
 });
 
 test('each unimplemented feature is named with its path', () => {
@@ -53,8 +62,10 @@ test('each unimplemented feature is named with its path', () => {
 
 test('assertImplemented throws UnimplementedError with the fix', () => {
   const spec = validateSpec(runcSpecWith((s) => (s.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' })));
-  expect(() => assertImplemented(spec)).toThrow(UnimplementedError);
-  expect(() => assertImplemented(spec)).toThrow('config.json: linux.seccomp: seccomp filtering is not implemented by tsrun yet; remove linux.seccomp (runs unconfined)');
+  const off: Implementation = { ...CURRENT_IMPLEMENTATION, seccomp: false };
+  expect(() => assertImplemented(spec)).not.toThrow();
+  expect(() => assertImplemented(spec, off)).toThrow(UnimplementedError);
+  expect(() => assertImplemented(spec, off)).toThrow('config.json: linux.seccomp: seccomp filtering is not implemented by tsrun yet; remove linux.seccomp (runs unconfined)');
   expect(() => assertImplemented(validateSpec(fixture('runc-spec.json')))).not.toThrow();
 });
 
