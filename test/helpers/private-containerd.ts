@@ -68,13 +68,32 @@ export async function restartContainerd(h: ContainerdHandle): Promise<Containerd
     process.kill(h.pid, 'SIGKILL');
     if (!(await waitGone(h.pid, h.config, 10_000))) throw new Error(`restartContainerd: containerd pid ${h.pid} survived SIGKILL`);
   }
+  // start.sh refuses while the recorded pid answers kill -0, which a zombie does (this machine's
+  // init may reap late): the daemon is gone, so its pid file goes too.
+  fs.rmSync(path.join(h.dir, 'containerd.pid'), { force: true });
   const env = testEnv();
   const binDir = h.path.split(':')[0] ?? env.binDir;
   return startContainerd(env.repo, h.version, h.dir, binDir, h.namespace);
 }
 
-/** Stops it by pid, force-removes its tasks, shims, mounts and cgroups, and deletes its dir. */
+/**
+ * Stops it by pid, force-removes its tasks, shims, mounts and cgroups, and deletes its dir. When
+ * the daemon is not running (a test failed between stop and start of a restart) it is started
+ * once more first, so that stop.sh can delete the tasks through it instead of leaving their
+ * processes behind.
+ */
 export async function stopPrivateContainerd(h: ContainerdHandle): Promise<void> {
+  let pid = NaN;
+  try {
+    pid = Number(fs.readFileSync(path.join(h.dir, 'containerd.pid'), 'utf8'));
+  } catch {
+    // no pid file: not running
+  }
+  if (!isDaemon(pid, h.config)) {
+    fs.rmSync(path.join(h.dir, 'containerd.pid'), { force: true });
+    const env = testEnv();
+    await startContainerd(env.repo, h.version, h.dir, h.path.split(':')[0] ?? env.binDir, h.namespace).catch(() => undefined);
+  }
   const r = await stopContainerd(testEnv().repo, h.dir, true);
   if (r.code !== 0) throw new Error(`stopping the private containerd ${h.dir}: ${describeResult(r)}`);
 }
