@@ -44,7 +44,7 @@ check-proto: ## fail when src/gen is not what proto/ generates
 lint: ## type-check everything, eslint, shellcheck scripts
 	$(NODE) $(BIN)/tsc -p tsconfig.test.json
 	$(NODE) $(BIN)/eslint src test
-	shellcheck -x $(wildcard scripts/*.sh scripts/*/*.sh) .ci/run
+	shellcheck -x $(wildcard scripts/*.sh scripts/*/*.sh) scripts/cg2rig/init scripts/cg2rig/stage2 .ci/run
 
 test: build ## the whole suite (unit + root + real containerd); prints "N passed, N failed"
 	scripts/run-tests.sh
@@ -64,5 +64,13 @@ image: ## build the busybox OCI image from Debian's busybox-static (build/image/
 bench: build ## benchmarks (timings live here, never in tests)
 	scripts/bench.sh
 
+.PHONY: bench-spawn
+bench-spawn: native ## micro benchmark: container spawn through native/ against `runc run` (root)
+	scripts/bench-spawn.sh
+
 clean:
 	rm -rf dist build
+
+.PHONY: guest-rig
+guest-rig: ## set up the cgroup v2 QEMU guest rig (root): qemu, a Debian kernel, initramfs
+	scripts/cg2rig/setup.sh

@@ -52,3 +52,24 @@ export class InvalidSpecError extends InvalidArgumentError {
     super(`config.json: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
   }
 }
+
+/**
+ * A cgroup file could not be read or written, or a cgroup directory could not be made or removed.
+ * The message names the file and the value: ``cgroup memory.limit_in_bytes=1000: EBUSY (…) in /sys/…``.
+ */
+export class CgroupError extends ShimError {
+  constructor(
+    readonly file: string,
+    readonly value: string | undefined,
+    readonly errno: string,
+    readonly dir: string,
+    hint: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      Code.UNKNOWN,
+      `cgroup ${file}${value === undefined ? '' : `=${value}`}: ${errno}${hint ? ` (${hint})` : ''} in ${dir}`,
+      options,
+    );
+  }
+}

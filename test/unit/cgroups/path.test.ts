@@ -1,0 +1,43 @@
+import { InvalidArgumentError } from '../../../src/errors';
+import { expandSlice, parseCgroupsPath } from '../../../src/cgroups/path';
+
+describe('expandSlice', () => {
+  it('nests a slice under its dash-separated parents', () => {
+    expect(expandSlice('kubepods-besteffort-pod123.slice')).toBe(
+      '/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod123.slice',
+    );
+    expect(expandSlice('system.slice')).toBe('/system.slice');
+    expect(expandSlice('-.slice')).toBe('');
+  });
+  it.each(['foo', 'a--b.slice', '-a.slice', 'a-.slice', 'a/b.slice', '.slice'])('rejects %s', (s) => {
+    expect(() => expandSlice(s)).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('parseCgroupsPath', () => {
+  it('maps containerd\'s systemd form to slice directories and a scope', () => {
+    expect(parseCgroupsPath('kubepods-besteffort-pod123.slice:cri-containerd:abc', 'abc', { systemd: true })).toEqual({
+      path: '/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod123.slice/cri-containerd-abc.scope',
+      relative: false,
+      systemdUnit: 'cri-containerd-abc.scope',
+    });
+  });
+  it('recognizes the systemd form without the option, and fills defaults', () => {
+    expect(parseCgroupsPath('system.slice:docker:x', 'x').path).toBe('/system.slice/docker-x.scope');
+    expect(parseCgroupsPath(':tsrun:', 'id1', { systemd: true }).path).toBe('/system.slice/tsrun-id1.scope');
+    expect(parseCgroupsPath('', 'id1', { systemd: true }).path).toBe('/system.slice/tsrun-id1.scope');
+    expect(parseCgroupsPath('user.slice::c', 'c', { systemd: true }).path).toBe('/user.slice/c.scope');
+    expect(parseCgroupsPath('a.slice:p:b-c.slice', 'x', { systemd: true }).path).toBe('/a.slice/b-c.slice');
+  });
+  it('keeps cgroupfs paths, normalizing slashes', () => {
+    expect(parseCgroupsPath('/k8s.io//abc/', 'abc')).toEqual({ path: '/k8s.io/abc', relative: false });
+    expect(parseCgroupsPath('mine/abc', 'abc')).toEqual({ path: 'mine/abc', relative: true });
+    expect(parseCgroupsPath(undefined, 'abc')).toEqual({ path: '/tsrun/abc', relative: false });
+  });
+  it('rejects bad input with the field name', () => {
+    expect(() => parseCgroupsPath('/a/../b', 'x')).toThrow(/linux\.cgroupsPath.*"\.\."/);
+    expect(() => parseCgroupsPath('a:b', 'x', { systemd: true })).toThrow(/slice:prefix:name/);
+    expect(() => parseCgroupsPath('a.slice:b:c', 'x', { systemd: false })).toThrow(/systemd cgroup driver is off/);
+    expect(() => parseCgroupsPath('notaslice:b:c', 'x', { systemd: true })).toThrow(InvalidArgumentError);
+  });
+});
