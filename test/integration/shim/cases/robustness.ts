@@ -6,7 +6,7 @@ import * as path from 'path';
 import { ctr, ctrOk, ctrRun } from '../../../helpers/containerd';
 import { ContainerdHandle, testEnv } from '../../../helpers/env';
 import { describeResult } from '../../../helpers/exec';
-import { mountsUnder } from '../../../helpers/leaks';
+import { findLeaks, mountsUnder } from '../../../helpers/leaks';
 import { privateContainerd, restartContainerd, stopPrivateContainerd } from '../../../helpers/private-containerd';
 import {
   alive,
@@ -139,7 +139,8 @@ export const ROBUSTNESS_CASES: readonly ShimCase[] = [
       const id = res.container('shimkill');
       // ctr's FIFOs go to a dir of this test: with the task deleted by containerd itself rather
       // than by `ctr task rm`, no client removes them (a ctr matter, not the shim's).
-      await ctrOk(h, ['run', '-d', ...runFlags(runtime, res.dir('fifos')), testEnv().image.ref, id, 'sleep', '1000']);
+      const fifoDir = res.dir('fifos');
+      await ctrOk(h, ['run', '-d', ...runFlags(runtime, fifoDir), testEnv().image.ref, id, 'sleep', '1000']);
       const pid = await waitForTask(h, id, 'RUNNING');
       const { shimPid } = await shimTaskClient(h, id, res).connect({ id }, nsCall(h));
       // A shim daemon started for this containerd (shims carry its address on their command line).
@@ -163,6 +164,11 @@ export const ROBUSTNESS_CASES: readonly ShimCase[] = [
       await waitFor('the bundle to be removed', () => (fs.existsSync(bundle) ? undefined : true));
       expect(mountsUnder(bundle)).toEqual([]);
       expect(cgroups.filter((d) => fs.existsSync(d))).toEqual([]);
+      // The leak checker, narrowed to this container (the test's own ctr events still runs, and
+      // ctr's FIFOs in fifoDir are the client's).
+      const leaks = await findLeaks();
+      const mine = [...leaks.containers, ...leaks.mounts, ...leaks.cgroups, ...leaks.fifos, ...leaks.processes.map((p) => `${p.pid} ${p.cmdline}`)];
+      expect(mine.filter((x) => x.includes(id) && !x.startsWith(fifoDir))).toEqual([]);
       if (runtime === TSRUN) {
         expect(fs.existsSync(socket)).toBe(false);
       } else if (fs.existsSync(socket)) {
