@@ -2,6 +2,7 @@
 import { ctr, ctrOk, ctrRun } from '../../../helpers/containerd';
 import { testEnv } from '../../../helpers/env';
 import { describeResult } from '../../../helpers/exec';
+import { Status } from '../../../../src/gen/types/task/task';
 import {
   ctrFifos,
   CtrProcess,
@@ -102,6 +103,13 @@ export const IO_CASES: readonly ShimCase[] = [
       expect((await taskList(h)).get(id)?.status).toBe('RUNNING');
 
       const task = shimTaskClient(h, id, res);
+      // State echoes the stdio paths as given (clients re-attach with them).
+      const state = await task.state({ id, execId: '' }, nsCall(h));
+      expect({ status: state.status, stdin: state.stdin, stdout: state.stdout, stderr: state.stderr, terminal: state.terminal }).toEqual({
+        status: Status.RUNNING,
+        ...fifos,
+        terminal: false,
+      });
       const waited = task.wait({ id, execId: '' }, nsCall(h, 60_000));
       await task.closeIO({ id, execId: '', stdin: true }, nsCall(h));
       expect((await waited).exitStatus).toBe(0);
