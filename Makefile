@@ -63,6 +63,11 @@ image: ## build the busybox OCI image from Debian's busybox-static (build/image/
 
 bench: build ## benchmarks (timings live here, never in tests)
 	scripts/bench.sh
+	scripts/bench/sea-startup.sh
+
+.PHONY: bench-sea
+bench-sea: build ## start-up time and RSS: single executable (with/without code cache) vs launcher
+	scripts/bench/sea-startup.sh
 
 .PHONY: bench-spawn
 bench-spawn: native ## micro benchmark: container spawn through native/ against `runc run` (root)
@@ -70,6 +75,24 @@ bench-spawn: native ## micro benchmark: container spawn through native/ against 
 
 clean:
 	rm -rf dist build
+
+# Single executable (issue 7): build/sea/containerd-shim-tsrun-v1 = stripped pinned Node + blob.
+# SEA_FLAGS: --no-code-cache, --no-strip, --out FILE. install-sea / release: scripts/sea/*.sh.
+.PHONY: sea install-sea release test-sea
+sea: build ## single executable build/sea/containerd-shim-tsrun-v1 (also tsrun by argv[0])
+	@mkdir -p build/sea/tools
+	$(BIN)/esbuild scripts/sea/build.ts --bundle --platform=node --format=cjs --external:esbuild \
+	  --log-level=warning --outfile=build/sea/tools/build.js
+	$(NODE) build/sea/tools/build.js $(SEA_FLAGS)
+
+install-sea: sea ## install the single executable: PREFIX/bin/containerd-shim-tsrun-v1 + tsrun link
+	scripts/sea/install.sh "$(PREFIX)" build/sea/containerd-shim-tsrun-v1
+
+test-sea: build ## the integration tests with containerd running the single executable (TSRUN_INSTALL=sea)
+	TSRUN_INSTALL=sea scripts/run-tests.sh --selectProjects integration
+
+release: sea ## build/release/tsrun-VERSION-linux-x64.tar.zst (bin/ as make install-sea lays it out)
+	scripts/sea/release.sh build/sea/containerd-shim-tsrun-v1
 
 .PHONY: guest-rig
 guest-rig: ## set up the cgroup v2 QEMU guest rig (root): qemu, a Debian kernel, initramfs

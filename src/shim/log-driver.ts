@@ -63,7 +63,7 @@ export async function startLogDriver(options: LogDriverOptions): Promise<LogDriv
   const exited = Promise.race([
     new Promise<void>((resolve) => child.once('exit', () => resolve())),
     reaper().watch(pid, null).then(() => undefined),
-  ]);
+  ]).then(() => reaper().unwatch(pid));
   const ready = new net.Socket({ fd: readyRead, readable: true, writable: false });
   await new Promise<void>((resolve) => {
     ready.on('data', () => {});

@@ -9,22 +9,29 @@ export function cgroupOomWatcher(logger: { warn(obj: object, msg?: string): void
     const cgroup = container.cgroup();
     if (cgroup === undefined) return undefined;
     let closed = false;
-    let stop: (() => void) | undefined;
-    cgroup.watchOom().then(
+    const watching = cgroup.watchOom().then(
       (watcher) => {
         if (closed) {
           watcher.close();
-          return;
+          return undefined;
         }
         watcher.on('oom', onOom);
-        stop = () => watcher.close();
+        watcher.on('error', (err: Error) => logger.warn({ id: container.id, err: err.message }, 'OOM watcher failed'));
+        return watcher;
       },
-      (err: Error) => logger.warn({ id: container.id, err: err.message }, 'OOM watcher not available'),
+      (err: Error) => {
+        logger.warn({ id: container.id, err: err.message }, 'OOM watcher not available');
+        return undefined;
+      },
     );
     return {
+      async check() {
+        const watcher = await watching;
+        await watcher?.check().catch(() => 0);
+      },
       close() {
         closed = true;
-        stop?.();
+        void watching.then((w) => w?.close());
       },
     };
   };

@@ -44,5 +44,11 @@ export interface RootfsMounter {
 
 export type CreateContainerFn = (options: CreateOptions) => Promise<Container>;
 
+/** A running OOM watch: `check` reports kills not seen yet (called before an exit is published). */
+export interface OomWatch {
+  check(): Promise<void>;
+  close(): void;
+}
+
 /** Watches a container's cgroup for OOM kills; `onOom` runs once per kill. */
-export type WatchOomFn = (container: Container, onOom: () => void) => { close(): void } | undefined;
+export type WatchOomFn = (container: Container, onOom: () => void) => OomWatch | undefined;

@@ -14,6 +14,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { InvalidArgumentError } from '../errors';
 import { BootstrapResult } from '../gen/runtime/bootstrap/v1/bootstrap';
+import { selfCommand } from '../platform/self';
 import { listeningFd } from '../ttrpc/listen-fd';
 import { DEFAULT_SOCKET_DIR, groupKey, socketAddress, socketPath, writeAddressFile } from './address';
 import type { ShimFlags } from './flags';
@@ -77,13 +78,6 @@ async function bindOrReuse(file: string): Promise<net.Server | undefined> {
   throw new Error(`socket ${file}: in use but not answering, and could not be replaced`);
 }
 
-/** The program and leading arguments that re-run this shim (a script under node, or an SEA). */
-function selfCommand(): { file: string; args: string[] } {
-  const script = process.argv[1];
-  const isScript = script !== undefined && script !== process.execPath && /\.[cm]?js$/.test(script);
-  return { file: process.execPath, args: [...process.execArgv, ...(isScript ? [script] : [])] };
-}
-
 function daemonArgs(flags: ShimFlags, bundle: string, file: string): string[] {
   const args = ['-namespace', flags.namespace, '-id', flags.id, '-address', flags.address, '-bundle', bundle, '-socket', file];
   if (flags.publishBinary !== '') args.push('-publish-binary', flags.publishBinary);
@@ -107,6 +101,7 @@ function spawnDaemon(flags: ShimFlags, bundle: string, file: string, listenFd: n
   const level = logLevelOf(input);
   if (level !== undefined) env.TSRUN_LOG_LEVEL = level;
   if (input.kind === 'bootstrap' && input.params.containerdGrpcAddress !== '') env.GRPC_ADDRESS = input.params.containerdGrpcAddress;
+  // Same program again: node + script, or the single executable alone (platform/self.ts).
   const child = spawn(self.file, [...self.args, ...daemonArgs(flags, bundle, file)], {
     cwd: bundle,
     env,

@@ -17,7 +17,7 @@ import { Status } from '../gen/types/task/task';
 import { Code, TtrpcError } from '../ttrpc/status';
 import { timestampOf } from './events';
 import { InitProcess, type ExitRecord } from './init-process';
-import type { CreateContainerFn, OpenIO, RootfsMounter, WatchOomFn } from './ports';
+import type { CreateContainerFn, OomWatch, OpenIO, RootfsMounter, WatchOomFn } from './ports';
 import { decodeShimOptions } from './runtime-options';
 import { eventMounts, type TaskEventSink } from './task-events';
 import { writeShimState, removeShimState } from './shim-state';
@@ -69,7 +69,7 @@ export class TaskService {
   private readonly inits = new Map<string, InitProcess>();
   /** ids whose Create is in progress (duplicate Creates must fail even before the record exists). */
   private readonly creating = new Set<string>();
-  private readonly oomWatchers = new Map<string, { close(): void }>();
+  private readonly oomWatchers = new Map<string, OomWatch>();
 
   constructor(private readonly options: TaskServiceOptions) {}
 
@@ -125,11 +125,11 @@ export class TaskService {
       io.releaseProcessEnds();
       const init = new InitProcess(req.id, req.bundle, container, io, stdio, req.rootfs.length > 0);
       this.inits.set(req.id, init);
-      this.watchExit(init, container);
       const oom = this.options.watchOom?.(container, () => {
         this.options.events.emit({ topic: '/tasks/oom', body: { containerId: req.id } });
       });
       if (oom) this.oomWatchers.set(req.id, oom);
+      this.watchExit(init, container);
       this.options.events.emit({
         topic: '/tasks/create',
         body: {
@@ -156,7 +156,9 @@ export class TaskService {
 
   private watchExit(init: InitProcess, container: Container): void {
     if (container.exited === undefined) throw new Error(`container ${init.id}: not owned by this process (no exit promise)`);
-    void container.exited.then((info) => {
+    void container.exited.then(async (info) => {
+      // An OOM kill must be published before the exit it caused (CRI reads it as OOMKilled).
+      await this.oomWatchers.get(init.id)?.check();
       const exit = { status: info.status, exitedAt: info.exitedAt };
       if (!init.recordExit(exit)) return;
       this.options.logger.info({ id: init.id, taskPid: init.pid, status: exit.status }, 'container init exited');

@@ -10,6 +10,7 @@ import { runOk } from './exec';
 import { startContainerd, stopContainerd } from './containerd';
 import { ContainerdHandle, ENV_FILE_VAR, selectedVersions, TestEnv } from './env';
 import { buildImage, importImage } from './image';
+import { installTsrun } from './install';
 import { mountsUnder } from './leaks';
 
 /** A fresh /tmp/tsrun-test-<runId> with a short lowercase runId (it is part of container ids). */
@@ -43,7 +44,7 @@ export default async function globalSetup(): Promise<void> {
   const started: ContainerdHandle[] = [];
   try {
     const image = await buildImage(repo);
-    await runOk(path.join(repo, 'scripts/install.sh'), [prefix], { timeoutMs: 120_000 });
+    await installTsrun(repo, prefix, path.join(tmpDir, 'sea')); // TSRUN_INSTALL=launcher|sea
     const binDir = path.join(prefix, 'bin');
     for (const v of versions) {
       if (v === '1.7') await runOk(path.join(repo, 'scripts/containerd/fetch.sh'), [], { timeoutMs: 300_000 });

@@ -1,12 +1,27 @@
 // `make install PREFIX=DIR` (scripts/install.sh, run by the global setup into the run's prefix):
-// both executables, a self-contained runtime tree, and launchers immune to NODE_OPTIONS.
+// both executables, a self-contained runtime tree, and launchers immune to NODE_OPTIONS. With
+// TSRUN_INSTALL=sea, `make install-sea`: the single executable and the tsrun link.
 import * as fs from 'fs';
 import * as path from 'path';
 import { run } from '../../helpers/exec';
 import { testEnv } from '../../helpers/env';
+import { installKind } from '../../helpers/install';
 
 describe('installed tsrun', () => {
-  it('has both executables and the runtime tree under PREFIX', () => {
+  const sea = installKind() === 'sea';
+  // One of the two layouts is installed per run (TSRUN_INSTALL); the other's checks do not apply.
+  const launcherIt = sea ? () => undefined : it;
+
+  if (sea) {
+    it('is the single executable plus a tsrun link, and nothing else', () => {
+      const { prefix } = testEnv();
+      expect(fs.statSync(path.join(prefix, 'bin', 'containerd-shim-tsrun-v1')).mode & 0o111).toBe(0o111);
+      expect(fs.readlinkSync(path.join(prefix, 'bin', 'tsrun'))).toBe('containerd-shim-tsrun-v1');
+      expect(fs.existsSync(path.join(prefix, 'lib'))).toBe(false);
+    });
+  }
+
+  launcherIt('has both executables and the runtime tree under PREFIX', () => {
     const { prefix } = testEnv();
     for (const bin of ['containerd-shim-tsrun-v1', 'tsrun']) {
       expect(fs.statSync(path.join(prefix, 'bin', bin)).mode & 0o111).toBe(0o111);
@@ -20,7 +35,7 @@ describe('installed tsrun', () => {
     expect(fs.existsSync(path.join(lib, 'node_modules/typescript'))).toBe(false);
   });
 
-  it('runs the pinned Node 24', async () => {
+  launcherIt('runs the pinned Node 24', async () => {
     const r = await run(path.join(testEnv().prefix, 'lib/tsrun/bin/node'), ['--version']);
     expect(r.stdout.trim()).toBe('v24.21.0');
   });

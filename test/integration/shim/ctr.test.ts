@@ -64,6 +64,12 @@ describeHarness('shim with ctr', (h) => {
     expect(tsrun.code).toBe(3);
   });
 
+  it('runs 20 containers in parallel, each with its own output', async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => uniqueId(`par${i}`));
+    const results = await Promise.all(ids.map((id, i) => tsrunRun(h, id, ['echo', `n${i}`], {})));
+    expect(results.map((r) => `${r.code}:${r.stdout.trim()}`)).toEqual(ids.map((_, i) => `0:n${i}`));
+  });
+
   it('feeds stdin piped into ctr run', async () => {
     const r = await tsrunRun(h, uniqueId('stdin'), ['sh', '-c', 'read line; echo "got $line"'], { input: 'abc\n' });
     expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'got abc\n' });
@@ -110,6 +116,22 @@ describeHarness('shim with ctr', (h) => {
       await until(() => /\/tasks\/delete/.test(out) && out.includes(id), 'the delete event');
       const topics = out.split('\n').filter((l) => l.includes(id) && l.includes('/tasks/')).map((l) => /\/tasks\/[a-z-]+/.exec(l)?.[0]);
       expect(topics).toEqual(['/tasks/create', '/tasks/start', '/tasks/exit', '/tasks/delete']);
+    } finally {
+      events.kill('SIGKILL');
+    }
+  });
+
+  it('an OOM kill under --memory-limit exits 137 and publishes /tasks/oom', async () => {
+    const id = uniqueId('oom');
+    const events = spawn(h.ctr, ['--address', h.address, '--namespace', h.namespace, 'events'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    events.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    try {
+      await sleep(200);
+      // busybox tail keeps everything it reads from an endless line in memory.
+      const r = await tsrunRun(h, id, ['tail', '/dev/zero'], { flags: ['--memory-limit', String(16 * 1024 * 1024)] });
+      expect(r.code).toBe(137);
+      await until(() => out.split('\n').some((l) => l.includes('/tasks/oom') && l.includes(id)), 'the oom event');
     } finally {
       events.kill('SIGKILL');
     }

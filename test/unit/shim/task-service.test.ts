@@ -10,7 +10,7 @@ import { EventRecorder, FakeIO, FakeRootfs, fakeFactory } from '../../helpers/fa
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
 
-function setup() {
+function setup(watchOom?: ConstructorParameters<typeof TaskService>[0]['watchOom']) {
   const bundle = fs.mkdtempSync(path.join(os.tmpdir(), 'tsrun-svc-'));
   const events = new EventRecorder();
   const factory = fakeFactory();
@@ -29,6 +29,7 @@ function setup() {
       return io;
     },
     rootfs,
+    ...(watchOom ? { watchOom } : {}),
     onShutdown: () => {
       shutdowns++;
     },
@@ -194,6 +195,26 @@ describe('TaskService lifecycle', () => {
     const w = t.svc.wait({ id: 'c1', execId: '' }, { signal: ac.signal });
     ac.abort();
     expect(await code(w)).toBe(Code.CANCELLED);
+  });
+
+  it('publishes an OOM kill found at exit before the exit itself, and closes the watch at delete', async () => {
+    let onOom!: () => void;
+    let closed = false;
+    const o = setup((_c, cb) => {
+      onOom = cb;
+      return { check: async () => onOom(), close: () => void (closed = true) };
+    });
+    try {
+      await o.svc.create(o.req());
+      await o.svc.start({ id: 'c1', execId: '' });
+      o.factory.made[0]!.exit(137);
+      await o.svc.wait({ id: 'c1', execId: '' });
+      expect(o.events.topics).toEqual(['/tasks/create', '/tasks/start', '/tasks/oom', '/tasks/exit']);
+      await o.svc.delete({ id: 'c1', execId: '' });
+      expect(closed).toBe(true);
+    } finally {
+      o.cleanup();
+    }
   });
 
   it('hosts several containers (pod grouping) independently', async () => {
