@@ -6,10 +6,28 @@
 import { containerdLogTail, describeHarness } from '../../helpers/containerd';
 import { ContainerdHandle } from '../../helpers/env';
 import { TSRUN_KNOWN_FAILURES } from './known-failures';
-import { Resources, RUNTIMES, RuntimeName, runtimeLabel, ShimCase, TSRUN } from './support';
+import { Resources, RUNC, RUNTIMES, RuntimeName, runtimeLabel, ShimCase, TSRUN } from './support';
 
-/** Runs one case with a fresh resource tracker; cleanup runs whether the case passed or not. */
+/**
+ * Runs one case with a fresh resource tracker; cleanup runs whether the case passed or not.
+ *
+ * The reference alone gets one second attempt on containerd 1.7: its containerd-shim-runc-v2
+ * (1.7.24) now and then hands `ctr run` none of the output of a process that exits at once
+ * (stdout and stderr empty, exit code right; 1 of 120 runs of `sh -c 'echo out; echo err >&2'`
+ * here, 0 of 120 with 1.6's runc shim and 0 of 120 with tsrun on 1.7). That is the reference's
+ * flake, not something the suite checks; tsrun never gets a second attempt.
+ */
 export async function runCase(h: ContainerdHandle, runtime: RuntimeName, c: ShimCase): Promise<void> {
+  if (runtime !== RUNC || h.version !== '1.7') return runCaseOnce(h, runtime, c);
+  try {
+    await runCaseOnce(h, runtime, c);
+  } catch (e) {
+    process.stderr.write(`runc.v2 on containerd 1.7: '${c.name}' failed once, trying again: ${(e as Error).message.split('\n')[0]}\n`);
+    await runCaseOnce(h, runtime, c);
+  }
+}
+
+async function runCaseOnce(h: ContainerdHandle, runtime: RuntimeName, c: ShimCase): Promise<void> {
   const res = new Resources(h);
   let failure: Error | undefined;
   try {
