@@ -115,11 +115,14 @@ export const ROBUSTNESS_CASES: readonly ShimCase[] = [
       expect({ a: tasks.get(a), b: tasks.get(b) }).toEqual({ a: { pid: pidA, status: 'RUNNING' }, b: { pid: pidB, status: 'RUNNING' } });
       expect([alive(pidA), alive(pidB)]).toEqual([true, true]);
 
-      // Waited through the shim's Task API, killed through the restarted containerd.
+      // Waited through the shim's Task API, killed through the restarted containerd, whose event
+      // stream gets the shim's exit event (the shim publishes to the new daemon).
+      const events = await EventWatcher.start(h2, res);
       const waited = shimTaskClient(h2, a, res).wait({ id: a, execId: '' }, nsCall(h2, 60_000));
       await ctrOk(h2, ['task', 'kill', '--signal', 'SIGKILL', a]);
       expect((await waited).exitStatus).toBe(137);
       await waitForTask(h2, a, 'STOPPED');
+      expect((await events.waitForTopic(a, '/tasks/exit')).event).toMatchObject({ container_id: a, pid: pidA, exit_status: 137 });
       expect((await ctrOk(h2, ['task', 'rm', a])).stderr).toMatch(/exit code 137/);
       await ctrOk(h2, ['task', 'kill', '--signal', 'SIGKILL', b]);
       await waitForTask(h2, b, 'STOPPED');
