@@ -46,6 +46,23 @@ export const CONFIG_CASES: readonly ShimCase[] = [
     },
   },
   {
+    name: 'a non-root user keeps the ambient capability of the spec (ctr run --config)',
+    run: async (t) => {
+      // CAP_NET_BIND_SERVICE (bit 10) in every set, ambient included: the one capability left
+      // to uid 1000 after exec.
+      const r = await runWithSpec(t, 'ambient', ['sh', '-c', 'grep -E "^Cap(Eff|Amb)" /proc/self/status'], (s) => {
+        s.process.user = { uid: 1000, gid: 1000 };
+        const caps = ['CAP_NET_BIND_SERVICE'];
+        s.process.capabilities = { bounding: caps, effective: caps, permitted: caps, inheritable: caps, ambient: caps };
+      });
+      expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+        code: 0,
+        stdout: 'CapEff:\t0000000000000400\nCapAmb:\t0000000000000400\n',
+        stderr: '',
+      });
+    },
+  },
+  {
     name: 'the hostname of the spec (ctr run --config)',
     run: async (t) => {
       const r = await runWithSpec(t, 'hostname', ['hostname'], (s) => {
