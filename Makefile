@@ -64,10 +64,15 @@ image: ## build the busybox OCI image from Debian's busybox-static (build/image/
 bench: build ## benchmarks (timings live here, never in tests)
 	scripts/bench.sh
 	scripts/bench/sea-startup.sh
+	scripts/bench-cli.sh
 
 .PHONY: bench-sea
 bench-sea: build ## start-up time and RSS: single executable (with/without code cache) vs launcher
 	scripts/bench/sea-startup.sh
+
+.PHONY: bench-cli
+bench-cli: build ## CLI create+start+delete of `true`: tsrun vs runc (hyperfine; root)
+	scripts/bench-cli.sh
 
 .PHONY: bench-spawn
 bench-spawn: native ## micro benchmark: container spawn through native/ against `runc run` (root)

@@ -9,6 +9,7 @@ import { ContainerImpl, type ContainerContext, notExist } from './container';
 import type { CgroupHandle, ContainerDeps, SpawnedInit } from './deps';
 import { CREATE_PHASES, type HookSpawner, planHooks, runHooks } from './hooks';
 import { RECORD_VERSION, type ContainerRecord } from './record';
+import { containerResources } from './resources';
 import { checkId, containerDir, ensureRoot, fifoPath, listIds, readRecord, removeContainerDir, withLock, writeRecord } from './store';
 import { sleep, within } from './timing';
 import type { Container, CreateOptions } from './types';
@@ -20,11 +21,25 @@ export interface LibraryOverrides {
 }
 
 let realDeps: ContainerDeps | undefined;
-function defaultDeps(): ContainerDeps {
-  // Loaded lazily: the real executor pulls in koffi and the native library.
+function loadRealDeps(): ContainerDeps {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   realDeps ??= (require('./real-deps') as typeof import('./real-deps')).makeRealDeps();
   return realDeps;
+}
+
+/** The real modules, loaded on first use: `state`/`list` never need koffi or the native library. */
+const lazyDeps: ContainerDeps = {
+  loadSpec: (bundle) => loadRealDeps().loadSpec(bundle),
+  openCgroup: (spec, id, systemd) => loadRealDeps().openCgroup(spec, id, systemd),
+  reopenCgroup: (p, systemd) => loadRealDeps().reopenCgroup(p, systemd),
+  spawn: (req) => loadRealDeps().spawn(req),
+  mkfifo: (p) => loadRealDeps().mkfifo(p),
+  releaseFifo: (p) => loadRealDeps().releaseFifo(p),
+  killPid: (pid, signal, startTime) => loadRealDeps().killPid(pid, signal, startTime),
+};
+
+function defaultDeps(): ContainerDeps {
+  return lazyDeps;
 }
 
 /** RFC 3339 with nanoseconds, as runc prints `created`. */
@@ -61,7 +76,7 @@ export async function createContainer(options: CreateOptions, overrides: Library
   ensureRoot(root);
   return withLock(root, options.id, async () => {
     const dir = containerDir(root, options.id);
-    if (fs.existsSync(dir)) throw new AlreadyExistsError(`container with id exists: ${options.id}`);
+    if (fs.existsSync(dir)) throw new AlreadyExistsError(`container with given ID already exists: ${options.id}`);
     const bundle = path.resolve(options.bundle);
     const spec = options.spec ?? (await deps.loadSpec(bundle));
     if (!spec.root?.path) throw new InvalidArgumentError('config.json: root.path: must name the rootfs directory');
@@ -76,7 +91,7 @@ export async function createContainer(options: CreateOptions, overrides: Library
       const fifo = options.startMode === 'fifo' ? fifoPath(root, options.id) : undefined;
       if (fifo) deps.mkfifo(fifo);
       cgroup = deps.openCgroup(spec, options.id, options.systemdCgroup ?? false);
-      await cgroup.create(spec.linux?.resources);
+      await cgroup.create(containerResources(spec));
       init = await deps.spawn({
         id: options.id,
         spec,
@@ -144,6 +159,20 @@ async function cleanupFailedCreate(root: string, id: string, init: SpawnedInit |
   } finally {
     removeContainerDir(root, id);
   }
+}
+
+/**
+ * Remove what an interrupted create left under `<root>/<id>` (a directory without state.json):
+ * `delete --force` of such an id then succeeds instead of reporting "does not exist" forever.
+ * Returns whether anything was removed.
+ */
+export function removeIncompleteContainer(root: string, id: string): boolean {
+  checkId(id);
+  const absRoot = path.resolve(root);
+  const dir = containerDir(absRoot, id);
+  if (!fs.existsSync(dir) || readRecord(absRoot, id)) return false;
+  removeContainerDir(absRoot, id);
+  return true;
 }
 
 /** Open an existing container's persisted state. NotFoundError: `container "<id>" does not exist`. */

@@ -41,7 +41,7 @@ export async function runDaemon(flags: ShimFlags): Promise<void> {
   setChildSubreaper(true);
   reaper().reapOrphans((pid, status) => log.debug({ pid, status: status.status }, 'reaped orphan'));
 
-  const ttrpcAddress = process.env.TTRPC_ADDRESS ?? `${flags.address}.ttrpc`;
+  const ttrpcAddress = process.env.TTRPC_ADDRESS || `${flags.address}.ttrpc`;
   const forwarder = ttrpcForwarder(ttrpcAddress.replace(/^unix:\/\//, ''));
   const publisher = new EventPublisher({ namespace: flags.namespace, forward: forwarder.forward, logger: log });
   const server = new Server({ logger: log });

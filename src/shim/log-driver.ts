@@ -39,6 +39,8 @@ function delay(ms: number): Promise<'timeout'> {
 /** Start the driver and resolve once it signalled readiness (closed fd 5) or exited. */
 export async function startLogDriver(options: LogDriverOptions): Promise<LogDriver> {
   const [readyRead, readyWrite] = pipe2(O_CLOEXEC);
+  // Orphan reaping pauses until the driver's pid is watched, so it cannot be taken for an orphan.
+  reaper().beginSpawn();
   let child;
   try {
     child = spawn(options.path, [...options.args], {
@@ -46,6 +48,10 @@ export async function startLogDriver(options: LogDriverOptions): Promise<LogDriv
       env: { CONTAINER_ID: options.id, CONTAINER_NAMESPACE: options.namespace },
       detached: false,
     });
+  } catch (err) {
+    reaper().endSpawn();
+    fs.closeSync(readyRead);
+    throw err;
   } finally {
     fs.closeSync(readyWrite);
   }
@@ -54,16 +60,19 @@ export async function startLogDriver(options: LogDriverOptions): Promise<LogDriv
     child.once('error', (err) => reject(new InvalidArgumentError(`stdout binary://${options.path}: ${err.message}`, { cause: err })));
   });
   let pid: number;
+  let exited: Promise<void>;
   try {
     pid = await spawned;
+    exited = Promise.race([
+      new Promise<void>((resolve) => child.once('exit', () => resolve())),
+      reaper().watch(pid, null).then(() => undefined),
+    ]).then(() => reaper().unwatch(pid));
   } catch (err) {
     fs.closeSync(readyRead);
     throw err;
+  } finally {
+    reaper().endSpawn();
   }
-  const exited = Promise.race([
-    new Promise<void>((resolve) => child.once('exit', () => resolve())),
-    reaper().watch(pid, null).then(() => undefined),
-  ]).then(() => reaper().unwatch(pid));
   const ready = new net.Socket({ fd: readyRead, readable: true, writable: false });
   await new Promise<void>((resolve) => {
     ready.on('data', () => {});

@@ -97,7 +97,9 @@ function adjustOomScore(pid: number): void {
 
 function spawnDaemon(flags: ShimFlags, bundle: string, file: string, listenFd: number, input: StartInput): number {
   const self = selfCommand();
-  const env: NodeJS.ProcessEnv = { ...process.env, TTRPC_ADDRESS: ttrpcAddressOf(input, process.env) };
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  const ttrpcAddress = ttrpcAddressOf(input, process.env);
+  if (ttrpcAddress !== '') env.TTRPC_ADDRESS = ttrpcAddress;
   const level = logLevelOf(input);
   if (level !== undefined) env.TSRUN_LOG_LEVEL = level;
   if (input.kind === 'bootstrap' && input.params.containerdGrpcAddress !== '') env.GRPC_ADDRESS = input.params.containerdGrpcAddress;
@@ -125,6 +127,18 @@ function logLevelOf(input: StartInput): string | undefined {
   return byLevel.get(input.params.logLevel);
 }
 
+/** runc's ShimCgroup option: move the daemon into that cgroup (created when missing). */
+async function joinShimCgroup(pid: number, cgroupPath: string): Promise<void> {
+  const { detectCgroupHost, openCgroup } = await import('../cgroups');
+  try {
+    const cgroup = openCgroup(detectCgroupHost(), cgroupPath);
+    await cgroup.create();
+    await cgroup.addProcess(pid);
+  } catch (err) {
+    throw new InvalidArgumentError(`ShimCgroup ${cgroupPath}: cannot move the shim daemon there: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 /** Run `start`; resolves with the bytes to print on stdout. */
 export async function runStart(flags: ShimFlags, stdin: Uint8Array): Promise<Uint8Array> {
   if (flags.namespace === '') throw new InvalidArgumentError('-namespace: required');
@@ -141,6 +155,15 @@ export async function runStart(flags: ShimFlags, stdin: Uint8Array): Promise<Uin
     try {
       const pid = spawnDaemon({ ...flags, address: grpcAddress }, bundle, file, listeningFd(server), input);
       adjustOomScore(pid);
+      const shimCgroup = decodeShimOptions(input.options).shimCgroup;
+      if (shimCgroup !== undefined) {
+        try {
+          await joinShimCgroup(pid, shimCgroup);
+        } catch (err) {
+          process.kill(pid, 'SIGKILL');
+          throw err;
+        }
+      }
     } catch (err) {
       fs.rmSync(file, { force: true });
       throw err;

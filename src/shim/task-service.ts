@@ -2,6 +2,7 @@
 //! several containers (pod grouping). Errors carry their ttrpc code: unknown id → NotFound,
 //! duplicate → AlreadyExists, wrong state → FailedPrecondition, bad input → InvalidArgument.
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Container } from '../container';
 import {
@@ -89,6 +90,9 @@ export class TaskService {
     requireId(req.id);
     if (req.bundle === '') throw new InvalidArgumentError('bundle: must not be empty');
     if (!path.isAbsolute(req.bundle)) throw new InvalidArgumentError(`bundle ${req.bundle}: must be an absolute path`);
+    if (!fs.statSync(req.bundle, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new InvalidArgumentError(`bundle ${req.bundle}: no such directory (containerd creates it before Create)`);
+    }
     if (req.checkpoint !== '') throw new UnimplementedError('Create from a checkpoint is not implemented yet (restore lands with the checkpoint issue)');
     if (this.inits.has(req.id) || this.creating.has(req.id)) throw new AlreadyExistsError(`container "${req.id}" already exists`);
     const { logger } = this.options;
@@ -157,6 +161,11 @@ export class TaskService {
   private watchExit(init: InitProcess, container: Container): void {
     if (container.exited === undefined) throw new Error(`container ${init.id}: not owned by this process (no exit promise)`);
     void container.exited.then(async (info) => {
+      // Without its own pid namespace nothing else ends the init's children (runc kills them too).
+      if (!ownsPidNamespace(container)) {
+        await container.kill(9, { all: true }).catch((err: Error) =>
+          this.options.logger.warn({ id: init.id, err: err.message }, 'killing the processes left after init exited failed'));
+      }
       // An OOM kill must be published before the exit it caused (CRI reads it as OOMKilled).
       await this.oomWatchers.get(init.id)?.check();
       const exit = { status: info.status, exitedAt: info.exitedAt };
@@ -204,7 +213,7 @@ export class TaskService {
     const init = this.get(req.id);
     noExecs(req.id, req.execId);
     if (req.signal <= 0 || req.signal > 64) throw new InvalidArgumentError(`signal ${req.signal}: must be between 1 and 64`);
-    if (init.status === 'stopped' && !req.all) throw new NotFoundError(`container "${req.id}": process already finished`);
+    if (init.status === 'stopped') throw new NotFoundError(`container "${req.id}": process already finished`);
     await init.container.kill(req.signal, { all: req.all });
     return {};
   }
@@ -222,13 +231,17 @@ export class TaskService {
         await init.container.kill(9, { all: true });
         await init.exited;
       }
+      const t0 = Date.now();
       await init.io.drain(this.options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS);
       await init.io.close();
+      const t1 = Date.now();
       this.oomWatchers.get(init.id)?.close();
       this.oomWatchers.delete(init.id);
       await init.container.delete({ force: true });
+      const t2 = Date.now();
       if (init.rootfsMounted) await this.options.rootfs.unmount(init.bundle);
       removeShimState(init.bundle);
+      logger.debug({ id: init.id, ioMs: t1 - t0, containerMs: t2 - t1, rootfsMs: Date.now() - t2 }, 'delete steps');
     } catch (err) {
       init.deleting = false;
       logger.error({ id: req.id, err: (err as Error).message }, 'delete failed');
@@ -346,6 +359,11 @@ export class TaskService {
       }
     }));
   }
+}
+
+/** True when the container has a new pid namespace (a `pid` entry without a path). */
+export function ownsPidNamespace(container: Pick<Container, 'spec'>): boolean {
+  return (container.spec.linux?.namespaces ?? []).some((ns) => ns.type === 'pid' && (ns.path ?? '') === '');
 }
 
 /** Reject with CANCELLED when the call is cancelled (containerd 2.x cancels Wait). */

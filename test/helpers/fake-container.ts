@@ -6,7 +6,7 @@ import type { ProcessIO, RootfsMounter } from '../../src/shim/ports';
 import type { TaskEvent, TaskEventSink } from '../../src/shim/task-events';
 
 export class FakeContainer implements Container {
-  readonly spec = {} as Spec;
+  spec: Spec = { ociVersion: '1.0.2', linux: { namespaces: [{ type: 'pid' }] } };
   readonly exited: Promise<ExitInfo>;
   started = false;
   deleted = false;

@@ -1,6 +1,7 @@
 // The built `tsrun` CLI against runc, side by side on identical busybox bundles: the same verbs,
 // compared on what a caller observes (state JSON, exit codes, error messages, ps/list output,
 // hooks, pid files, cgroup placement). Root only. Everything created is removed in afterEach/afterAll.
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -96,10 +97,11 @@ describe('tsrun vs runc: lifecycle', () => {
     expect(results.tsrun!.map((s) => s.status)).toEqual(['created', 'running', 'stopped']);
   });
 
-  it('run returns the container exit status (plain exit and killed by a signal)', () => {
+  it('run returns the container exit status', () => {
+    // (pid 1 of a pid namespace cannot SIGKILL itself, so "killed" is a child's status passed on)
     for (const [args, expected] of [
       [['sh', '-c', 'exit 7'], 7],
-      [['sh', '-c', 'kill -9 $$'], 137],
+      [['sh', '-c', 'sleep 100 & kill -9 $!; wait $!'], 137],
       [['true'], 0],
     ] as const) {
       const codes: Record<string, number | null> = {};
@@ -118,6 +120,29 @@ describe('tsrun vs runc: lifecycle', () => {
       }
       expect(codes).toEqual({ tsrun: expected, runc: expected });
     }
+  });
+
+  it('run in the foreground returns 128+signal when the container is killed (tsrun kill from another process)', async () => {
+    const codes: Record<string, number | null> = {};
+    for (const r of both) {
+      const name = `runsig-${r.name}`;
+      const bundle = sleeper(name);
+      const cid = id(name);
+      created.push({ r, id: cid });
+      const out = fs.openSync(path.join(base, `${name}.out`), 'w');
+      const child = spawn(r.argv[0]!, [...r.argv.slice(1), 'run', '--bundle', bundle, cid], { stdio: ['ignore', out, out] });
+      fs.closeSync(out);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      try {
+        waitFor(`${r.name} ${cid} running`, () => rt(r, ['state', cid]).code === 0 && status(r, cid) === 'running');
+        // KILL: pid 1 of a pid namespace ignores TERM without a handler (both runtimes).
+        expect(rt(r, ['kill', cid, 'KILL']).code).toBe(0);
+        codes[r.name] = await exited;
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }
+    }
+    expect(codes).toEqual({ tsrun: 137, runc: 137 });
   });
 
   it('run -d leaves a running container; ps lists its processes; list shows it', () => {
@@ -141,7 +166,7 @@ describe('tsrun vs runc: lifecycle', () => {
         psTable: table[1]!.replace(/\s+/g, ' ').split(' ').slice(-2).join(' '),
         listQ: rt(r, ['list', '-q']).stdout,
         listJsonKeys: Object.keys(list[0]!).sort(),
-        tableHeader: rt(r, ['list']).stdout.split('\n')[0]!,
+        tableHeader: rt(r, ['list']).stdout.split('\n')[0]!.split(/\s+/).join(' '),
       };
       expect(table[0]).toMatch(/^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD$/);
       expect(table[1]).toContain(String(pid));
@@ -180,7 +205,7 @@ describe('tsrun vs runc: errors', () => {
       create(r, cid, bundle);
       const dup = rt(r, ['create', '--bundle', bundle, cid]);
       expect(dup.code).toBe(1);
-      expect(dup.stderr).toContain(`container with id exists: ${cid}`);
+      expect(dup.stderr).toContain('container with given ID already exists');
       expect(rt(r, ['start', cid]).code).toBe(0);
       expect(rt(r, ['start', cid]).code).toBe(1);
       const del = rt(r, ['delete', cid]);

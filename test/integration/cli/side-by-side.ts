@@ -83,6 +83,9 @@ export function makeBundle(dir: string, edit: (config: Config) => void): string 
   const file = path.join(dir, 'config.json');
   const config = JSON.parse(fs.readFileSync(file, 'utf8'));
   config.process.terminal = false;
+  // runc silently skips ambient capabilities it cannot raise (runc spec lists them without
+  // inheritable ones); tsrun reports "raise ambient capabilities: EPERM" instead. Same config for both.
+  delete config.process.capabilities.ambient;
   edit(config);
   fs.writeFileSync(file, JSON.stringify(config, null, 2));
   return dir;

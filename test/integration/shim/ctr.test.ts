@@ -44,6 +44,28 @@ async function removeContainer(h: ContainerdHandle, id: string): Promise<void> {
   await ctr(h, ['container', 'rm', id]);
 }
 
+/**
+ * `ctr events` running in the background, resolved once it is subscribed: it touches a namespace
+ * label until the /namespaces/update event shows up in its output.
+ */
+async function watchEvents(h: ContainerdHandle): Promise<{ text: () => string; stop: () => void }> {
+  const events = spawn(h.ctr, ['--address', h.address, '--namespace', h.namespace, 'events'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  events.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  const stop = (): void => void events.kill('SIGKILL');
+  try {
+    for (let i = 0; !out.includes('/namespaces/update'); i++) {
+      if (i > 200) throw new Error('ctr events never subscribed');
+      await ctrOk(h, ['namespaces', 'label', h.namespace, `tsrun-test-events=${i}`]);
+      await sleep(50);
+    }
+  } catch (err) {
+    stop();
+    throw err;
+  }
+  return { text: () => out, stop };
+}
+
 function tsrunRun(h: ContainerdHandle, id: string, args: string[], extra: { flags?: string[]; input?: string } = {}) {
   return ctrRun(h, { id, runtime: TSRUN, args, ...(extra.flags ? { flags: extra.flags } : {}) }, extra.input !== undefined ? { input: extra.input } : {});
 }
@@ -68,6 +90,36 @@ describeHarness('shim with ctr', (h) => {
     const ids = Array.from({ length: 20 }, (_, i) => uniqueId(`par${i}`));
     const results = await Promise.all(ids.map((id, i) => tsrunRun(h, id, ['echo', `n${i}`], {})));
     expect(results.map((r) => `${r.code}:${r.stdout.trim()}`)).toEqual(ids.map((_, i) => `0:n${i}`));
+  });
+
+  it('writes stdout and stderr to a file:// log URI and drives a binary:// log driver', async () => {
+    const dir = fs.mkdtempSync(path.join(testEnv().tmpDir, 'logs-'));
+    try {
+      const file = path.join(dir, 'c.log');
+      const r = await tsrunRun(h, uniqueId('logfile'), ['sh', '-c', 'echo to-file; echo err-to-file >&2'], { flags: ['--log-uri', `file://${file}`] });
+      expect(r.code).toBe(0);
+      expect(fs.readFileSync(file, 'utf8')).toBe('to-file\nerr-to-file\n');
+      const driver = path.join(dir, 'driver.sh');
+      fs.writeFileSync(driver, [
+        '#!/bin/sh',
+        `echo "$CONTAINER_ID" > ${dir}/driver-id`,
+        'exec 5>&-',
+        `/bin/cat <&3 > ${dir}/out &`,
+        `/bin/cat <&4 > ${dir}/err &`,
+        'exec 3<&- 4<&-',
+        'wait',
+        '',
+      ].join('\n'), { mode: 0o755 });
+      const id = uniqueId('logbin');
+      const b = await tsrunRun(h, id, ['sh', '-c', 'echo to-driver; echo err-to-driver >&2'], { flags: ['--log-uri', `binary://${driver}`] });
+      expect(b.code).toBe(0);
+      await until(() => fs.existsSync(path.join(dir, 'err')) && fs.readFileSync(path.join(dir, 'err'), 'utf8') !== '', 'the driver output');
+      expect(fs.readFileSync(path.join(dir, 'driver-id'), 'utf8')).toBe(`${id}\n`);
+      expect(fs.readFileSync(path.join(dir, 'out'), 'utf8')).toBe('to-driver\n');
+      expect(fs.readFileSync(path.join(dir, 'err'), 'utf8')).toBe('err-to-driver\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('feeds stdin piped into ctr run', async () => {
@@ -106,34 +158,28 @@ describeHarness('shim with ctr', (h) => {
 
   it('ctr events shows create, start, exit and delete for the task', async () => {
     const id = uniqueId('events');
-    const events = spawn(h.ctr, ['--address', h.address, '--namespace', h.namespace, 'events'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    events.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const events = await watchEvents(h);
     try {
-      await sleep(200);
       const r = await tsrunRun(h, id, ['true']);
       expect(r.code).toBe(0);
-      await until(() => /\/tasks\/delete/.test(out) && out.includes(id), 'the delete event');
-      const topics = out.split('\n').filter((l) => l.includes(id) && l.includes('/tasks/')).map((l) => /\/tasks\/[a-z-]+/.exec(l)?.[0]);
+      await until(() => events.text().split('\n').some((l) => l.includes('/tasks/delete') && l.includes(id)), 'the delete event');
+      const topics = events.text().split('\n').filter((l) => l.includes(id) && l.includes('/tasks/')).map((l) => /\/tasks\/[a-z-]+/.exec(l)?.[0]);
       expect(topics).toEqual(['/tasks/create', '/tasks/start', '/tasks/exit', '/tasks/delete']);
     } finally {
-      events.kill('SIGKILL');
+      events.stop();
     }
   });
 
   it('an OOM kill under --memory-limit exits 137 and publishes /tasks/oom', async () => {
     const id = uniqueId('oom');
-    const events = spawn(h.ctr, ['--address', h.address, '--namespace', h.namespace, 'events'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    events.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const events = await watchEvents(h);
     try {
-      await sleep(200);
       // busybox tail keeps everything it reads from an endless line in memory.
       const r = await tsrunRun(h, id, ['tail', '/dev/zero'], { flags: ['--memory-limit', String(16 * 1024 * 1024)] });
       expect(r.code).toBe(137);
-      await until(() => out.split('\n').some((l) => l.includes('/tasks/oom') && l.includes(id)), 'the oom event');
+      await until(() => events.text().split('\n').some((l) => l.includes('/tasks/oom') && l.includes(id)), 'the oom event');
     } finally {
-      events.kill('SIGKILL');
+      events.stop();
     }
   });
 

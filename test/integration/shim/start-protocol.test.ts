@@ -12,7 +12,9 @@ import { TaskDefinition as TaskV3 } from '../../../src/gen/runtime/task/v3/shim'
 import { RuntimeInfo } from '../../../src/gen/types/introspection';
 import { Client } from '../../../src/ttrpc/client';
 import { Code, TtrpcError } from '../../../src/ttrpc/status';
-import { testEnv } from '../../helpers/env';
+import { testEnv, uniqueId } from '../../helpers/env';
+import { detectCgroupHost, openCgroup } from '../../../src/cgroups';
+import { Options as RuncOptions } from '../../../src/gen/types/runc/options/oci';
 
 const NS = 'tsrun-start-test';
 
@@ -63,11 +65,11 @@ describe('shim start/delete protocol (no containerd)', () => {
     return b;
   }
 
-  function bootstrapStdin(id: string): Buffer {
+  function bootstrapStdin(id: string, options?: Any): Buffer {
     return Buffer.from(BootstrapParams.encode({
       instanceId: id, namespace: NS, logLevel: LogLevel.LOG_LEVEL_DEBUG, containerdVersion: 'v2.3.0',
       containerdTtrpcAddress: `unix://${dir}/containerd.sock.ttrpc`, containerdGrpcAddress: `${dir}/containerd.sock`,
-      containerdBinary: '/usr/bin/containerd', extensions: [], socketDir: path.join(dir, 's'),
+      containerdBinary: '/usr/bin/containerd', extensions: options ? [{ value: options }] : [], socketDir: path.join(dir, 's'),
     }).finish());
   }
 
@@ -129,6 +131,59 @@ describe('shim start/delete protocol (no containerd)', () => {
       await until(() => !alive(c.shimPid), 'the daemon to exit');
     } finally {
       await client.close();
+    }
+  });
+
+  it('answers bad Creates with clear errors and keeps serving; exits on SIGTERM removing its socket', async () => {
+    const b = bundle('bad', { 'io.kubernetes.cri.sandbox-id': `bad-${path.basename(dir)}` });
+    const r = start(b, 'bad', bootstrapStdin('bad'));
+    expect(r.code).toBe(0);
+    const socket = BootstrapResult.decode(r.stdout).address.slice('unix://'.length);
+    const client = new Client(socket);
+    try {
+      const v2 = client.service(TaskV2);
+      const { shimPid } = await v2.connect({ id: '' });
+      daemons.add(shimPid);
+      const base = { id: 'bad', bundle: b, rootfs: [], terminal: false, stdin: '', stdout: '', stderr: '', checkpoint: '', parentCheckpoint: '', options: undefined };
+      const mount = await v2.create({ ...base, rootfs: [{ type: 'nosuchfs', source: 'none', target: '', options: [] }] }).catch((e: TtrpcError) => e);
+      expect(mount).toMatchObject({ code: Code.INVALID_ARGUMENT, message: expect.stringMatching(/mount rootfs \(nosuchfs\) on .*rootfs: mount .*: ENODEV/) });
+      const fifo = await v2.create({ ...base, stdout: path.join(dir, 'no-such-fifo') }).catch((e: TtrpcError) => e);
+      expect(fifo).toMatchObject({ code: Code.INVALID_ARGUMENT, message: expect.stringContaining('stdout: open') });
+      const opts = await v2.create({ ...base, options: { typeUrl: 'bogus.Options', value: Buffer.alloc(0) } }).catch((e: TtrpcError) => e);
+      expect(opts).toMatchObject({ code: Code.INVALID_ARGUMENT, message: expect.stringContaining('unsupported type "bogus.Options"') });
+      expect(await v2.connect({ id: 'bad' })).toMatchObject({ shimPid, taskPid: 0 });
+      expect(fs.readdirSync(path.join(b, 'rootfs'))).toEqual([]);
+      process.kill(shimPid, 'SIGTERM');
+      await until(() => !alive(shimPid), 'the daemon to exit on SIGTERM');
+      expect(fs.existsSync(socket)).toBe(false);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('moves the daemon into the ShimCgroup of runc Options', async () => {
+    const cgroupPath = `/${uniqueId('shimcg')}`;
+    const options: Any = {
+      typeUrl: 'containerd.runc.v1.Options',
+      value: Buffer.from(RuncOptions.encode({ ...RuncOptions.fromPartial({}), shimCgroup: cgroupPath }).finish()),
+    };
+    const b = bundle('cg');
+    const r = start(b, 'cg', bootstrapStdin('cg', options));
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    const client = new Client(BootstrapResult.decode(r.stdout).address.slice('unix://'.length));
+    const cgroup = openCgroup(detectCgroupHost(), cgroupPath);
+    try {
+      const { shimPid } = await client.service(TaskV2).connect({ id: '' });
+      daemons.add(shimPid);
+      const lines = fs.readFileSync(`/proc/${shimPid}/cgroup`, 'utf8').split('\n');
+      expect(lines.filter((l) => l.endsWith(`:${cgroupPath}`)).length).toBeGreaterThan(0);
+      await client.service(TaskV2).shutdown({ id: '', now: false });
+      await until(() => !alive(shimPid), 'the daemon to exit');
+    } finally {
+      await client.close();
+      for (const pid of daemons) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      await until(() => [...daemons].every((pid) => !alive(pid)), 'the daemon to be gone');
+      await cgroup.destroy();
     }
   });
 

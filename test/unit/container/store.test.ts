@@ -8,6 +8,7 @@ import { parseSignal, signalName } from '../../../src/container/signals';
 import { allowed, deriveStatus } from '../../../src/container/status';
 import { checkId, listIds, readRecord, withLock, writeRecord } from '../../../src/container/store';
 import { rfc3339Nano } from '../../../src/container/lifecycle';
+import { containerResources } from '../../../src/container/resources';
 
 const record = (id: string): ContainerRecord => ({
   version: RECORD_VERSION,
@@ -134,5 +135,21 @@ describe('record serialization', () => {
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('containerResources', () => {
+  it('wraps the config device rules in runc policy and allows linux.devices', () => {
+    const r = containerResources({
+      ociVersion: '1.3.0',
+      linux: {
+        resources: { devices: [{ allow: false, access: 'rwm' }], pids: { limit: 10n } },
+        devices: [{ type: 'c', path: '/dev/fuse', major: 10, minor: 229 }],
+      },
+    });
+    expect(r.pids).toEqual({ limit: 10n });
+    expect(r.devices![0]).toEqual({ allow: false, access: 'rwm' });
+    expect(r.devices).toContainEqual({ allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' });
+    expect(r.devices![r.devices!.length - 1]).toEqual({ allow: true, type: 'c', major: 10, minor: 229, access: 'rwm' });
   });
 });

@@ -90,6 +90,7 @@ describe('event publisher over ttrpc', () => {
   it('keeps events while containerd is unreachable and delivers them in order once it is back', async () => {
     const pub = publisher();
     for (let i = 0; i < 5; i++) pub.publish('/tasks/oom', 'containerd.events.TaskOOM', encodeTaskEvent({ topic: '/tasks/oom', body: { containerId: `c${i}` } }).value);
+    // Let a few delivery attempts fail against the missing socket first.
     await new Promise((r) => setTimeout(r, 100));
     expect(pub.pending).toBe(5);
     const ctrd = await fakeContainerd(socket);

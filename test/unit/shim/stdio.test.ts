@@ -9,6 +9,11 @@ import { openProcessIO, stdioMode } from '../../../src/shim/stdio';
 import type { ProcessIO, StdioRequest } from '../../../src/shim/ports';
 
 const ctx = { id: 'c1', namespace: 'default' };
+
+/** Poll until `cond` holds (the jest timeout bounds it; no timing assertion). */
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((r) => setTimeout(r, 10));
+}
 const { O_RDONLY, O_WRONLY, O_NONBLOCK } = fs.constants;
 
 describe('stdioMode', () => {
@@ -91,7 +96,7 @@ describe('openProcessIO with real FIFOs', () => {
     expect(await run(io, 'i=0; while [ $i -lt 200 ]; do echo line$i; i=$((i+1)); done; echo err >&2')).toBe(0);
     await io.drain(2000);
     const o = collect(out);
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => o.text().endsWith('err\n'));
     const lines = o.text().trim().split('\n');
     expect(lines).toHaveLength(201);
     expect(lines[199]).toBe('line199');
@@ -107,8 +112,7 @@ describe('openProcessIO with real FIFOs', () => {
     const writer = fs.openSync(inp, O_WRONLY | O_NONBLOCK);
     fs.writeSync(writer, 'hello stdin\n');
     fs.closeSync(writer);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(o.text()).toBe('hello stdin\n');
+    await until(() => o.text() === 'hello stdin\n');
     io.closeStdin();
     expect(await exited).toBe(0);
     await io.drain(2000);
@@ -144,7 +148,8 @@ describe('openProcessIO with real FIFOs', () => {
     expect(fs.readFileSync(path.join(dir, 'args'), 'utf8')).toBe('c1 default mode test\n');
     expect(await run(io, 'echo to-out; echo to-err >&2')).toBe(0);
     await io.close();
-    await new Promise((r) => setTimeout(r, 100));
+    const read = (f: string): string => (fs.existsSync(path.join(dir, f)) ? fs.readFileSync(path.join(dir, f), 'utf8') : '');
+    await until(() => read('out') !== '' && read('err') !== '');
     expect(fs.readFileSync(path.join(dir, 'out'), 'utf8')).toBe('to-out\n');
     expect(fs.readFileSync(path.join(dir, 'err'), 'utf8')).toBe('to-err\n');
   });

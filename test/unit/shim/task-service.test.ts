@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { CreateTaskRequest } from '../../../src/gen/runtime/task/v2/shim';
 import { Status } from '../../../src/gen/types/task/task';
 import { Code, TtrpcError } from '../../../src/ttrpc/status';
-import { TaskService } from '../../../src/shim/task-service';
+import { ownsPidNamespace, TaskService } from '../../../src/shim/task-service';
 import { readShimState } from '../../../src/shim/shim-state';
 import { EventRecorder, FakeIO, FakeRootfs, fakeFactory } from '../../helpers/fake-container';
 
@@ -132,6 +132,7 @@ describe('TaskService lifecycle', () => {
     expect(await code(t.svc.start({ id: 'nope', execId: '' }))).toBe(Code.NOT_FOUND);
     expect(await code(t.svc.state({ id: '', execId: '' }))).toBe(Code.INVALID_ARGUMENT);
     expect(await code(t.svc.create(t.req('c1', { bundle: 'relative' })))).toBe(Code.INVALID_ARGUMENT);
+    await expect(t.svc.create(t.req('c1', { bundle: path.join(t.bundle, 'missing') }))).rejects.toThrow(/missing: no such directory/);
     expect(await code(t.svc.create(t.req('c1', { checkpoint: '/cp' })))).toBe(Code.UNIMPLEMENTED);
     const first = t.svc.create(t.req());
     expect(await code(t.svc.create(t.req()))).toBe(Code.ALREADY_EXISTS);
@@ -215,6 +216,19 @@ describe('TaskService lifecycle', () => {
     } finally {
       o.cleanup();
     }
+  });
+
+  it('kills what is left of a container without its own pid namespace when init exits', async () => {
+    await t.svc.create(t.req());
+    const c = t.factory.made[0]!;
+    c.spec = { ociVersion: '1.0.2', linux: { namespaces: [{ type: 'mount' }] } };
+    await t.svc.start({ id: 'c1', execId: '' });
+    c.exit(0);
+    await t.svc.wait({ id: 'c1', execId: '' });
+    await tick();
+    expect(c.kills).toEqual([{ signal: 9, all: true }]);
+    expect(ownsPidNamespace({ spec: { ociVersion: '1.0.2', linux: { namespaces: [{ type: 'pid' }] } } })).toBe(true);
+    expect(ownsPidNamespace({ spec: { ociVersion: '1.0.2', linux: { namespaces: [{ type: 'pid', path: '/proc/1/ns/pid' }] } } })).toBe(false);
   });
 
   it('hosts several containers (pod grouping) independently', async () => {
