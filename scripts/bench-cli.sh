@@ -34,6 +34,8 @@ runc spec --bundle "$tmp/bundle"
   const c = JSON.parse(fs.readFileSync(file, "utf8"));
   c.process.terminal = false;
   c.process.args = ["true"];
+  // runc skips ambient capabilities it cannot raise (not inheritable); tsrun refuses them
+  delete c.process.capabilities.ambient;
   c.linux.cgroupsPath = process.argv[2];
   fs.writeFileSync(file, JSON.stringify(c, null, 2));
 ' "$tmp/bundle/config.json" "/tsrun-bench-$$/$id"

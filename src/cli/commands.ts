@@ -3,9 +3,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { createContainer, listContainers, loadContainer, parseSignal } from '../container';
+import { createContainer, listContainers, loadContainer, parseSignal, removeIncompleteContainer } from '../container';
 import type { Container, OciState } from '../container';
-import { AlreadyExistsError, InvalidArgumentError, UnimplementedError } from '../errors';
+import { AlreadyExistsError, InvalidArgumentError, NotFoundError, UnimplementedError } from '../errors';
 import { defaultSpec, formatSpec } from '../runtime/default-spec';
 import { featuresDocument, formatFeatures } from '../runtime/features';
 import type { ParsedCommandLine } from './args';
@@ -111,7 +111,10 @@ export const commands: Record<string, (ctx: CliContext) => Promise<number>> = {
     try {
       c = await loadContainer(ctx.root, id);
     } catch (err) {
-      if (force && (err as Error).message.includes('does not exist')) return 0; // runc: delete -f of a missing id is OK
+      if (force && err instanceof NotFoundError) {
+        removeIncompleteContainer(ctx.root, id); // runc: delete -f of a missing id is OK
+        return 0;
+      }
       throw err;
     }
     await c.delete({ force });

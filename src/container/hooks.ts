@@ -44,6 +44,8 @@ const FAILURE: Record<HookPhase, 'abort' | 'warn'> = {
   poststop: 'warn',
 };
 
+/** Where the runtime spec places each phase. tsrun currently runs all hooks in the runtime namespace
+ *  once init waits at its barrier (see docs/container.md, "Hooks"). */
 const NAMESPACE: Record<HookPhase, HookNamespace> = {
   prestart: 'runtime',
   createRuntime: 'runtime',

@@ -13,5 +13,5 @@ export type {
   StartMode,
   StdioFds,
 } from './types';
-export { createContainer, loadContainer, listContainers } from './lifecycle';
+export { createContainer, loadContainer, listContainers, removeIncompleteContainer } from './lifecycle';
 export { parseSignal } from './signals';

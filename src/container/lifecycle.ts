@@ -21,11 +21,25 @@ export interface LibraryOverrides {
 }
 
 let realDeps: ContainerDeps | undefined;
-function defaultDeps(): ContainerDeps {
-  // Loaded lazily: the real executor pulls in koffi and the native library.
+function loadRealDeps(): ContainerDeps {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   realDeps ??= (require('./real-deps') as typeof import('./real-deps')).makeRealDeps();
   return realDeps;
+}
+
+/** The real modules, loaded on first use: `state`/`list` never need koffi or the native library. */
+const lazyDeps: ContainerDeps = {
+  loadSpec: (bundle) => loadRealDeps().loadSpec(bundle),
+  openCgroup: (spec, id, systemd) => loadRealDeps().openCgroup(spec, id, systemd),
+  reopenCgroup: (p, systemd) => loadRealDeps().reopenCgroup(p, systemd),
+  spawn: (req) => loadRealDeps().spawn(req),
+  mkfifo: (p) => loadRealDeps().mkfifo(p),
+  releaseFifo: (p) => loadRealDeps().releaseFifo(p),
+  killPid: (pid, signal, startTime) => loadRealDeps().killPid(pid, signal, startTime),
+};
+
+function defaultDeps(): ContainerDeps {
+  return lazyDeps;
 }
 
 /** RFC 3339 with nanoseconds, as runc prints `created`. */
@@ -145,6 +159,20 @@ async function cleanupFailedCreate(root: string, id: string, init: SpawnedInit |
   } finally {
     removeContainerDir(root, id);
   }
+}
+
+/**
+ * Remove what an interrupted create left under `<root>/<id>` (a directory without state.json):
+ * `delete --force` of such an id then succeeds instead of reporting "does not exist" forever.
+ * Returns whether anything was removed.
+ */
+export function removeIncompleteContainer(root: string, id: string): boolean {
+  checkId(id);
+  const absRoot = path.resolve(root);
+  const dir = containerDir(absRoot, id);
+  if (!fs.existsSync(dir) || readRecord(absRoot, id)) return false;
+  removeContainerDir(absRoot, id);
+  return true;
 }
 
 /** Open an existing container's persisted state. NotFoundError: `container "<id>" does not exist`. */

@@ -2,7 +2,7 @@
 //! device policy — deny everything, apply the config's rules, then allow runc's default devices and
 //! every device listed in linux.devices (so `runc spec`'s deny-all config can still open /dev/null).
 
-import { withRuncDefaultDeviceRules } from '../cgroups';
+import { withRuncDefaultDeviceRules } from '../cgroups/device-filter';
 import type { DeviceCgroupRule, LinuxResources, Spec } from '../runtime/spec';
 
 export function containerResources(spec: Spec): LinuxResources {

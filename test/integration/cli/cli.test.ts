@@ -1,6 +1,7 @@
 // The built `tsrun` CLI against runc, side by side on identical busybox bundles: the same verbs,
 // compared on what a caller observes (state JSON, exit codes, error messages, ps/list output,
 // hooks, pid files, cgroup placement). Root only. Everything created is removed in afterEach/afterAll.
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -119,6 +120,29 @@ describe('tsrun vs runc: lifecycle', () => {
       }
       expect(codes).toEqual({ tsrun: expected, runc: expected });
     }
+  });
+
+  it('run in the foreground returns 128+signal when the container is killed (tsrun kill from another process)', async () => {
+    const codes: Record<string, number | null> = {};
+    for (const r of both) {
+      const name = `runsig-${r.name}`;
+      const bundle = sleeper(name);
+      const cid = id(name);
+      created.push({ r, id: cid });
+      const out = fs.openSync(path.join(base, `${name}.out`), 'w');
+      const child = spawn(r.argv[0]!, [...r.argv.slice(1), 'run', '--bundle', bundle, cid], { stdio: ['ignore', out, out] });
+      fs.closeSync(out);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      try {
+        waitFor(`${r.name} ${cid} running`, () => rt(r, ['state', cid]).code === 0 && status(r, cid) === 'running');
+        // KILL: pid 1 of a pid namespace ignores TERM without a handler (both runtimes).
+        expect(rt(r, ['kill', cid, 'KILL']).code).toBe(0);
+        codes[r.name] = await exited;
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }
+    }
+    expect(codes).toEqual({ tsrun: 137, runc: 137 });
   });
 
   it('run -d leaves a running container; ps lists its processes; list shows it', () => {

@@ -204,3 +204,19 @@ describe('container lifecycle (fake executor)', () => {
     expect(fs.readdirSync(root)).toEqual([]);
   });
 });
+
+describe('removeIncompleteContainer', () => {
+  it('removes a directory without state.json and leaves real containers alone', async () => {
+    const { removeIncompleteContainer } = await import('../../../src/container/lifecycle');
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tsrun-root-'));
+    try {
+      fs.mkdirSync(path.join(root, 'half'));
+      fs.writeFileSync(path.join(root, 'half', 'exec.fifo'), '');
+      expect(removeIncompleteContainer(root, 'half')).toBe(true);
+      expect(fs.existsSync(path.join(root, 'half'))).toBe(false);
+      expect(removeIncompleteContainer(root, 'missing')).toBe(false);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
