@@ -90,6 +90,9 @@ required_plugins = ["io.containerd.grpc.v1.cri"]
   netns_mounts_under_state_dir = true
   enable_unprivileged_ports = false
   enable_unprivileged_icmp = false
+  # The pod sandbox image, built locally by scripts/build-pause-image.sh and imported into the
+  # k8s.io namespace (same key in 1.6 and 1.7; containerd 2.x moved it to pinned_images.sandbox).
+  sandbox_image = "${TSRUN_SANDBOX_IMAGE:-localhost/tsrun/pause:latest}"
 
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "$dir/cni/bin"
