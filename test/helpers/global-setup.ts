@@ -10,6 +10,7 @@ import { runOk } from './exec';
 import { startContainerd, stopContainerd } from './containerd';
 import { ContainerdHandle, ENV_FILE_VAR, selectedVersions, TestEnv } from './env';
 import { buildImage, importImage } from './image';
+import { buildPauseImage, importCriImages } from './cri-images';
 import { mountsUnder } from './leaks';
 
 /** A fresh /tmp/tsrun-test-<runId> with a short lowercase runId (it is part of container ids). */
@@ -43,6 +44,7 @@ export default async function globalSetup(): Promise<void> {
   const started: ContainerdHandle[] = [];
   try {
     const image = await buildImage(repo);
+    const pauseTar = await buildPauseImage(repo);
     await runOk(path.join(repo, 'scripts/install.sh'), [prefix], { timeoutMs: 120_000 });
     const binDir = path.join(prefix, 'bin');
     for (const v of versions) {
@@ -50,6 +52,7 @@ export default async function globalSetup(): Promise<void> {
       const h = await startContainerd(repo, v, path.join(tmpDir, `ctd-${v}`), binDir, namespace);
       started.push(h);
       await importImage(h, image);
+      await importCriImages(h, [image.tar, pauseTar]);
     }
     const env: TestEnv = { repo, runId, tmpDir, prefix, binDir, fifoDir, image, containerds: started };
     const file = path.join(tmpDir, 'env.json');
