@@ -62,10 +62,9 @@ export function describeCriPods(x: HandlerExpectations): void {
     beforeAll(async () => {
       cri = criClient(h.address);
       const name = uniqueId(`pod-${x.handler}`);
-      // systemd-style parent with the cgroupfs driver: containerd's CRI turns a parent ending in
-      // .slice into cgroupsPath "<last slice>:cri-containerd:<id>", which a cgroupfs runtime must
-      // treat as a (relative) cgroup name, as runc does.
-      cgroupParent = `/${name}.slice/${name}-besteffort.slice`;
+      // The parent kubelet's cgroupfs driver gives (/kubepods/besteffort/pod<uid>), under a name
+      // of this worker's scope; the systemd-style parent has its own pod below.
+      cgroupParent = `/${name}-kubepods/besteffort/pod${name}`;
       plan = podPlan({ name, cgroupParent, network: NamespaceMode.NODE, privileged: true });
       fs.mkdirSync(plan.logDirectory, { recursive: true });
       podId = (await cri.runtime.runPodSandbox({ config: plan.config, runtimeHandler: x.handler })).podSandboxId;
@@ -157,13 +156,10 @@ export function describeCriPods(x: HandlerExpectations): void {
       expect(argv).toContain(podId);
     });
 
-    it('places containers by a systemd-style cgroup parent with the cgroupfs driver (as runc does)', async () => {
-      const base = path.posix.basename(cgroupParent);
+    it('places containers below the pod cgroup parent (cgroupfs driver)', async () => {
       const lines = await waitLog(logOf('main'), (l) => l.some((e) => e.content === 'ready'));
-      const cgroupLines = lines.map((l) => l.content).filter((c) => /^\d+:[^:]*:\//.test(c));
-      expect(cgroupLines.length).toBeGreaterThan(0);
-      const memory = cgroupLines.find((c) => /^\d+:memory:/.test(c));
-      expect(memory).toMatch(new RegExp(`/${base.replace(/\./g, '\\.')}:cri-containerd:${ids.main}$`));
+      const memory = lines.map((l) => l.content).find((c) => /^\d+:memory:\//.test(c));
+      expect(memory).toBe(`${memory?.split(':')[0]}:memory:${cgroupParent}/${ids.main}`);
     });
 
     it('applies securityContext: runAsUser, readOnlyRootFilesystem, capabilities add/drop, privileged', async () => {
@@ -248,6 +244,41 @@ export function describeCriPods(x: HandlerExpectations): void {
       await expect(cri.runtime.podSandboxStatus({ podSandboxId: podId })).rejects.toBeInstanceOf(CriError);
       expect(await waitGone(podId)).toEqual([]);
       expect(fs.existsSync(`/proc/${shim}`) && cmdline(shim).includes(podId)).toBe(false);
+    });
+
+    describe('with a systemd-style cgroup parent and the cgroupfs driver', () => {
+      let sdPlan: PodPlan;
+      let sdParent = '';
+      afterAll(async () => {
+        const failures = [...(await cleanupPods(cri)), ...(sdParent ? removeCgroupParent(sdParent) : [])];
+        if (sdPlan) fs.rmSync(sdPlan.logDirectory, { recursive: true, force: true });
+        if (failures.length > 0) throw new Error(`CRI cleanup failed:\n${failures.join('\n')}`);
+      });
+
+      // containerd's CRI turns a parent ending in .slice into cgroupsPath
+      // "<last slice>:cri-containerd:<id>" whatever the driver; runc's cgroupfs driver takes that as
+      // one relative cgroup name below its own cgroup (the shim's), and so must every handler.
+      it('runs the pod, its container lands in "<slice>:cri-containerd:<id>" below the shim\'s cgroup', async () => {
+        const name = uniqueId(`sd-${x.handler}`);
+        sdParent = `/${name}.slice/${name}-besteffort.slice`;
+        sdPlan = podPlan({ name, cgroupParent: sdParent, network: NamespaceMode.NODE });
+        fs.mkdirSync(sdPlan.logDirectory, { recursive: true });
+        const pod = (await cri.runtime.runPodSandbox({ config: sdPlan.config, runtimeHandler: x.handler })).podSandboxId;
+        const config = shContainer(image, 'cg', 'cat /proc/self/cgroup');
+        const { containerId } = await cri.runtime.createContainer({ podSandboxId: pod, config, sandboxConfig: sdPlan.config });
+        await cri.runtime.startContainer({ containerId });
+        const status = await waitContainer(cri, containerId, exited, 'exited');
+        expect(status.exitCode).toBe(0);
+        const lines = (await waitLog(path.join(sdPlan.logDirectory, 'cg.log'), (l) => l.length > 0)).map((l) => l.content);
+        const memory = lines.find((c) => /^\d+:memory:\//.test(c)) ?? '';
+        const base = path.posix.basename(sdParent);
+        const shim = parentPid(infoPid((await cri.runtime.podSandboxStatus({ podSandboxId: pod, verbose: true })).info));
+        const shimMemory = fs.readFileSync(`/proc/${shim}/cgroup`, 'utf8').split('\n').find((c) => /^\d+:memory:\//.test(c)) ?? '';
+        expect(memory).toBe(`${shimMemory.replace(/\/$/, '')}/${base}:cri-containerd:${containerId}`);
+        await cri.runtime.stopPodSandbox({ podSandboxId: pod });
+        await cri.runtime.removePodSandbox({ podSandboxId: pod });
+        expect(await waitGone(pod)).toEqual([]);
+      });
     });
   });
 }
