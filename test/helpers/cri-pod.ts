@@ -87,7 +87,7 @@ export async function waitContainer(
   id: string,
   done: (s: ContainerStatus) => boolean,
   what: string,
-  timeoutMs = 60_000,
+  timeoutMs = 30_000,
 ): Promise<ContainerStatus> {
   const end = Date.now() + timeoutMs;
   for (;;) {
@@ -144,24 +144,60 @@ export function cgroupRoots(): string[] {
     .map((m) => m.mountPoint);
 }
 
+/** Directories at and below `dir`, deepest first. */
+function treeDeepestFirst(dir: string): string[] {
+  const dirs: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) walk(path.join(d, e.name));
+    dirs.push(d);
+  };
+  walk(dir);
+  return dirs;
+}
+
+/** Pids in cgroup.procs of `dir` and everything below it. */
+function procsUnder(dir: string): number[] {
+  const pids: number[] = [];
+  for (const d of treeDeepestFirst(dir)) {
+    let text = '';
+    try {
+      text = fs.readFileSync(path.join(d, 'cgroup.procs'), 'utf8');
+    } catch {
+      continue;
+    }
+    for (const l of text.split('\n')) if (l.trim() !== '') pids.push(Number(l));
+  }
+  return pids;
+}
+
 /**
- * Removes the pod cgroup parent (and anything empty left below it) from every hierarchy, as
- * kubelet does after RemovePodSandbox; returns the directories that could not be removed.
+ * Removes the pod cgroup parent from every hierarchy, as kubelet does after RemovePodSandbox:
+ * processes still in it (a runtime that failed to stop them) are SIGKILLed first, then the
+ * directories go, deepest first. Returns what could not be removed.
  */
-export function removeCgroupParent(parent: string): string[] {
+export async function removeCgroupParent(parent: string, timeoutMs = 20_000): Promise<string[]> {
   const top = parent.split('/').filter(Boolean)[0];
   if (!top) return [];
+  const dirs = cgroupRoots()
+    .map((root) => path.join(root, top))
+    .filter((d) => fs.existsSync(d));
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const pids = [...new Set(dirs.flatMap((d) => (fs.existsSync(d) ? procsUnder(d) : [])))];
+    if (pids.length === 0 || Date.now() > end) break;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const failed: string[] = [];
-  for (const root of cgroupRoots()) {
-    const dir = path.join(root, top);
+  for (const dir of dirs) {
     if (!fs.existsSync(dir)) continue;
-    const dirs: string[] = [];
-    const walk = (d: string): void => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) walk(path.join(d, e.name));
-      dirs.push(d);
-    };
-    walk(dir);
-    for (const d of dirs) {
+    for (const d of treeDeepestFirst(dir)) {
       try {
         fs.rmdirSync(d);
       } catch (e) {
@@ -222,13 +258,34 @@ export function infoPid(info: Record<string, string>): number {
  */
 export async function cleanupPods(cri: CriClient): Promise<string[]> {
   const failures: string[] = [];
-  const { items } = await cri.runtime.listPodSandbox({ filter: { labelSelector: { [SCOPE_LABEL]: workerScope() } } });
+  const { items } = await cri.runtime.listPodSandbox(
+    { filter: { labelSelector: { [SCOPE_LABEL]: workerScope() } } },
+    { timeoutMs: 20_000 },
+  );
+  const remove = async (id: string): Promise<void> => {
+    await cri.runtime.stopPodSandbox({ podSandboxId: id }, { timeoutMs: 30_000 });
+    await cri.runtime.removePodSandbox({ podSandboxId: id }, { timeoutMs: 30_000 });
+  };
   for (const pod of items) {
     try {
-      await cri.runtime.stopPodSandbox({ podSandboxId: pod.id });
-      await cri.runtime.removePodSandbox({ podSandboxId: pod.id });
-    } catch (e) {
-      failures.push(`pod ${pod.metadata?.name} (${pod.id}): ${(e as Error).message}`);
+      await remove(pod.id);
+    } catch (first) {
+      // A shim that does not answer: end it (by pid: the processes started with -id <pod id>)
+      // so containerd sees it gone and lets the pod be removed.
+      for (const pid of processesWithArg(pod.id)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await waitGone(pod.id, 10_000);
+      try {
+        await remove(pod.id);
+        failures.push(`pod ${pod.metadata?.name} (${pod.id}) needed its shim killed: ${(first as Error).message}`);
+      } catch (e) {
+        failures.push(`pod ${pod.metadata?.name} (${pod.id}): ${(first as Error).message}; after killing its shim: ${(e as Error).message}`);
+      }
     }
   }
   return failures;

@@ -2,4 +2,4 @@
 //! expectation is compared with.
 import { describeCriPods } from './pod-suite';
 
-describeCriPods({ handler: 'runc', shimName: 'containerd-shim-runc-v2', unimplemented: new Set() });
+describeCriPods({ handler: 'runc', shimCommand: /(^|\/)containerd-shim-runc-v2 /, unimplemented: {} });
