@@ -26,7 +26,7 @@ describe('installed tsrun', () => {
   });
 
   it.each([
-    ['containerd-shim-tsrun-v1', '-v', /^containerd-shim-tsrun-v1 \(tsrun\) \d+\.\d+\.\d+/],
+    ['containerd-shim-tsrun-v1', '-v', /^containerd-shim-tsrun-v1:\n  Version:  \d+\.\d+\.\d+/],
     ['tsrun', '--version', /^tsrun version \d+\.\d+\.\d+/],
   ])('%s %s works and ignores the caller\'s NODE_OPTIONS', async (bin, flag, want) => {
     const env = { PATH: process.env.PATH, NODE_OPTIONS: '--require /nonexistent/tsrun-poison.js', NODE_PATH: '/nonexistent' };

@@ -1,0 +1,901 @@
+/* The executor: spawns a container process from an encoded launch plan (plan-format.h) and runs
+ * the plan's ops in the child, between clone and execve. It decides nothing: every path, flag and
+ * order comes from the plan. Failures are reported to the parent as {step, syscall, path, errno}.
+ *
+ * The child is created from a short-lived helper pthread with clone(CLONE_VM|CLONE_VFORK|...):
+ * it shares the Node process's memory until execve, so it must only use raw syscalls and
+ * async-signal-safe libc calls, no malloc, and never glibc's setxid wrappers (setresuid,
+ * setgroups…), which would signal the Node threads. Its stack is a private mmap. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/openat2.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "plan-format.h"
+#include "tsrun.h"
+
+#define CHILD_STACK_SIZE (256 * 1024)
+#define MAX_EXEC_STRINGS 8192
+
+struct spawn {
+	uint8_t *plan; /* private copy */
+	size_t len;
+	const struct tsr_plan_hdr *hdr;
+	int report_fd; /* the helper's fds: it closes them after the child exec'd or died */
+	int sync_fd;
+	int nstdio; /* fds the STDIO op fills (0..nstdio-1) */
+	pid_t ptid; /* host pid, written by CLONE_PARENT_SETTID */
+	void *stack;
+	/* child state (shared memory: the helper must never read these) */
+	int c_report;
+	int c_sync;
+	int rootfd;
+	int fifo_dirfd;
+	char fifo_name[256];
+	int cur_step;
+};
+
+/* ---- plan access (validated before clone) ---- */
+
+static const struct tsr_op_hdr *op_at(const struct spawn *s, uint32_t off)
+{
+	return (const struct tsr_op_hdr *)(s->plan + off);
+}
+
+static int64_t op_int(const struct tsr_op_hdr *op, unsigned i)
+{
+	int64_t v;
+	memcpy(&v, (const uint8_t *)op + sizeof *op + 8 * i, 8);
+	return v;
+}
+
+static const char *op_str(const struct tsr_op_hdr *op, unsigned i)
+{
+	const uint8_t *p = (const uint8_t *)op + sizeof *op + 8 * op->nint;
+	for (unsigned k = 0;; k++) {
+		uint32_t len;
+		memcpy(&len, p, 4);
+		if (k == i)
+			return len == TSR_NULL_STR ? NULL : (const char *)p + 4;
+		p += 4 + (len == TSR_NULL_STR ? 0 : len + 1);
+	}
+}
+
+/* Check every size, offset and string of the plan so the child cannot read out of bounds. */
+static int validate_plan(const uint8_t *plan, size_t len, int *nstdio)
+{
+	const struct tsr_plan_hdr *h = (const void *)plan;
+	if (len < sizeof *h || h->magic != TSR_PLAN_MAGIC || h->version != TSR_PLAN_VERSION || h->total_size != len)
+		return -EINVAL;
+	for (int k = 0; k < 2; k++) {
+		uint32_t off = k == 0 ? h->pidns_off : h->rootfs_off;
+		if (off != 0 && (off >= len || memchr(plan + off, 0, len - off) == NULL))
+			return -EINVAL;
+	}
+	uint32_t off = h->ops_off;
+	*nstdio = 0;
+	for (uint32_t i = 0; i < h->nops; i++) {
+		if (off % 8 != 0 || len - off < sizeof(struct tsr_op_hdr))
+			return -EINVAL;
+		const struct tsr_op_hdr *op = (const void *)(plan + off);
+		if (op->size < sizeof *op || op->size % 8 != 0 || op->size > len - off)
+			return -EINVAL;
+		size_t p = sizeof *op + 8 * (size_t)op->nint;
+		if (p > op->size)
+			return -EINVAL;
+		for (unsigned k = 0; k < op->nstr; k++) {
+			uint32_t slen;
+			if (op->size - p < 4)
+				return -EINVAL;
+			memcpy(&slen, (const uint8_t *)op + p, 4);
+			p += 4;
+			if (slen == TSR_NULL_STR)
+				continue;
+			if ((size_t)slen + 1 > op->size - p || ((const uint8_t *)op)[p + slen] != 0)
+				return -EINVAL;
+			p += slen + 1;
+		}
+		if (op->code == TSR_OP_STDIO && op->nint > *nstdio)
+			*nstdio = op->nint;
+		if (op->code == TSR_OP_EXEC && (op->nint < 1 || op->nstr < 1 + op_int(op, 0) || op->nstr > MAX_EXEC_STRINGS))
+			return -EINVAL;
+		off += op->size;
+	}
+	return off == len ? 0 : -EINVAL;
+}
+
+/* ---- reporting ---- */
+
+static void write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void send_msg(int fd, uint32_t type, int32_t value, int32_t step, const char *syscall_name, const char *path)
+{
+	char buf[sizeof(struct tsr_msg_hdr) + 4096];
+	struct tsr_msg_hdr *m = (void *)buf;
+	size_t plen = path ? strnlen(path, 4095) : 0;
+	memset(m, 0, sizeof *m);
+	m->type = type;
+	m->value = value;
+	m->step = step;
+	if (syscall_name)
+		strncpy(m->syscall, syscall_name, sizeof m->syscall - 1);
+	memcpy(buf + sizeof *m, path ? path : "", plen);
+	buf[sizeof *m + plen] = 0;
+	m->size = (uint32_t)(sizeof *m + plen + 1);
+	write_all(fd, buf, m->size);
+}
+
+static __attribute__((noreturn)) void fail(struct spawn *s, const char *syscall_name, const char *path, int err)
+{
+	send_msg(s->c_report, TSR_MSG_ERROR, err, s->cur_step, syscall_name, path);
+	_exit(err == ENOENT ? 127 : err == EACCES ? 126 : 1);
+}
+
+#define CHECK(s, expr, name, path)                                                                                     \
+	do {                                                                                                           \
+		if ((expr) < 0)                                                                                        \
+			fail((s), (name), (path), errno);                                                              \
+	} while (0)
+
+/* ---- paths inside the rootfs ---- */
+
+static int open_in_root(struct spawn *s, const char *path, int flags)
+{
+	if (s->rootfd < 0) {
+		const char *rootfs = s->hdr->rootfs_off ? (const char *)s->plan + s->hdr->rootfs_off : NULL;
+		if (!rootfs) {
+			errno = EINVAL;
+			return -1;
+		}
+		s->rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (s->rootfd < 0)
+			return -1;
+	}
+	struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC),
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+	long fd;
+	do
+		fd = syscall(SYS_openat2, s->rootfd, path, &how, sizeof how);
+	while (fd < 0 && errno == EAGAIN);
+	return (int)fd;
+}
+
+/* Split a path into its parent (NUL-terminated at buf) and its last name (returned, also in buf):
+ * "/a/b" → "/a" + "b", "/b" → "/" + "b", "b" → "." + "b". */
+static const char *split_parent(const char *path, char *buf, size_t bufsz)
+{
+	size_t n = strnlen(path, bufsz - 3);
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	memcpy(buf, path, n);
+	buf[n] = 0;
+	char *slash = strrchr(buf, '/');
+	if (!slash) {
+		memmove(buf + 2, buf, n + 1);
+		buf[0] = '.';
+		buf[1] = 0;
+		return buf + 2;
+	}
+	*slash = 0;
+	if (slash == buf) {
+		memmove(buf + 2, buf + 1, strlen(buf + 1) + 1);
+		buf[0] = '/';
+		buf[1] = 0;
+		return buf + 2;
+	}
+	return slash + 1;
+}
+
+/* mkdir -p inside the rootfs; returns an O_PATH fd of the directory or -1 */
+static int mkdir_all_in_root(struct spawn *s, const char *path, mode_t mode)
+{
+	char buf[4096];
+	size_t n = strnlen(path, sizeof buf - 1);
+	memcpy(buf, path, n);
+	buf[n] = 0;
+	int fd = open_in_root(s, buf, O_PATH | O_DIRECTORY);
+	if (fd >= 0 || errno != ENOENT)
+		return fd;
+	/* walk from the top, creating what is missing */
+	int dirfd = open_in_root(s, "/", O_PATH | O_DIRECTORY);
+	if (dirfd < 0)
+		return -1;
+	char *p = buf;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		char *end = strchr(p, '/');
+		char saved = 0;
+		if (end) {
+			saved = *end;
+			*end = 0;
+		}
+		if (mkdirat(dirfd, p, mode) < 0 && errno != EEXIST) {
+			close(dirfd);
+			return -1;
+		}
+		close(dirfd);
+		dirfd = open_in_root(s, buf, O_PATH | O_DIRECTORY);
+		if (dirfd < 0)
+			return -1;
+		if (end) {
+			*end = saved;
+			p = end;
+		} else {
+			break;
+		}
+	}
+	return dirfd;
+}
+
+/* O_PATH fd of `path` in the rootfs, creating it first when asked (TSR_MK_*) */
+static int target_in_root(struct spawn *s, const char *path, int mk, const char *source)
+{
+	int fd = open_in_root(s, path, O_PATH);
+	if (fd >= 0 || errno != ENOENT || mk == TSR_MK_NONE)
+		return fd;
+	if (mk == TSR_MK_AUTO) {
+		struct stat st;
+		mk = (source && stat(source, &st) == 0 && !S_ISDIR(st.st_mode)) ? TSR_MK_FILE : TSR_MK_DIR;
+	}
+	if (mk == TSR_MK_DIR) {
+		fd = mkdir_all_in_root(s, path, 0755);
+		if (fd < 0)
+			return -1;
+		return fd;
+	}
+	char parent[4096];
+	const char *name = split_parent(path, parent, sizeof parent);
+	int dirfd = mkdir_all_in_root(s, parent, 0755);
+	if (dirfd < 0)
+		return -1;
+	/* O_EXCL: never follow a symlink out of the rootfs */
+	int f = openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+	close(dirfd);
+	if (f < 0 && errno != EEXIST)
+		return -1;
+	if (f >= 0)
+		close(f);
+	return open_in_root(s, path, O_PATH);
+}
+
+static void fd_path(char *buf, size_t n, int fd)
+{
+	/* /proc/self/fd/N: the host /proc is still mounted while "root" ops run */
+	char digits[16];
+	int i = 0;
+	unsigned v = (unsigned)fd;
+	do
+		digits[i++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	size_t k = strlen(strcpy(buf, "/proc/self/fd/"));
+	while (i > 0 && k + 1 < n)
+		buf[k++] = digits[--i];
+	buf[k] = 0;
+}
+
+/* ---- mount helpers ---- */
+
+static unsigned long statvfs_to_ms(unsigned long f)
+{
+	unsigned long ms = 0;
+	if (f & ST_NOSUID)
+		ms |= MS_NOSUID;
+	if (f & ST_NODEV)
+		ms |= MS_NODEV;
+	if (f & ST_NOEXEC)
+		ms |= MS_NOEXEC;
+	if (f & ST_NOATIME)
+		ms |= MS_NOATIME;
+	if (f & ST_NODIRATIME)
+		ms |= MS_NODIRATIME;
+	if (f & ST_RELATIME)
+		ms |= MS_RELATIME;
+	return ms;
+}
+
+/* bind-remount read-only, keeping the locked flags the mount already has */
+static int remount_ro(const char *path)
+{
+	struct statvfs sv;
+	unsigned long keep = statvfs(path, &sv) == 0 ? statvfs_to_ms(sv.f_flag) : 0;
+	return mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL);
+}
+
+static void op_mount(struct spawn *s, const struct tsr_op_hdr *op)
+{
+	unsigned long flags = (unsigned long)op_int(op, 0);
+	int base = (int)op_int(op, 1), mk = (int)op_int(op, 2);
+	const char *src = op_str(op, 0), *target = op_str(op, 1), *fstype = op_str(op, 2), *data = op_str(op, 3);
+	char procpath[64];
+	const char *where = target;
+	int fd = -1;
+	if (base == TSR_BASE_ROOT) {
+		fd = target_in_root(s, target, mk, src);
+		if (fd < 0)
+			fail(s, "open", target, errno);
+		fd_path(procpath, sizeof procpath, fd);
+		where = procpath;
+	}
+	int r = mount(src, where, fstype, flags, data);
+	int err = errno;
+	if (fd >= 0)
+		close(fd);
+	if (r < 0)
+		fail(s, "mount", target, err);
+}
+
+static void op_make_parent_private(struct spawn *s, const char *path)
+{
+	char buf[4096];
+	size_t n = strnlen(path, sizeof buf - 1);
+	memcpy(buf, path, n);
+	buf[n] = 0;
+	/* the deepest ancestor that is a mount point holds the rootfs */
+	for (;;) {
+		char *slash = strrchr(buf, '/');
+		if (!slash)
+			return;
+		if (slash == buf)
+			buf[1] = 0;
+		else
+			*slash = 0;
+		if (mount(NULL, buf, NULL, MS_PRIVATE, NULL) == 0)
+			return;
+		if (errno != EINVAL)
+			fail(s, "mount", buf, errno);
+		if (buf[0] == '/' && buf[1] == 0)
+			return;
+	}
+}
+
+static void op_mknod(struct spawn *s, const struct tsr_op_hdr *op)
+{
+	mode_t mode = (mode_t)op_int(op, 0);
+	dev_t dev = makedev((unsigned)op_int(op, 1), (unsigned)op_int(op, 2));
+	uid_t uid = (uid_t)op_int(op, 3);
+	gid_t gid = (gid_t)op_int(op, 4);
+	const char *path = op_str(op, 0);
+	char parent[4096];
+	const char *name = split_parent(path, parent, sizeof parent);
+	int dirfd = mkdir_all_in_root(s, parent, 0755);
+	if (dirfd < 0)
+		fail(s, "mkdir", parent, errno);
+	/* dirfd is O_PATH: reopen it as a real directory for *at calls that need it */
+	char pp[64];
+	fd_path(pp, sizeof pp, dirfd);
+	int d = open(pp, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	close(dirfd);
+	if (d < 0)
+		fail(s, "open", parent, errno);
+	unlinkat(d, name, 0);
+	if (mknodat(d, name, mode, dev) < 0) {
+		if (errno != EPERM)
+			fail(s, "mknod", path, errno);
+		/* in a user namespace: bind the host's device onto an empty file */
+		int f = openat(d, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+		if (f < 0)
+			fail(s, "create", path, errno);
+		close(f);
+		int t = open_in_root(s, path, O_PATH);
+		if (t < 0)
+			fail(s, "open", path, errno);
+		fd_path(pp, sizeof pp, t);
+		if (mount(path, pp, NULL, MS_BIND, NULL) < 0)
+			fail(s, "mount", path, errno);
+		close(t);
+		close(d);
+		return;
+	}
+	if (fchownat(d, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+		fail(s, "chown", path, errno);
+	close(d);
+}
+
+static void op_symlink(struct spawn *s, const char *target, const char *path)
+{
+	char parent[4096];
+	const char *name = split_parent(path, parent, sizeof parent);
+	int dirfd = mkdir_all_in_root(s, parent, 0755);
+	if (dirfd < 0)
+		fail(s, "mkdir", parent, errno);
+	char pp[64];
+	fd_path(pp, sizeof pp, dirfd);
+	int d = open(pp, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	close(dirfd);
+	if (d < 0)
+		fail(s, "open", parent, errno);
+	if (symlinkat(target, d, name) < 0 && errno != EEXIST)
+		fail(s, "symlink", path, errno);
+	close(d);
+}
+
+static void op_pivot_root(struct spawn *s, const char *rootfs)
+{
+	if (s->rootfd >= 0) {
+		close(s->rootfd);
+		s->rootfd = -1;
+	}
+	CHECK(s, chdir(rootfs), "chdir", rootfs);
+	CHECK(s, syscall(SYS_pivot_root, ".", "."), "pivot_root", rootfs);
+	/* the old root is stacked under the new one: keep its unmount from propagating, then drop it */
+	CHECK(s, mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL), "mount", "/ (old root)");
+	CHECK(s, umount2(".", MNT_DETACH), "umount2", "/ (old root)");
+	CHECK(s, chdir("/"), "chdir", "/");
+}
+
+static void op_move_root(struct spawn *s, const char *rootfs)
+{
+	if (s->rootfd >= 0) {
+		close(s->rootfd);
+		s->rootfd = -1;
+	}
+	CHECK(s, chdir(rootfs), "chdir", rootfs);
+	CHECK(s, mount(rootfs, "/", NULL, MS_MOVE, NULL), "mount", rootfs);
+	CHECK(s, chroot("."), "chroot", rootfs);
+	CHECK(s, chdir("/"), "chdir", "/");
+}
+
+static void op_mask_path(struct spawn *s, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return;
+		fail(s, "stat", path, errno);
+	}
+	if (S_ISDIR(st.st_mode))
+		CHECK(s, mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k"), "mount", path);
+	else
+		CHECK(s, mount("/dev/null", path, NULL, MS_BIND, NULL), "mount", path);
+}
+
+static void op_readonly_path(struct spawn *s, const char *path)
+{
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
+		if (errno == ENOENT)
+			return;
+		fail(s, "mount", path, errno);
+	}
+	CHECK(s, remount_ro(path), "mount", path);
+}
+
+static void op_write_file(struct spawn *s, const struct tsr_op_hdr *op)
+{
+	const char *path = op_str(op, 0), *data = op_str(op, 1);
+	int fd = op_int(op, 0) == TSR_BASE_ROOT ? open_in_root(s, path, O_WRONLY) : open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail(s, "open", path, errno);
+	size_t n = strlen(data);
+	ssize_t w = write(fd, data, n);
+	if (w < 0)
+		fail(s, "write", path, errno);
+	close(fd);
+}
+
+static void op_stdio(struct spawn *s, const struct tsr_op_hdr *op)
+{
+	int n = op->nint;
+	int tmp[256];
+	if (n > 256)
+		fail(s, "dup3", "stdio", EMFILE);
+	for (int i = 0; i < n; i++) {
+		int src = (int)op_int(op, (unsigned)i), own = 0;
+		if (src < 0) {
+			src = open("/dev/null", O_RDWR | O_CLOEXEC);
+			if (src < 0)
+				fail(s, "open", "/dev/null", errno);
+			own = 1;
+		}
+		tmp[i] = fcntl(src, F_DUPFD_CLOEXEC, n);
+		if (tmp[i] < 0)
+			fail(s, "fcntl", "stdio", errno);
+		if (own)
+			close(src);
+	}
+	for (int i = 0; i < n; i++) {
+		if (dup3(tmp[i], i, 0) < 0)
+			fail(s, "dup3", "stdio", errno);
+		close(tmp[i]);
+	}
+	/* everything else the Node process had open is closed at execve */
+	CHECK(s, syscall(SYS_close_range, (unsigned)n, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */), "close_range", "fds");
+}
+
+static void op_capset(struct spawn *s, uint64_t eff, uint64_t perm, uint64_t inh)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	struct __user_cap_data_struct d[2] = {
+		{.effective = (uint32_t)eff, .permitted = (uint32_t)perm, .inheritable = (uint32_t)inh},
+		{.effective = (uint32_t)(eff >> 32), .permitted = (uint32_t)(perm >> 32), .inheritable = (uint32_t)(inh >> 32)},
+	};
+	CHECK(s, syscall(SYS_capset, &h, d), "capset", "");
+}
+
+static void op_wait_start(struct spawn *s)
+{
+	send_msg(s->c_report, TSR_MSG_READY, 0, s->cur_step, NULL, NULL);
+	if (s->hdr->start_kind == TSR_START_FIFO) {
+		if (s->fifo_dirfd < 0)
+			fail(s, "open", "exec fifo (no prepareFifo op)", EINVAL);
+		int fd;
+		do
+			fd = openat(s->fifo_dirfd, s->fifo_name, O_WRONLY | O_CLOEXEC);
+		while (fd < 0 && errno == EINTR);
+		if (fd < 0)
+			fail(s, "open", s->fifo_name, errno);
+		if (write(fd, "0", 1) != 1)
+			fail(s, "write", s->fifo_name, errno);
+		close(fd);
+		close(s->fifo_dirfd);
+		s->fifo_dirfd = -1;
+	} else {
+		char c;
+		ssize_t r;
+		do
+			r = read(s->c_sync, &c, 1);
+		while (r < 0 && errno == EINTR);
+		if (r <= 0)
+			_exit(1); /* the parent went away without starting us */
+	}
+	send_msg(s->c_report, TSR_MSG_STARTED, 0, s->cur_step, NULL, NULL);
+}
+
+static const char *env_path(const struct tsr_op_hdr *op, unsigned first_env)
+{
+	for (unsigned i = first_env; i < op->nstr; i++) {
+		const char *e = op_str(op, i);
+		if (e && strncmp(e, "PATH=", 5) == 0)
+			return e + 5;
+	}
+	return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+}
+
+static void op_exec(struct spawn *s, const struct tsr_op_hdr *op)
+{
+	unsigned argc = (unsigned)op_int(op, 0);
+	unsigned nenv = op->nstr - 1 - argc;
+	char *argv[argc + 1];
+	char *envp[nenv + 1];
+	const char *path = op_str(op, 0);
+	for (unsigned i = 0; i < argc; i++)
+		argv[i] = (char *)op_str(op, 1 + i);
+	argv[argc] = NULL;
+	for (unsigned i = 0; i < nenv; i++)
+		envp[i] = (char *)op_str(op, 1 + argc + i);
+	envp[nenv] = NULL;
+
+	/* last moment: default SIGPIPE (ignored during setup), no blocked signals */
+	signal(SIGPIPE, SIG_DFL);
+	if (strchr(path, '/')) {
+		execve(path, argv, envp);
+		fail(s, "execve", path, errno);
+	}
+	const char *dirs = env_path(op, 1 + argc);
+	int err = ENOENT;
+	char full[4096];
+	while (*dirs) {
+		const char *end = strchrnul(dirs, ':');
+		size_t dl = (size_t)(end - dirs), pl = strlen(path);
+		if (dl + pl + 2 <= sizeof full) {
+			memcpy(full, dirs, dl);
+			if (dl == 0)
+				full[dl++] = '.';
+			full[dl] = '/';
+			memcpy(full + dl + 1, path, pl + 1);
+			execve(full, argv, envp);
+			if (errno == EACCES)
+				err = EACCES;
+			else if (errno != ENOENT && errno != ENOTDIR)
+				fail(s, "execve", full, errno);
+		}
+		dirs = *end ? end + 1 : end;
+	}
+	fail(s, "execve", path, err);
+}
+
+static void run_op(struct spawn *s, const struct tsr_op_hdr *op)
+{
+	s->cur_step = (int)op->step;
+	switch (op->code) {
+	case TSR_OP_SETNS: {
+		const char *path = op_str(op, 0);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			fail(s, "open", path, errno);
+		CHECK(s, setns(fd, (int)op_int(op, 0)), "setns", path);
+		close(fd);
+		break;
+	}
+	case TSR_OP_UNSHARE:
+		CHECK(s, unshare((int)op_int(op, 0)), "unshare", "");
+		break;
+	case TSR_OP_WRITE_FILE:
+		op_write_file(s, op);
+		break;
+	case TSR_OP_MOUNT:
+		op_mount(s, op);
+		break;
+	case TSR_OP_MAKE_PARENT_PRIVATE:
+		op_make_parent_private(s, op_str(op, 0));
+		break;
+	case TSR_OP_MKNOD:
+		op_mknod(s, op);
+		break;
+	case TSR_OP_SYMLINK:
+		op_symlink(s, op_str(op, 0), op_str(op, 1));
+		break;
+	case TSR_OP_PIVOT_ROOT:
+		op_pivot_root(s, op_str(op, 0));
+		break;
+	case TSR_OP_MOVE_ROOT:
+		op_move_root(s, op_str(op, 0));
+		break;
+	case TSR_OP_MASK_PATH:
+		op_mask_path(s, op_str(op, 0));
+		break;
+	case TSR_OP_READONLY_PATH:
+		op_readonly_path(s, op_str(op, 0));
+		break;
+	case TSR_OP_REMOUNT_RO:
+		CHECK(s, remount_ro(op_str(op, 0)), "mount", op_str(op, 0));
+		break;
+	case TSR_OP_SETHOSTNAME: {
+		const char *n = op_str(op, 0);
+		CHECK(s, sethostname(n, strlen(n)), "sethostname", n);
+		break;
+	}
+	case TSR_OP_SETDOMAINNAME: {
+		const char *n = op_str(op, 0);
+		CHECK(s, setdomainname(n, strlen(n)), "setdomainname", n);
+		break;
+	}
+	case TSR_OP_SETRLIMIT: {
+		struct rlimit rl = {.rlim_cur = (rlim_t)op_int(op, 1), .rlim_max = (rlim_t)op_int(op, 2)};
+		CHECK(s, prlimit(0, (__rlimit_resource_t)op_int(op, 0), &rl, NULL), "prlimit", "");
+		break;
+	}
+	case TSR_OP_STDIO:
+		op_stdio(s, op);
+		break;
+	case TSR_OP_CAPS_BOUNDING: {
+		uint64_t keep = (uint64_t)op_int(op, 0);
+		int last = (int)op_int(op, 1);
+		for (int c = 0; c <= last && c < 64; c++)
+			if (!(keep & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+				fail(s, "prctl(PR_CAPBSET_DROP)", "", errno);
+		break;
+	}
+	case TSR_OP_KEEPCAPS:
+		CHECK(s, prctl(PR_SET_KEEPCAPS, (unsigned long)op_int(op, 0), 0, 0, 0), "prctl(PR_SET_KEEPCAPS)", "");
+		break;
+	case TSR_OP_SETGROUPS: {
+		gid_t gids[op->nint + 1];
+		for (unsigned i = 0; i < op->nint; i++)
+			gids[i] = (gid_t)op_int(op, i);
+		CHECK(s, syscall(SYS_setgroups, (size_t)op->nint, gids), "setgroups", "");
+		break;
+	}
+	case TSR_OP_SETRESGID: {
+		gid_t g = (gid_t)op_int(op, 0);
+		CHECK(s, syscall(SYS_setresgid, g, g, g), "setresgid", "");
+		break;
+	}
+	case TSR_OP_SETRESUID: {
+		uid_t u = (uid_t)op_int(op, 0);
+		CHECK(s, syscall(SYS_setresuid, u, u, u), "setresuid", "");
+		break;
+	}
+	case TSR_OP_CAPSET:
+		op_capset(s, (uint64_t)op_int(op, 0), (uint64_t)op_int(op, 1), (uint64_t)op_int(op, 2));
+		break;
+	case TSR_OP_CAPS_AMBIENT: {
+		uint64_t caps = (uint64_t)op_int(op, 0);
+		int last = (int)op_int(op, 1);
+		CHECK(s, prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "prctl(PR_CAP_AMBIENT)", "");
+		for (int c = 0; c <= last && c < 64; c++)
+			if (caps & (1ULL << c))
+				CHECK(s, prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0), "prctl(PR_CAP_AMBIENT_RAISE)", "");
+		break;
+	}
+	case TSR_OP_NO_NEW_PRIVS:
+		CHECK(s, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)", "");
+		break;
+	case TSR_OP_UMASK:
+		umask((mode_t)op_int(op, 0));
+		break;
+	case TSR_OP_CHDIR:
+		CHECK(s, chdir(op_str(op, 0)), "chdir", op_str(op, 0));
+		break;
+	case TSR_OP_MKDIR_ALL: {
+		int fd = mkdir_all_in_root(s, op_str(op, 0), (mode_t)op_int(op, 0));
+		if (fd < 0)
+			fail(s, "mkdir", op_str(op, 0), errno);
+		close(fd);
+		break;
+	}
+	case TSR_OP_SYNC_IDMAP: {
+		send_msg(s->c_report, TSR_MSG_NEED_IDMAP, 0, s->cur_step, NULL, NULL);
+		char c;
+		ssize_t r;
+		do
+			r = read(s->c_sync, &c, 1);
+		while (r < 0 && errno == EINTR);
+		if (r <= 0)
+			_exit(1);
+		break;
+	}
+	case TSR_OP_PREPARE_FIFO: {
+		const char *path = op_str(op, 0);
+		char parent[4096];
+		const char *name = split_parent(path, parent, sizeof parent);
+		if (strlen(name) >= sizeof s->fifo_name)
+			fail(s, "open", path, ENAMETOOLONG);
+		strcpy(s->fifo_name, name);
+		s->fifo_dirfd = open(parent[0] ? parent : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (s->fifo_dirfd < 0)
+			fail(s, "open", parent, errno);
+		break;
+	}
+	case TSR_OP_WAIT_START:
+		op_wait_start(s);
+		break;
+	case TSR_OP_EXEC:
+		op_exec(s, op);
+		break;
+	default:
+		fail(s, "plan", "unknown op", EINVAL);
+	}
+}
+
+struct kernel_sigaction {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	uint64_t mask;
+};
+
+static int child_main(void *arg)
+{
+	struct spawn *s = arg;
+	/* Node's handlers live in shared memory: reset them all before anything can arrive */
+	for (int sig = 1; sig < 65; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		struct kernel_sigaction ksa = {.handler = sig == SIGPIPE ? SIG_IGN : SIG_DFL};
+		syscall(SYS_rt_sigaction, sig, &ksa, NULL, 8);
+	}
+	uint64_t empty = 0;
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, 8);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	umask(0);
+	int low = s->nstdio > 3 ? s->nstdio : 3;
+	/* our own copies, moved above the fds the STDIO op fills */
+	s->c_report = fcntl(s->report_fd, F_DUPFD_CLOEXEC, low);
+	s->c_sync = s->sync_fd >= 0 ? fcntl(s->sync_fd, F_DUPFD_CLOEXEC, low) : -1;
+	close(s->report_fd);
+	if (s->sync_fd >= 0)
+		close(s->sync_fd);
+	s->rootfd = -1;
+	s->fifo_dirfd = -1;
+	s->cur_step = -1;
+	send_msg(s->c_report, TSR_MSG_PID, s->ptid, -1, NULL, NULL);
+
+	uint32_t off = s->hdr->ops_off;
+	for (uint32_t i = 0; i < s->hdr->nops; i++) {
+		const struct tsr_op_hdr *op = op_at(s, off);
+		run_op(s, op);
+		off += op->size;
+	}
+	fail(s, "plan", "no exec op", EINVAL);
+}
+
+static void free_spawn(struct spawn *s)
+{
+	if (s->stack)
+		munmap(s->stack, CHILD_STACK_SIZE);
+	free(s->plan);
+	free(s);
+}
+
+static void *helper_main(void *arg)
+{
+	struct spawn *s = arg;
+	const char *pidns = s->hdr->pidns_off ? (const char *)s->plan + s->hdr->pidns_off : NULL;
+	if (pidns) {
+		int fd = open(pidns, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || setns(fd, CLONE_NEWPID) < 0) {
+			send_msg(s->report_fd, TSR_MSG_ERROR, errno, -1, fd < 0 ? "open" : "setns", pidns);
+			goto out;
+		}
+		close(fd);
+	}
+	int flags = (int)s->hdr->clone_flags | CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | SIGCHLD;
+	pid_t pid = clone(child_main, (char *)s->stack + CHILD_STACK_SIZE, flags, s, &s->ptid);
+	if (pid < 0)
+		send_msg(s->report_fd, TSR_MSG_ERROR, errno, -1, "clone", "");
+out:
+	/* the child has exec'd or died: its copies of our fds are its own now */
+	close(s->report_fd);
+	if (s->sync_fd >= 0)
+		close(s->sync_fd);
+	free_spawn(s);
+	return NULL;
+}
+
+int tsrun_spawn(const uint8_t *plan, size_t len, int report_fd, int sync_fd)
+{
+	int nstdio = 0;
+	int r = validate_plan(plan, len, &nstdio);
+	if (r < 0)
+		return r;
+	struct spawn *s = calloc(1, sizeof *s);
+	if (!s)
+		return -ENOMEM;
+	s->plan = malloc(len);
+	if (!s->plan) {
+		free(s);
+		return -ENOMEM;
+	}
+	memcpy(s->plan, plan, len);
+	s->len = len;
+	s->hdr = (const void *)s->plan;
+	s->report_fd = report_fd;
+	s->sync_fd = sync_fd;
+	s->nstdio = nstdio;
+	s->stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (s->stack == MAP_FAILED) {
+		s->stack = NULL;
+		free_spawn(s);
+		return -ENOMEM;
+	}
+	mprotect(s->stack, 4096, PROT_NONE); /* guard page */
+
+	/* the helper (and so the child) starts with every signal blocked: no Node handler runs there */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	pthread_t t;
+	r = pthread_create(&t, &attr, helper_main, s);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0) {
+		free_spawn(s);
+		return -r;
+	}
+	return 0;
+}

@@ -1,0 +1,33 @@
+/* libtsrun: the C side of tsrun, loaded by src/linux/libc.ts through koffi.
+ * Every function returns a value >= 0 on success and -errno on failure (koffi.errno() is not
+ * reliable: any later Node call may overwrite it). */
+#ifndef TSRUN_H
+#define TSRUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Spawn a process from an encoded plan (plan-format.h) on a helper thread. On success the library
+ * owns report_fd (write end of the report pipe) and sync_fd (read end of the parent→child pipe,
+ * or -1) and closes them once the child has exec'd or died. */
+int tsrun_spawn(const uint8_t *plan, size_t len, int report_fd, int sync_fd);
+
+/* Start the exit watcher thread (once): it writes a byte to notify_fd (non-blocking) whenever a
+ * watched pidfd becomes readable. tsrun_exit_watch adds a pidfd (one-shot). */
+int tsrun_exit_watcher_init(int notify_fd);
+int tsrun_exit_watch(int pidfd);
+
+int tsrun_pidfd_open(int pid);
+int tsrun_pidfd_send_signal(int pidfd, int sig);
+int tsrun_kill(int pid, int sig);
+/* waitid(idtype, id, &info, options); out = {pid (0: nothing yet), si_code, si_status} */
+int tsrun_waitid(int idtype, int id, int options, int32_t out[3]);
+int tsrun_set_child_subreaper(int on);
+int tsrun_eventfd(unsigned initval, int flags);
+int tsrun_pipe2(int32_t out[2], int flags);
+int tsrun_mkfifo(const char *path, unsigned mode);
+int tsrun_close(int fd);
+int tsrun_mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data);
+int tsrun_umount2(const char *target, int flags);
+
+#endif

@@ -1,0 +1,283 @@
+//! The Container handle: every verb re-reads the persisted record under the container's lock, derives
+//! the status from the live process, acts, and writes the record back atomically.
+
+import * as fs from 'node:fs';
+
+import { FailedPreconditionError, NotFoundError } from '../errors';
+import type { LinuxResources, Spec } from '../runtime/spec';
+import type { CgroupHandle, ContainerDeps, SpawnedInit } from './deps';
+import { DELETE_PHASES, type HookSpawner, planHooks, runHooks, START_PHASES_AFTER, START_PHASES_BEFORE } from './hooks';
+import { isSameLiveProcess, readProcStat } from './proc';
+import type { ContainerRecord } from './record';
+import { parseSignal } from './signals';
+import { allowed, deriveStatus } from './status';
+import { sleep, within } from './timing';
+import { readRecord, removeContainerDir, withLock, writeRecord } from './store';
+import type {
+  Container,
+  ContainerLogger,
+  ContainerStatus,
+  DeleteOptions,
+  ExitInfo,
+  KillOptions,
+  OciState,
+} from './types';
+
+export const OCI_VERSION = '1.3.0';
+const SIGKILL = 9;
+
+export interface ContainerContext {
+  readonly root: string;
+  readonly deps: ContainerDeps;
+  readonly logger?: ContainerLogger;
+  readonly hookSpawner?: HookSpawner;
+}
+
+export function notExist(id: string): NotFoundError {
+  return new NotFoundError(`container "${id}" does not exist`);
+}
+
+
+export class ContainerImpl implements Container {
+  private record: ContainerRecord;
+  private cgroupHandle: CgroupHandle | undefined;
+  private exitInfo: ExitInfo | undefined;
+  readonly exited: Promise<ExitInfo> | undefined;
+
+  constructor(
+    private readonly ctx: ContainerContext,
+    record: ContainerRecord,
+    private readonly init?: SpawnedInit,
+    cgroup?: CgroupHandle,
+  ) {
+    this.record = record;
+    this.cgroupHandle = cgroup;
+    if (init) {
+      this.exited = init.exited.then((info) => {
+        this.exitInfo = info;
+        return info;
+      });
+    }
+  }
+
+  get id(): string {
+    return this.record.id;
+  }
+  get bundle(): string {
+    return this.record.bundle;
+  }
+  get root(): string {
+    return this.ctx.root;
+  }
+  get spec(): Spec {
+    return this.record.spec;
+  }
+  get pid(): number {
+    return this.record.pid;
+  }
+  /** The persisted record as last read or written (tests and the CLI's list). */
+  get persisted(): ContainerRecord {
+    return this.record;
+  }
+
+  cgroup(): CgroupHandle | undefined {
+    if (!this.cgroupHandle && this.record.cgroupPath !== undefined) {
+      this.cgroupHandle = this.ctx.deps.reopenCgroup(this.record.cgroupPath, this.record.systemdCgroup);
+    }
+    return this.cgroupHandle;
+  }
+
+  /** Re-read the record (another process may have started, paused or deleted the container). */
+  private refresh(): void {
+    const fresh = readRecord(this.ctx.root, this.record.id);
+    if (!fresh) throw notExist(this.record.id);
+    this.record = fresh;
+  }
+
+  private save(patch: Partial<ContainerRecord>): void {
+    this.record = { ...this.record, ...patch };
+    writeRecord(this.ctx.root, this.record);
+  }
+
+  private alive(): boolean {
+    if (this.exitInfo) return false;
+    return isSameLiveProcess(readProcStat(this.record.pid), this.record.pidStartTime);
+  }
+
+  status(): ContainerStatus {
+    return deriveStatus({ alive: this.alive(), started: this.record.started, frozen: this.record.paused === true });
+  }
+
+  state(): OciState {
+    return this.stateWith(this.status());
+  }
+
+  private stateWith(status: ContainerStatus): OciState {
+    const r = this.record;
+    const annotations = r.spec.annotations;
+    return {
+      ociVersion: OCI_VERSION,
+      id: r.id,
+      pid: status === 'stopped' ? 0 : r.pid,
+      status,
+      bundle: r.bundle,
+      rootfs: r.rootfs,
+      created: r.created,
+      owner: r.owner,
+      ...(annotations && Object.keys(annotations).length > 0 ? { annotations } : {}),
+    };
+  }
+
+  private async hooks(phases: readonly string[], status: ContainerStatus): Promise<void> {
+    for (const phase of phases) {
+      const invocations = planHooks(this.record.spec, phase as never);
+      if (invocations.length === 0) continue;
+      await runHooks(invocations, this.stateWith(status), { spawner: this.ctx.hookSpawner, logger: this.ctx.logger });
+    }
+  }
+
+  async start(): Promise<void> {
+    await withLock(this.ctx.root, this.id, async () => {
+      this.refresh();
+      const status = this.status();
+      if (!allowed.start(status)) {
+        throw new FailedPreconditionError(
+          status === 'stopped' ? 'cannot start a container that has stopped' : `cannot start an already ${status} container`,
+        );
+      }
+      try {
+        // startContainer hooks run before the user program; see hooks.ts for where they run.
+        await this.hooks(START_PHASES_BEFORE, 'created');
+      } catch (err) {
+        await this.destroy(true);
+        throw err;
+      }
+      if (this.record.startMode === 'fifo') {
+        if (!this.record.fifo) throw new FailedPreconditionError(`container "${this.id}": exec FIFO missing from state`);
+        await this.ctx.deps.releaseFifo(this.record.fifo);
+        fs.rmSync(this.record.fifo, { force: true });
+      } else {
+        if (!this.init) {
+          throw new FailedPreconditionError(`container "${this.id}" was created in-process (pipe barrier): only its creator can start it`);
+        }
+        await this.init.start();
+      }
+      this.save({ started: true, fifo: undefined });
+      await this.hooks(START_PHASES_AFTER, 'running');
+    });
+  }
+
+  async kill(signal: number | string, options: KillOptions = {}): Promise<void> {
+    const signo = parseSignal(signal);
+    await withLock(this.ctx.root, this.id, async () => {
+      this.refresh();
+      const status = this.status();
+      if (!allowed.kill(status) && !options.all) throw new FailedPreconditionError('container not running');
+      if (options.all) {
+        const cg = this.cgroup();
+        if (cg) await cg.killAll(signo);
+        else if (status !== 'stopped') this.signalInit(signo);
+        return;
+      }
+      this.signalInit(signo);
+    });
+  }
+
+  private signalInit(signo: number): void {
+    if (this.init) this.init.kill(signo);
+    else if (this.alive()) this.ctx.deps.killPid(this.record.pid, signo, this.record.pidStartTime);
+  }
+
+  async pids(): Promise<number[]> {
+    this.refresh();
+    const cg = this.cgroup();
+    if (!cg) return this.alive() ? [this.record.pid] : [];
+    return (await cg.pids()).sort((a, b) => a - b);
+  }
+
+  async pause(): Promise<void> {
+    await withLock(this.ctx.root, this.id, async () => {
+      this.refresh();
+      const status = this.status();
+      if (!allowed.pause(status)) throw new FailedPreconditionError(`container not running or created: ${status}`);
+      const cg = this.cgroup();
+      if (!cg) throw new FailedPreconditionError(`container "${this.id}" has no cgroup to freeze`);
+      await cg.freeze();
+      this.save({ paused: true });
+    });
+  }
+
+  async resume(): Promise<void> {
+    await withLock(this.ctx.root, this.id, async () => {
+      this.refresh();
+      const status = this.status();
+      if (!allowed.resume(status)) throw new FailedPreconditionError('container not paused');
+      await this.cgroup()?.thaw();
+      this.save({ paused: false });
+    });
+  }
+
+  async update(resources: LinuxResources): Promise<void> {
+    await withLock(this.ctx.root, this.id, async () => {
+      this.refresh();
+      if (this.status() === 'stopped') throw new FailedPreconditionError('cannot update a stopped container');
+      const cg = this.cgroup();
+      if (!cg) throw new FailedPreconditionError(`container "${this.id}" has no cgroup to update`);
+      await cg.update(resources);
+    });
+  }
+
+  async delete(options: DeleteOptions = {}): Promise<void> {
+    await withLock(this.ctx.root, this.id, async () => {
+      const fresh = readRecord(this.ctx.root, this.id);
+      if (!fresh) return; // already deleted: idempotent
+      this.record = fresh;
+      const status = this.status();
+      if (!options.force && !allowed.deleteWithoutForce(status)) {
+        throw new FailedPreconditionError(`cannot delete container ${this.id} that is not stopped: ${status}`);
+      }
+      await this.destroy(status !== 'stopped');
+    });
+  }
+
+  /** Kill (if asked), wait for death, remove the cgroup, run poststop hooks, remove the state. Caller holds the lock. */
+  async destroy(kill: boolean): Promise<void> {
+    const cg = this.cgroup();
+    if (kill) {
+      if (cg) await cg.killAll(SIGKILL).catch((err: unknown) => this.ctx.logger?.warn({ err: String(err) }, 'kill --all failed'));
+      this.signalInit(SIGKILL);
+      await this.waitDead(10_000);
+    }
+    if (cg) await this.destroyCgroup(cg);
+    await this.hooks(DELETE_PHASES, 'stopped');
+    removeContainerDir(this.ctx.root, this.id);
+    this.init?.detach();
+  }
+
+  private async waitDead(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    if (this.init && this.exited) {
+      await within(this.exited, timeoutMs);
+      return;
+    }
+    while (this.alive() && Date.now() < deadline) await sleep(5);
+  }
+
+  private async destroyCgroup(cg: CgroupHandle): Promise<void> {
+    // Processes that were just killed may take a moment to leave the cgroup (EBUSY on rmdir).
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      try {
+        await cg.destroy();
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await sleep(10);
+      }
+    }
+  }
+
+  detach(): void {
+    this.init?.detach();
+  }
+}

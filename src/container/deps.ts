@@ -1,0 +1,54 @@
+//! The container library's view of the pieces it composes (spec loading, launch planning, the
+//! native executor, cgroups). Lifecycle code talks only to these interfaces, so its state handling
+//! is unit-tested with fakes; `real-deps.ts` wires the real modules.
+
+import type { CgroupManager } from '../cgroups';
+import type { Spec } from '../runtime/spec';
+import type { ExitInfo, StdioFds } from './types';
+
+/** The container's init process as seen by the process that spawned it. */
+export interface SpawnedInit {
+  readonly pid: number;
+  /** Field 22 of /proc/<pid>/stat, read right after spawn. */
+  readonly startTime: string;
+  /** Settles when init exits (reaped by the spawning process). */
+  readonly exited: Promise<ExitInfo>;
+  /** Release a `pipe` barrier (resolves once the barrier is released). */
+  start(): Promise<void>;
+  /** Signal through the pidfd (no pid-reuse risk). */
+  kill(signal: number): void;
+  /** Close owner-side fds (pidfd, barrier, report pipe) without touching the process. */
+  detach(): void;
+}
+
+export interface SpawnRequest {
+  readonly id: string;
+  readonly spec: Spec;
+  readonly rootfs: string;
+  readonly bundle: string;
+  readonly stdio: StdioFds;
+  readonly extraFds: readonly number[];
+  readonly start: { readonly kind: 'pipe' } | { readonly kind: 'fifo'; readonly path: string };
+  readonly noPivot: boolean;
+  readonly cgroup: CgroupHandle;
+}
+
+/** A container's cgroup: the cgroups library's manager (v1 or v2). */
+export type CgroupHandle = CgroupManager;
+
+export interface ContainerDeps {
+  /** Read and validate `<bundle>/config.json` (NotFoundError / InvalidSpecError). */
+  loadSpec(bundle: string): Promise<Spec>;
+  /** The cgroup path for a spec and the handle to manage it. */
+  openCgroup(spec: Spec, id: string, systemdCgroup: boolean): CgroupHandle;
+  /** Reattach to a recorded cgroup path (later CLI invocations). */
+  reopenCgroup(path: string, systemdCgroup: boolean): CgroupHandle;
+  /** Plan and spawn init, waiting at its barrier once this resolves. */
+  spawn(req: SpawnRequest): Promise<SpawnedInit>;
+  /** Create the exec FIFO (mode 0622 like runc). */
+  mkfifo(path: string): void;
+  /** Release a `fifo` barrier from any process. */
+  releaseFifo(path: string): Promise<void>;
+  /** Signal `pid` if it is still the process that started at `startTime` (non-owner path). */
+  killPid(pid: number, signal: number, startTime: string): void;
+}

@@ -1,0 +1,171 @@
+//! createContainer / loadContainer / listContainers: the entry points of the container library.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { AlreadyExistsError, InvalidArgumentError } from '../errors';
+import { ContainerImpl, type ContainerContext, notExist } from './container';
+import type { CgroupHandle, ContainerDeps, SpawnedInit } from './deps';
+import { CREATE_PHASES, type HookSpawner, planHooks, runHooks } from './hooks';
+import { RECORD_VERSION, type ContainerRecord } from './record';
+import { checkId, containerDir, ensureRoot, fifoPath, listIds, readRecord, removeContainerDir, withLock, writeRecord } from './store';
+import { sleep, within } from './timing';
+import type { Container, CreateOptions } from './types';
+
+/** Test seams: replace the composed modules and the hook spawner. */
+export interface LibraryOverrides {
+  readonly deps?: ContainerDeps;
+  readonly hookSpawner?: HookSpawner;
+}
+
+let realDeps: ContainerDeps | undefined;
+function defaultDeps(): ContainerDeps {
+  // Loaded lazily: the real executor pulls in koffi and the native library.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  realDeps ??= (require('./real-deps') as typeof import('./real-deps')).makeRealDeps();
+  return realDeps;
+}
+
+/** RFC 3339 with nanoseconds, as runc prints `created`. */
+export function rfc3339Nano(ms: number, extraNanos = 0): string {
+  const iso = new Date(ms).toISOString(); // 2026-12-01T13:30:21.065Z
+  const nanos = String((ms % 1000) * 1_000_000 + extraNanos).padStart(9, '0');
+  return `${iso.slice(0, 19)}.${nanos}Z`;
+}
+
+function nowRfc3339(): string {
+  const ns = process.hrtime.bigint() % 1_000_000n;
+  return rfc3339Nano(Date.now(), Number(ns));
+}
+
+function writePidFile(file: string, pid: number): void {
+  const abs = path.resolve(file);
+  const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.${process.pid}`);
+  fs.writeFileSync(tmp, String(pid), { mode: 0o644 });
+  fs.renameSync(tmp, abs);
+}
+
+/**
+ * Create a container from a bundle and leave it in `created`: namespaces and mounts set up, the
+ * process placed in its cgroup and waiting at the start barrier; prestart, createRuntime and
+ * createContainer hooks have run. Fails with AlreadyExistsError when `<root>/<id>` exists,
+ * NotFoundError for a missing bundle/config.json, InvalidSpecError for a bad config.json; nothing
+ * is left behind on failure (process killed, cgroup and state removed).
+ */
+export async function createContainer(options: CreateOptions, overrides: LibraryOverrides = {}): Promise<Container> {
+  checkId(options.id);
+  const deps = overrides.deps ?? defaultDeps();
+  const root = path.resolve(options.root);
+  const ctx: ContainerContext = { root, deps, logger: options.logger, hookSpawner: overrides.hookSpawner };
+  ensureRoot(root);
+  return withLock(root, options.id, async () => {
+    const dir = containerDir(root, options.id);
+    if (fs.existsSync(dir)) throw new AlreadyExistsError(`container with id exists: ${options.id}`);
+    const bundle = path.resolve(options.bundle);
+    const spec = options.spec ?? (await deps.loadSpec(bundle));
+    if (!spec.root?.path) throw new InvalidArgumentError('config.json: root.path: must name the rootfs directory');
+    if (spec.process?.terminal) {
+      throw new InvalidArgumentError('config.json: process.terminal: terminals are not supported yet; set it to false');
+    }
+    const rootfs = path.resolve(bundle, spec.root.path);
+    fs.mkdirSync(dir, { mode: 0o711 });
+    let cgroup: CgroupHandle | undefined;
+    let init: SpawnedInit | undefined;
+    try {
+      const fifo = options.startMode === 'fifo' ? fifoPath(root, options.id) : undefined;
+      if (fifo) deps.mkfifo(fifo);
+      cgroup = deps.openCgroup(spec, options.id, options.systemdCgroup ?? false);
+      await cgroup.create(spec.linux?.resources);
+      init = await deps.spawn({
+        id: options.id,
+        spec,
+        rootfs,
+        bundle,
+        stdio: options.stdio,
+        extraFds: options.extraFds ?? [],
+        start: fifo ? { kind: 'fifo', path: fifo } : { kind: 'pipe' },
+        noPivot: options.noPivot ?? false,
+        cgroup,
+      });
+      const record: ContainerRecord = {
+        version: RECORD_VERSION,
+        id: options.id,
+        bundle,
+        rootfs,
+        pid: init.pid,
+        pidStartTime: init.startTime,
+        created: nowRfc3339(),
+        owner: os.userInfo().username === 'root' ? '' : os.userInfo().username,
+        startMode: options.startMode,
+        ...(fifo ? { fifo } : {}),
+        started: false,
+        cgroupPath: cgroup.path,
+        systemdCgroup: options.systemdCgroup ?? false,
+        spec,
+      };
+      writeRecord(root, record);
+      const container = new ContainerImpl(ctx, record, init, cgroup);
+      for (const phase of CREATE_PHASES) {
+        const invocations = planHooks(spec, phase);
+        if (invocations.length > 0) {
+          await runHooks(invocations, { ...container.state(), status: 'creating' }, { spawner: ctx.hookSpawner, logger: ctx.logger });
+        }
+      }
+      if (options.pidFile) writePidFile(options.pidFile, init.pid);
+      return container;
+    } catch (err) {
+      await cleanupFailedCreate(root, options.id, init, cgroup);
+      throw err;
+    }
+  });
+}
+
+async function cleanupFailedCreate(root: string, id: string, init: SpawnedInit | undefined, cgroup: CgroupHandle | undefined): Promise<void> {
+  try {
+    if (init) {
+      init.kill(9);
+      await within(init.exited, 10_000);
+      init.detach();
+    }
+    if (cgroup) {
+      await cgroup.killAll(9).catch(() => {});
+      const deadline = Date.now() + 5_000;
+      for (;;) {
+        try {
+          await cgroup.destroy();
+          break;
+        } catch (err) {
+          if (Date.now() > deadline) throw err;
+          await sleep(10);
+        }
+      }
+    }
+  } finally {
+    removeContainerDir(root, id);
+  }
+}
+
+/** Open an existing container's persisted state. NotFoundError: `container "<id>" does not exist`. */
+export async function loadContainer(root: string, id: string, overrides: LibraryOverrides = {}): Promise<Container> {
+  checkId(id);
+  const absRoot = path.resolve(root);
+  const record = readRecord(absRoot, id);
+  if (!record) throw notExist(id);
+  const deps = overrides.deps ?? defaultDeps();
+  return new ContainerImpl({ root: absRoot, deps, hookSpawner: overrides.hookSpawner }, record);
+}
+
+/** Every container under `root`, sorted by id (a missing root is an empty list). */
+export async function listContainers(root: string, overrides: LibraryOverrides = {}): Promise<Container[]> {
+  const absRoot = path.resolve(root);
+  const out: Container[] = [];
+  for (const id of listIds(absRoot)) {
+    try {
+      out.push(await loadContainer(absRoot, id, overrides));
+    } catch {
+      // deleted between listing and reading
+    }
+  }
+  return out;
+}

@@ -1,0 +1,9 @@
+//! The Linux layer's public API: spawning from launch plans, reaping, host facts, small syscalls.
+
+export { spawnContainer, spawnProcess, releaseExecFifo } from './spawn';
+export type { ExitStatus, SpawnOptions, SpawnedProcess } from './spawn-types';
+export { reaper, setChildSubreaper, Reaper, exitStatusOf } from './reaper';
+export { hostCapLast } from './host';
+export { eventfd, pipe2, mkfifo, closeFd, mount, umount2, pidfdOpen, pidfdSendSignal, kill, EFD_CLOEXEC, EFD_NONBLOCK, O_CLOEXEC, O_NONBLOCK } from './libc';
+export { SyscallError, ContainerSetupError } from './errors';
+export { errnoName } from './errno';

@@ -1,0 +1,149 @@
+//! The only koffi importer: bindings to build/libtsrun.so (native/tsrun.h). Each C helper returns
+//! -errno, which is turned into a SyscallError here; koffi.errno() is never used (any later Node
+//! call may overwrite it).
+
+import path from 'node:path';
+import koffi from 'koffi';
+import { SyscallError } from './errors';
+
+/** where libtsrun.so is: $TSRUN_LIBTSRUN, else build/ at the top of the checkout or install */
+export function libtsrunPath(): string {
+  return process.env.TSRUN_LIBTSRUN ?? path.resolve(__dirname, '..', '..', 'build', 'libtsrun.so');
+}
+
+interface Native {
+  spawn(plan: Buffer, len: number, reportFd: number, syncFd: number): number;
+  exitWatcherInit(notifyFd: number): number;
+  exitWatch(pidfd: number): number;
+  pidfdOpen(pid: number): number;
+  pidfdSendSignal(pidfd: number, sig: number): number;
+  kill(pid: number, sig: number): number;
+  waitid(idtype: number, id: number, options: number, out: Int32Array): number;
+  setChildSubreaper(on: number): number;
+  eventfd(initval: number, flags: number): number;
+  pipe2(out: Int32Array, flags: number): number;
+  mkfifo(path: string, mode: number): number;
+  close(fd: number): number;
+  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): number;
+  umount2(target: string, flags: number): number;
+}
+
+let native: Native | undefined;
+
+function lib(): Native {
+  if (native !== undefined) return native;
+  const l = koffi.load(libtsrunPath());
+  native = {
+    spawn: l.func('int tsrun_spawn(const uint8_t *plan, size_t len, int report_fd, int sync_fd)'),
+    exitWatcherInit: l.func('int tsrun_exit_watcher_init(int notify_fd)'),
+    exitWatch: l.func('int tsrun_exit_watch(int pidfd)'),
+    pidfdOpen: l.func('int tsrun_pidfd_open(int pid)'),
+    pidfdSendSignal: l.func('int tsrun_pidfd_send_signal(int pidfd, int sig)'),
+    kill: l.func('int tsrun_kill(int pid, int sig)'),
+    waitid: l.func('int tsrun_waitid(int idtype, int id, int options, _Out_ int32_t *out)'),
+    setChildSubreaper: l.func('int tsrun_set_child_subreaper(int on)'),
+    eventfd: l.func('int tsrun_eventfd(unsigned int initval, int flags)'),
+    pipe2: l.func('int tsrun_pipe2(_Out_ int32_t *out, int flags)'),
+    mkfifo: l.func('int tsrun_mkfifo(const char *path, unsigned int mode)'),
+    close: l.func('int tsrun_close(int fd)'),
+    mount: l.func('int tsrun_mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)'),
+    umount2: l.func('int tsrun_umount2(const char *target, int flags)'),
+  } as Native;
+  return native;
+}
+
+function check(r: number, syscall: string, p?: string): number {
+  if (r < 0) throw new SyscallError(syscall, -r, p);
+  return r;
+}
+
+export const O_CLOEXEC = 0o2000000;
+export const O_NONBLOCK = 0o4000;
+export const EFD_CLOEXEC = O_CLOEXEC;
+export const EFD_NONBLOCK = O_NONBLOCK;
+export const P_PID = 1;
+export const P_PIDFD = 3;
+export const P_ALL = 0;
+export const WEXITED = 4;
+export const WNOHANG = 1;
+export const WNOWAIT = 0x01000000;
+export const CLD_EXITED = 1;
+export const CLD_KILLED = 2;
+export const CLD_DUMPED = 3;
+
+/** Hand an encoded plan to native/ (see native/tsrun.h for fd ownership). Throws SyscallError. */
+export function nativeSpawn(plan: Buffer, reportFd: number, syncFd: number): void {
+  check(lib().spawn(plan, plan.length, reportFd, syncFd), 'tsrun_spawn');
+}
+
+/** Start native/'s exit watcher: it writes a byte to `notifyFd` when a watched pidfd is readable. */
+export function exitWatcherInit(notifyFd: number): void {
+  check(lib().exitWatcherInit(notifyFd), 'tsrun_exit_watcher_init');
+}
+
+/** Add a pidfd to the exit watcher (one-shot). */
+export function exitWatch(pidfd: number): void {
+  check(lib().exitWatch(pidfd), 'epoll_ctl', String(pidfd));
+}
+
+export function pidfdOpen(pid: number): number {
+  return check(lib().pidfdOpen(pid), 'pidfd_open', String(pid));
+}
+
+export function pidfdSendSignal(pidfd: number, signal: number): void {
+  check(lib().pidfdSendSignal(pidfd, signal), 'pidfd_send_signal');
+}
+
+export function kill(pid: number, signal: number): void {
+  check(lib().kill(pid, signal), 'kill', String(pid));
+}
+
+export interface WaitInfo {
+  /** 0 when WNOHANG found nothing */
+  readonly pid: number;
+  /** CLD_EXITED, CLD_KILLED, CLD_DUMPED… */
+  readonly code: number;
+  /** exit code or signal number */
+  readonly status: number;
+}
+
+/** waitid(2); returns undefined for ECHILD (nothing to wait for) */
+export function waitid(idtype: number, id: number, options: number): WaitInfo | undefined {
+  const out = new Int32Array(3);
+  const r = lib().waitid(idtype, id, options, out);
+  if (r === -10) return undefined; // ECHILD
+  check(r, 'waitid', String(id));
+  return { pid: out[0] as number, code: out[1] as number, status: out[2] as number };
+}
+
+export function setChildSubreaper(on = true): void {
+  check(lib().setChildSubreaper(on ? 1 : 0), 'prctl(PR_SET_CHILD_SUBREAPER)');
+}
+
+export function eventfd(initval: number, flags: number = EFD_CLOEXEC): number {
+  return check(lib().eventfd(initval, flags), 'eventfd');
+}
+
+/** pipe2(2) → [read end, write end] */
+export function pipe2(flags: number = O_CLOEXEC): [number, number] {
+  const out = new Int32Array(2);
+  check(lib().pipe2(out, flags), 'pipe2');
+  return [out[0] as number, out[1] as number];
+}
+
+export function mkfifo(p: string, mode = 0o622): void {
+  check(lib().mkfifo(p, mode), 'mkfifo', p);
+}
+
+export function closeFd(fd: number): void {
+  check(lib().close(fd), 'close', String(fd));
+}
+
+/** mount(2) in the calling process's mount namespace (the same for every thread of Node) */
+export function mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null = null): void {
+  check(lib().mount(source, target, fstype, flags, data), 'mount', target);
+}
+
+export function umount2(target: string, flags = 0): void {
+  check(lib().umount2(target, flags), 'umount2', target);
+}

@@ -1,0 +1,137 @@
+//! Reaping children without stealing libuv's: known pids are waited for by pidfd (never
+//! waitpid(-1)); adopted orphans (as a child subreaper) are found with a WNOWAIT peek and reaped only
+//! when orphan reaping is switched on and no spawn is in flight (node-spike.md §4).
+
+import net from 'node:net';
+import * as libc from './libc';
+import type { ExitStatus } from './spawn-types';
+
+interface Watch {
+  readonly pidfd: number | null;
+  readonly resolve: (s: ExitStatus) => void;
+}
+
+export type OrphanListener = (pid: number, status: ExitStatus) => void;
+
+/** Turn a waitid result into {status, signal?}: exit code, or 128+signal when killed. */
+export function exitStatusOf(info: libc.WaitInfo): ExitStatus {
+  if (info.code === libc.CLD_KILLED || info.code === libc.CLD_DUMPED) return { status: 128 + info.status, signal: info.status };
+  return { status: info.status };
+}
+
+export class Reaper {
+  private readonly watched = new Map<number, Watch>();
+  private orphanListener: OrphanListener | null = null;
+  private pending = 0;
+  private readonly wakeups: net.Socket;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly onSignal = () => this.drain();
+
+  constructor() {
+    // exits of watched pidfds arrive through native/'s epoll thread (works where signal
+    // listeners do not, e.g. under jest); SIGCHLD still triggers sweeps for adopted orphans
+    const [r, w] = libc.pipe2(libc.O_CLOEXEC | libc.O_NONBLOCK);
+    libc.exitWatcherInit(w);
+    this.wakeups = new net.Socket({ fd: r, readable: true, writable: false });
+    this.wakeups.on('data', () => this.drain());
+    this.wakeups.unref();
+    process.on('SIGCHLD', this.onSignal);
+  }
+
+  /** Reap adopted orphans too (only for a process that does not use child_process: libuv's
+   *  children would be stolen). `listener` hears about each one. */
+  reapOrphans(listener: OrphanListener): void {
+    this.orphanListener = listener;
+    this.drain();
+  }
+
+  /** A spawn is in flight: its pid is not known yet, so orphan reaping pauses. */
+  beginSpawn(): void {
+    this.pending++;
+  }
+
+  endSpawn(): void {
+    this.pending = Math.max(0, this.pending - 1);
+    if (this.pending === 0) setImmediate(() => this.drain());
+  }
+
+  /** Resolve when `pid` (our child or adopted) exits; `pidfd` makes the wait pid-reuse proof. */
+  watch(pid: number, pidfd: number | null): Promise<ExitStatus> {
+    return new Promise<ExitStatus>((resolve) => {
+      this.watched.set(pid, { pidfd, resolve });
+      if (pidfd !== null) libc.exitWatch(pidfd);
+      this.keepAlive();
+      setImmediate(() => this.drain());
+    });
+  }
+
+  /** Stop watching `pid` (its exit will not be collected by us). */
+  unwatch(pid: number): void {
+    this.watched.delete(pid);
+    this.keepAlive();
+  }
+
+  /** Collect every exit that is ready; safe to call any time. */
+  drain(): void {
+    for (const [pid, w] of this.watched) {
+      let info: libc.WaitInfo | undefined;
+      try {
+        info = w.pidfd !== null
+          ? libc.waitid(libc.P_PIDFD, w.pidfd, libc.WEXITED | libc.WNOHANG)
+          : libc.waitid(libc.P_PID, pid, libc.WEXITED | libc.WNOHANG);
+      } catch {
+        info = undefined;
+      }
+      if (info !== undefined && info.pid !== 0) {
+        this.watched.delete(pid);
+        w.resolve(exitStatusOf(info));
+      }
+    }
+    if (this.orphanListener !== null && this.pending === 0) this.drainOrphans(this.orphanListener);
+    this.keepAlive();
+  }
+
+  private drainOrphans(listener: OrphanListener): void {
+    for (let i = 0; i < 1024; i++) {
+      const peek = libc.waitid(libc.P_ALL, 0, libc.WEXITED | libc.WNOHANG | libc.WNOWAIT);
+      if (peek === undefined || peek.pid === 0) return;
+      const info = libc.waitid(libc.P_PID, peek.pid, libc.WEXITED | libc.WNOHANG);
+      if (info === undefined || info.pid === 0) return;
+      const status = exitStatusOf(info);
+      const w = this.watched.get(info.pid);
+      if (w !== undefined) {
+        this.watched.delete(info.pid);
+        w.resolve(status);
+      } else {
+        listener(info.pid, status);
+      }
+    }
+  }
+
+  /** keep Node alive while an exit is awaited (signal listeners and the wake-up pipe alone are
+   *  unref'd); a watch without a pidfd (adopted or detached pid) is swept once a second */
+  private keepAlive(): void {
+    if (this.watched.size > 0) this.wakeups.ref();
+    else this.wakeups.unref();
+    const needSweep = [...this.watched.values()].some((w) => w.pidfd === null);
+    if (needSweep && this.timer === null) {
+      this.timer = setInterval(() => this.drain(), 1000);
+    } else if (!needSweep && this.timer !== null) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+  }
+}
+
+let instance: Reaper | undefined;
+
+/** The process-wide reaper (installs a SIGCHLD listener on first use). */
+export function reaper(): Reaper {
+  instance ??= new Reaper();
+  return instance;
+}
+
+/** prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned descendants are re-parented to this process. */
+export function setChildSubreaper(on = true): void {
+  libc.setChildSubreaper(on);
+}

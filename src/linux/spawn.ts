@@ -1,0 +1,224 @@
+//! Spawning containers and processes from a launch plan (runtime/plan.ts) through native/.
+
+import fs from 'node:fs';
+import net from 'node:net';
+import type { LaunchPlan, ProcessPlan } from '../runtime/plan-types';
+import { encodePlan } from '../runtime/encode';
+import { FailedPreconditionError } from '../errors';
+import * as libc from './libc';
+import { ContainerSetupError, SyscallError } from './errors';
+import { Errno } from './errno';
+import { reaper } from './reaper';
+import { MSG, ReportReader, type ReportMessage } from './report-reader';
+import type { ExitStatus, SpawnOptions, SpawnedProcess } from './spawn-types';
+
+export type { ExitStatus, SpawnOptions, SpawnedProcess } from './spawn-types';
+
+function setupError(plan: LaunchPlan, m: ReportMessage): ContainerSetupError {
+  const step = m.step >= 0 ? (plan.ops[m.step]?.step ?? `step ${m.step}`) : `${m.syscall} ${m.path}`.trim();
+  return new ContainerSetupError(step, m.step, m.syscall, m.path, m.value);
+}
+
+function closeQuietly(fd: number): void {
+  if (fd < 0) return;
+  try {
+    libc.closeFd(fd);
+  } catch {
+    // already closed
+  }
+}
+
+function writeIdMaps(plan: LaunchPlan, pid: number): void {
+  const fmt = (maps: LaunchPlan['uidMappings']) => maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
+  fs.writeFileSync(`/proc/${pid}/uid_map`, fmt(plan.uidMappings));
+  fs.writeFileSync(`/proc/${pid}/gid_map`, fmt(plan.gidMappings));
+}
+
+class Spawned implements SpawnedProcess {
+  private pidfdOpen = true;
+  private startPromise: Promise<void> | null = null;
+  readonly exited: Promise<ExitStatus>;
+
+  constructor(
+    private readonly plan: LaunchPlan,
+    readonly pid: number,
+    readonly pidfd: number,
+    exited: Promise<ExitStatus>,
+    private readonly reader: ReportReader,
+    private syncW: number,
+  ) {
+    this.exited = exited.then((s) => {
+      this.closePidfd();
+      return s;
+    });
+  }
+
+  private closePidfd(): void {
+    if (this.pidfdOpen) {
+      this.pidfdOpen = false;
+      closeQuietly(this.pidfd);
+    }
+  }
+
+  kill(signal: number): void {
+    if (!this.pidfdOpen) throw new SyscallError('pidfd_send_signal', Errno.ESRCH, String(this.pid));
+    libc.pidfdSendSignal(this.pidfd, signal);
+  }
+
+  start(): Promise<void> {
+    this.startPromise ??= this.doStart();
+    return this.startPromise;
+  }
+
+  private async doStart(): Promise<void> {
+    if (this.plan.start.kind === 'pipe') {
+      if (this.syncW < 0) throw new FailedPreconditionError(`container ${this.plan.id}: detached, cannot start it`);
+      fs.writeSync(this.syncW, Buffer.from([1]));
+    } else {
+      await releaseExecFifo(this.plan.start.path);
+    }
+    for (;;) {
+      const m = await this.reader.next();
+      if (m === null) {
+        // EOF: execve succeeded (the report fd is close-on-exec) or the child died; an exit
+        // before any error message means it was killed
+        closeQuietly(this.syncW);
+        this.syncW = -1;
+        this.reader.close();
+        return;
+      }
+      if (m.type === MSG.ERROR) {
+        this.reader.close();
+        throw setupError(this.plan, m);
+      }
+    }
+  }
+
+  detach(): void {
+    this.reader.close();
+    closeQuietly(this.syncW);
+    this.syncW = -1;
+    reaper().unwatch(this.pid);
+    this.closePidfd();
+  }
+}
+
+/** Spawn a container's init from `plan`. Resolves when the child waits at its start barrier
+ *  (runc's "created"); rejects with ContainerSetupError when a step failed (the child is reaped).
+ *  Stdio/extra fds named in the plan may be closed by the caller once this resolves. */
+export async function spawnContainer(plan: LaunchPlan, options: SpawnOptions = {}): Promise<SpawnedProcess> {
+  const encoded = encodePlan(plan);
+  const [reportR, reportW] = libc.pipe2(libc.O_CLOEXEC);
+  let syncR: number;
+  let syncW: number;
+  try {
+    [syncR, syncW] = libc.pipe2(libc.O_CLOEXEC);
+  } catch (e) {
+    closeQuietly(reportR);
+    closeQuietly(reportW);
+    throw e;
+  }
+  const r = reaper();
+  r.beginSpawn();
+  try {
+    libc.nativeSpawn(encoded, reportW, syncR); // native/ owns reportW and syncR from here
+  } catch (e) {
+    r.endSpawn();
+    for (const fd of [reportR, reportW, syncR, syncW]) closeQuietly(fd);
+    throw e;
+  }
+  const reader = new ReportReader(reportR);
+  let pid = 0;
+  let pidfd = -1;
+  let exited: Promise<ExitStatus> | null = null;
+  let spawnEnded = false;
+  const endSpawn = () => {
+    if (!spawnEnded) {
+      spawnEnded = true;
+      r.endSpawn();
+    }
+  };
+  const abort = async (err: Error): Promise<never> => {
+    endSpawn();
+    reader.close();
+    closeQuietly(syncW);
+    if (exited !== null) {
+      try {
+        libc.pidfdSendSignal(pidfd, 9);
+      } catch {
+        // already gone
+      }
+      await exited;
+      closeQuietly(pidfd);
+    }
+    throw err;
+  };
+  try {
+    for (;;) {
+      const m = await reader.next();
+      if (m === null) {
+        const status = exited === null ? null : await exited;
+        return await abort(new ContainerSetupError(
+          `spawn container ${plan.id}`, -1, 'clone', '', status === null ? Errno.ECHILD : Errno.EINTR,
+        ).withDetail(status === null ? 'the child never reported its pid' : `the child exited (status ${status.status}) before it was ready`));
+      }
+      switch (m.type) {
+        case MSG.PID:
+          pid = m.value;
+          pidfd = libc.pidfdOpen(pid);
+          exited = r.watch(pid, pidfd);
+          endSpawn();
+          await options.onPid?.(pid);
+          break;
+        case MSG.NEED_IDMAP:
+          writeIdMaps(plan, pid);
+          fs.writeSync(syncW, Buffer.from([1]));
+          break;
+        case MSG.READY: {
+          const p = new Spawned(plan, pid, pidfd, exited as Promise<ExitStatus>, reader, syncW);
+          await options.onCreated?.(pid);
+          return p;
+        }
+        case MSG.ERROR:
+          return await abort(setupError(plan, m));
+        default:
+          break;
+      }
+    }
+  } catch (e) {
+    if (e instanceof ContainerSetupError) throw e;
+    return abort(e as Error);
+  }
+}
+
+/** Spawn a process into an existing container (exec) from a ProcessPlan (buildProcessPlan). */
+export function spawnProcess(plan: ProcessPlan, options: SpawnOptions = {}): Promise<SpawnedProcess> {
+  return spawnContainer(plan, options);
+}
+
+/** Release a container waiting on its exec FIFO (tsrun `start`): opens the FIFO for reading, takes
+ *  the byte the container wrote, removes the FIFO. Rejects after `timeoutMs` when nobody waits. */
+export function releaseExecFifo(path: string, options: { timeoutMs?: number } = {}): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  let fd: number;
+  try {
+    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | libc.O_CLOEXEC);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') return Promise.reject(new FailedPreconditionError(`exec fifo ${path} does not exist: the container was started already or never created`));
+    return Promise.reject(e);
+  }
+  const socket = new net.Socket({ fd, readable: true, writable: false });
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => finish(new FailedPreconditionError(`exec fifo ${path}: no container is waiting on it (${timeoutMs} ms)`)), timeoutMs);
+    const finish = (err?: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (err !== undefined) return reject(err);
+      fs.rm(path, { force: true }, () => resolve());
+    };
+    socket.once('data', () => finish());
+    socket.once('end', () => finish(new FailedPreconditionError(`exec fifo ${path}: the container closed it without starting`)));
+    socket.once('error', (e) => finish(e));
+  });
+}

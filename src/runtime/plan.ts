@@ -1,0 +1,390 @@
+//! OCI spec → LaunchPlan: the ordered list of ops native/ executes between clone and execve.
+//! Pure: no I/O. The order follows runc's (nsexec + rootfs_linux + standard_init_linux).
+
+import path from 'node:path';
+import { InvalidArgumentError, InvalidSpecError, type SpecIssue } from '../errors';
+import type { Mount, Spec } from './spec';
+import { CLONE, MS, NS_CLONE_FLAG, S_IF } from './linux-constants';
+import { parseMountOptions, propagationFlag } from './mount-options';
+import { capabilityNumber } from './capabilities';
+import { rlimitNumber, RLIM_INFINITY } from './rlimits';
+import type { IdMap, LaunchPlan, PlanNamespace, PlanOp, ProcessPlan, StartBarrier } from './plan-types';
+
+/** How cgroup v1 hierarchies appear inside the container when it mounts "cgroup". */
+export interface CgroupMountInfo {
+  readonly kind: 'v1';
+  /** one bind mount per hierarchy: name as it appears under the cgroup mount (e.g. "memory",
+   *  "cpu,cpuacct") and the host directory of the container's cgroup in it */
+  readonly hierarchies: readonly { readonly name: string; readonly hostPath: string }[];
+}
+
+export interface PlanContext {
+  readonly id: string;
+  /** absolute host path of the rootfs (spec.root.path resolved against the bundle) */
+  readonly rootfs: string;
+  /** absolute bundle directory (relative bind sources resolve against it) */
+  readonly bundle: string;
+  /** /proc/sys/kernel/cap_last_cap of the host */
+  readonly hostCapLast: number;
+  /** host fds that become 0, 1, 2 in the container (-1: /dev/null) */
+  readonly stdio: { readonly stdin: number; readonly stdout: number; readonly stderr: number };
+  /** host fds that become 3, 4, … */
+  readonly extraFds?: readonly number[];
+  readonly start: StartBarrier;
+  /** MS_MOVE + chroot instead of pivot_root (a rootfs on ramfs) */
+  readonly noPivot?: boolean;
+  readonly cgroup?: {
+    /** cgroup directories (host paths) the init joins before anything else (writes cgroup.procs) */
+    readonly join: readonly string[];
+    /** how to mount a "cgroup" mount: cgroup2 (default) or v1 hierarchies bound from the host */
+    readonly mount?: { readonly kind: 'v2' } | CgroupMountInfo;
+  };
+}
+
+/** devices every container gets when /dev is not bind-mounted (runc's AllowedDevices set) */
+export const DEFAULT_DEVICES: readonly { readonly path: string; readonly major: number; readonly minor: number }[] = [
+  { path: '/dev/null', major: 1, minor: 3 },
+  { path: '/dev/zero', major: 1, minor: 5 },
+  { path: '/dev/full', major: 1, minor: 7 },
+  { path: '/dev/random', major: 1, minor: 8 },
+  { path: '/dev/urandom', major: 1, minor: 9 },
+  { path: '/dev/tty', major: 5, minor: 0 },
+];
+
+const DEV_SYMLINKS: readonly [target: string, link: string][] = [
+  ['/proc/self/fd', '/dev/fd'],
+  ['/proc/self/fd/0', '/dev/stdin'],
+  ['/proc/self/fd/1', '/dev/stdout'],
+  ['/proc/self/fd/2', '/dev/stderr'],
+  ['/proc/kcore', '/dev/core'],
+];
+
+function containerPath(p: string): string {
+  return path.posix.normalize(path.posix.join('/', p));
+}
+
+function capMask(names: readonly string[] | undefined, field: string, lastCap: number, issues: SpecIssue[]): bigint {
+  let mask = 0n;
+  for (const name of names ?? []) {
+    const n = capabilityNumber(name);
+    if (n === undefined) {
+      issues.push({ path: field, message: `unknown capability "${name}"` });
+    } else if (n <= lastCap) {
+      // capabilities this kernel does not know are ignored, like runc does
+      mask |= 1n << BigInt(n);
+    }
+  }
+  return mask;
+}
+
+function rlimValue(n: bigint): bigint {
+  return n < 0n || n > RLIM_INFINITY ? RLIM_INFINITY : n;
+}
+
+function nsLabel(t: string): string {
+  return t === 'network' ? 'net' : t === 'mount' ? 'mnt' : t;
+}
+
+interface Builder {
+  readonly ops: PlanOp[];
+  readonly issues: SpecIssue[];
+}
+
+function planMount(b: Builder, m: Mount, index: number, ctx: PlanContext): void {
+  const dest = containerPath(m.destination);
+  const type = m.type ?? '';
+  const opts = parseMountOptions(m.options, type);
+  const field = `mounts[${index}]`;
+  if (opts.unsupported.length > 0) {
+    b.issues.push({ path: `${field}.options`, message: `not supported by tsrun yet: ${opts.unsupported.join(', ')}` });
+  }
+  if (m.uidMappings !== undefined || m.gidMappings !== undefined) {
+    b.issues.push({ path: field, message: 'id-mapped mounts are not supported by tsrun yet' });
+  }
+  const what = opts.bind ? `bind ${m.source ?? ''}` : type || (m.source ?? 'none');
+  const step = `mount ${what} on ${dest}`;
+  const propagate = (): void => {
+    for (const p of opts.propagation) {
+      b.ops.push({ op: 'mount', step: `set propagation of ${dest}`, source: null, target: dest, fstype: null, flags: p, data: null, base: 'root', mkTarget: 'none' });
+    }
+  };
+  if (opts.bind) {
+    if (m.source === undefined) {
+      b.issues.push({ path: `${field}.source`, message: 'a bind mount needs a source' });
+      return;
+    }
+    const source = path.posix.resolve(ctx.bundle, m.source);
+    b.ops.push({ op: 'mount', step, source, target: dest, fstype: null, flags: MS.BIND | (opts.recursive ? MS.REC : 0), data: null, base: 'root', mkTarget: 'auto' });
+    const extra = opts.flags & ~(MS.BIND | MS.REC | MS.REMOUNT);
+    if (extra !== 0) {
+      b.ops.push({ op: 'mount', step: `remount ${dest} (${(m.options ?? []).join(',')})`, source: null, target: dest, fstype: null, flags: extra | MS.BIND | MS.REMOUNT, data: null, base: 'root', mkTarget: 'none' });
+    }
+    propagate();
+    return;
+  }
+  if (type === 'cgroup' || type === 'cgroup2') {
+    planCgroupMount(b, dest, opts.flags, ctx);
+    propagate();
+    return;
+  }
+  if (type === '') {
+    b.issues.push({ path: `${field}.type`, message: 'a mount without "bind"/"rbind" needs a type' });
+    return;
+  }
+  b.ops.push({
+    op: 'mount', step, source: m.source ?? type, target: dest, fstype: type, flags: opts.flags & ~MS.REMOUNT,
+    data: opts.data === '' ? null : opts.data, base: 'root', mkTarget: 'dir',
+  });
+  propagate();
+}
+
+function planCgroupMount(b: Builder, dest: string, flags: number, ctx: PlanContext): void {
+  const mount = ctx.cgroup?.mount ?? { kind: 'v2' as const };
+  if (mount.kind === 'v2') {
+    b.ops.push({ op: 'mount', step: `mount cgroup2 on ${dest}`, source: 'cgroup2', target: dest, fstype: 'cgroup2', flags, data: null, base: 'root', mkTarget: 'dir' });
+    return;
+  }
+  // v1: a tmpfs holding one bind mount per hierarchy (like runc), read-only last when asked
+  const baseFlags = MS.NOSUID | MS.NODEV | MS.NOEXEC;
+  b.ops.push({ op: 'mount', step: `mount tmpfs on ${dest}`, source: 'tmpfs', target: dest, fstype: 'tmpfs', flags: baseFlags, data: 'mode=755', base: 'root', mkTarget: 'dir' });
+  for (const h of mount.hierarchies) {
+    const target = path.posix.join(dest, h.name);
+    b.ops.push({ op: 'mount', step: `mount cgroup ${h.name} on ${target}`, source: h.hostPath, target, fstype: null, flags: MS.BIND | MS.REC, data: null, base: 'root', mkTarget: 'dir' });
+    b.ops.push({ op: 'mount', step: `remount ${target}`, source: null, target, fstype: null, flags: MS.BIND | MS.REMOUNT | baseFlags | (flags & MS.RDONLY), data: null, base: 'root', mkTarget: 'none' });
+  }
+  if ((flags & MS.RDONLY) !== 0) {
+    b.ops.push({ op: 'mount', step: `remount ${dest} read-only`, source: null, target: dest, fstype: null, flags: MS.REMOUNT | MS.RDONLY | baseFlags, data: 'mode=755', base: 'root', mkTarget: 'none' });
+  }
+}
+
+function planDevices(b: Builder, spec: Spec): void {
+  const devices = new Map<string, PlanOp>();
+  for (const d of DEFAULT_DEVICES) {
+    devices.set(d.path, { op: 'mknod', step: `create device ${d.path}`, path: d.path, mode: S_IF.CHR | 0o666, major: d.major, minor: d.minor, uid: 0, gid: 0 });
+  }
+  (spec.linux?.devices ?? []).forEach((d, i) => {
+    const p = containerPath(d.path);
+    const kind = d.type === 'b' ? S_IF.BLK : d.type === 'p' ? S_IF.FIFO : d.type === 'c' || d.type === 'u' ? S_IF.CHR : undefined;
+    if (kind === undefined) {
+      b.issues.push({ path: `linux.devices[${i}].type`, message: `must be "c", "b", "u" or "p", not "${d.type}"` });
+      return;
+    }
+    devices.set(p, {
+      op: 'mknod', step: `create device ${p}`, path: p, mode: kind | ((d.fileMode ?? 0o666) & 0o7777),
+      major: d.major ?? 0, minor: d.minor ?? 0, uid: d.uid ?? 0, gid: d.gid ?? 0,
+    });
+  });
+  b.ops.push(...devices.values());
+  b.ops.push({ op: 'symlink', step: 'create /dev/ptmx', target: 'pts/ptmx', path: '/dev/ptmx' });
+  for (const [target, link] of DEV_SYMLINKS) {
+    b.ops.push({ op: 'symlink', step: `create ${link}`, target, path: link });
+  }
+}
+
+function planUserAndCaps(b: Builder, spec: Spec, ctx: PlanContext): void {
+  const proc = spec.process;
+  if (proc === undefined) return;
+  const caps = proc.capabilities;
+  const last = ctx.hostCapLast;
+  const mask = (names: readonly string[] | undefined, k: string) => capMask(names, `process.capabilities.${k}`, last, b.issues);
+  if (caps !== undefined) {
+    b.ops.push({ op: 'capsBounding', step: 'drop bounding capabilities', keep: mask(caps.bounding, 'bounding'), lastCap: last });
+    b.ops.push({ op: 'keepCaps', step: 'keep capabilities across setuid', on: true });
+  }
+  const gids = proc.user.additionalGids ?? [];
+  b.ops.push({ op: 'setgroups', step: `set additional groups [${gids.join(',')}]`, gids });
+  b.ops.push({ op: 'setresgid', step: `set gid ${proc.user.gid}`, gid: proc.user.gid });
+  b.ops.push({ op: 'setresuid', step: `set uid ${proc.user.uid}`, uid: proc.user.uid });
+  if (caps !== undefined) {
+    b.ops.push({ op: 'keepCaps', step: 'clear keep-capabilities', on: false });
+    b.ops.push({
+      op: 'capset', step: 'set capabilities', effective: mask(caps.effective, 'effective'),
+      permitted: mask(caps.permitted, 'permitted'), inheritable: mask(caps.inheritable, 'inheritable'),
+    });
+    b.ops.push({ op: 'capsAmbient', step: 'raise ambient capabilities', caps: mask(caps.ambient, 'ambient'), lastCap: last });
+  }
+}
+
+/** The process part shared by container init and exec: rlimits, oom, user, caps, nnp, cwd, umask. */
+function planProcessTail(b: Builder, spec: Spec, ctx: PlanContext): void {
+  const proc = spec.process;
+  if (proc === undefined) return;
+  (proc.rlimits ?? []).forEach((r, i) => {
+    const resource = rlimitNumber(r.type);
+    if (resource === undefined) {
+      b.issues.push({ path: `process.rlimits[${i}].type`, message: `unknown rlimit "${r.type}"` });
+      return;
+    }
+    b.ops.push({ op: 'setrlimit', step: `set ${r.type}`, resource, soft: rlimValue(r.soft), hard: rlimValue(r.hard) });
+  });
+  planUserAndCaps(b, spec, ctx);
+  if (proc.noNewPrivileges === true) b.ops.push({ op: 'noNewPrivs', step: 'set no_new_privs' });
+  b.ops.push({ op: 'chdir', step: `chdir to ${proc.cwd}`, path: proc.cwd });
+  // native/ runs with umask 0 while it sets up; the process gets the spec's umask or 0022 (runc's)
+  const umask = (proc.user.umask ?? 0o022) & 0o777;
+  b.ops.push({ op: 'umask', step: `set umask ${umask.toString(8).padStart(4, '0')}`, mask: umask });
+}
+
+function execOp(spec: Spec, issues: SpecIssue[]): PlanOp | undefined {
+  const args = spec.process?.args ?? [];
+  if (args.length === 0 || args[0] === '') {
+    issues.push({ path: 'process.args', message: 'must name the program to run (a non-empty list)' });
+    return undefined;
+  }
+  // a program name without '/' is searched in env's PATH by native/ (DEFAULT_PATH when unset)
+  return { op: 'exec', step: `exec ${JSON.stringify(args[0])}`, path: args[0] as string, argv: args, env: spec.process?.env ?? [] };
+}
+
+function idMaps(maps: readonly { containerID: number; hostID: number; size: number }[] | undefined): IdMap[] {
+  return (maps ?? []).map((m) => ({ containerID: m.containerID, hostID: m.hostID, size: m.size }));
+}
+
+/** Build the complete launch plan for a container's init. Throws InvalidSpecError listing every
+ *  problem found (by JSON path) and InvalidArgumentError for a bad context. */
+export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
+  if (!path.posix.isAbsolute(ctx.rootfs)) throw new InvalidArgumentError(`rootfs "${ctx.rootfs}" must be an absolute path`);
+  if (spec.process === undefined) throw new InvalidSpecError([{ path: 'process', message: 'is required to start a container' }]);
+  const b: Builder = { ops: [], issues: [] };
+  const namespaces: PlanNamespace[] = (spec.linux?.namespaces ?? []).map((n) => (n.path === undefined ? { type: n.type } : { type: n.type, path: n.path }));
+  const seen = new Set<string>();
+  namespaces.forEach((n, i) => {
+    if (seen.has(n.type)) b.issues.push({ path: `linux.namespaces[${i}]`, message: `namespace "${n.type}" is listed twice` });
+    seen.add(n.type);
+  });
+  const created = (t: string) => namespaces.some((n) => n.type === t && n.path === undefined);
+  const joined = namespaces.filter((n) => n.path !== undefined);
+  let cloneFlags = 0;
+  for (const n of namespaces) {
+    // cgroup and time namespaces are unshared later: cgroup after joining the cgroup, time
+    // because clone() cannot take CLONE_NEWTIME
+    if (n.path === undefined && n.type !== 'cgroup' && n.type !== 'time') cloneFlags |= NS_CLONE_FLAG[n.type] ?? 0;
+  }
+  const newMountNs = created('mount');
+  if (!newMountNs && !namespaces.some((n) => n.type === 'mount')) {
+    b.issues.push({ path: 'linux.namespaces', message: 'a "mount" namespace is required' });
+  }
+  const uidMappings = idMaps(spec.linux?.uidMappings);
+  const gidMappings = idMaps(spec.linux?.gidMappings);
+  if (created('user') && (uidMappings.length === 0 || gidMappings.length === 0)) {
+    b.issues.push({ path: 'linux.uidMappings', message: 'a new user namespace needs uidMappings and gidMappings' });
+  }
+  if (spec.hostname !== undefined && spec.hostname !== '' && !created('uts')) {
+    b.issues.push({ path: 'hostname', message: 'setting the hostname needs a new "uts" namespace' });
+  }
+
+  // 1. namespaces: id maps, joins (user first; pid is joined by the spawning thread), cgroup
+  if (created('user')) {
+    // the child's host ids are unmapped in the new namespace until it becomes its root: files it
+    // creates (devices, mount targets) would fail with EOVERFLOW
+    b.ops.push({ op: 'syncIdmap', step: 'wait for uid/gid maps' });
+    b.ops.push({ op: 'setresgid', step: 'become gid 0 in the user namespace', gid: 0 });
+    b.ops.push({ op: 'setresuid', step: 'become uid 0 in the user namespace', uid: 0 });
+  }
+  const order = (t: string) => (t === 'user' ? 0 : 1);
+  for (const n of [...joined].sort((x, y) => order(x.type) - order(y.type))) {
+    if (n.type === 'pid') continue;
+    b.ops.push({ op: 'setns', step: `join ${nsLabel(n.type)} namespace ${n.path}`, path: n.path as string, nstype: NS_CLONE_FLAG[n.type] ?? 0 });
+  }
+  for (const dir of ctx.cgroup?.join ?? []) {
+    b.ops.push({ op: 'writeFile', step: `join cgroup ${dir}`, path: path.posix.join(dir, 'cgroup.procs'), data: '0', base: 'abs' });
+  }
+  if (created('cgroup')) b.ops.push({ op: 'unshare', step: 'create cgroup namespace', flags: CLONE.NEWCGROUP });
+  if (created('time')) b.ops.push({ op: 'unshare', step: 'create time namespace', flags: CLONE.NEWTIME });
+  if (spec.process.oomScoreAdj !== undefined) {
+    b.ops.push({ op: 'writeFile', step: `set oom_score_adj to ${spec.process.oomScoreAdj}`, path: '/proc/self/oom_score_adj', data: String(spec.process.oomScoreAdj), base: 'abs' });
+  }
+  if (ctx.start.kind === 'fifo') b.ops.push({ op: 'prepareFifo', step: `open exec fifo ${ctx.start.path}`, path: ctx.start.path });
+  b.ops.push({ op: 'stdio', step: 'set up stdio', fds: [ctx.stdio.stdin, ctx.stdio.stdout, ctx.stdio.stderr, ...(ctx.extraFds ?? [])] });
+
+  // 2. the root filesystem
+  if (newMountNs) {
+    const prop = spec.linux?.rootfsPropagation;
+    let rootFlags = MS.SLAVE | MS.REC;
+    if (prop !== undefined && (prop as string) !== '') {
+      const f = propagationFlag(prop);
+      if (f === undefined) b.issues.push({ path: 'linux.rootfsPropagation', message: `unknown propagation "${prop}"` });
+      else rootFlags = f;
+    }
+    b.ops.push({ op: 'mount', step: 'set propagation of /', source: null, target: '/', fstype: null, flags: rootFlags, data: null, base: 'abs', mkTarget: 'none' });
+    b.ops.push({ op: 'makeParentPrivate', step: `make the parent mount of ${ctx.rootfs} private`, path: ctx.rootfs });
+    b.ops.push({ op: 'mount', step: `bind rootfs ${ctx.rootfs}`, source: ctx.rootfs, target: ctx.rootfs, fstype: null, flags: MS.BIND | MS.REC, data: null, base: 'abs', mkTarget: 'none' });
+    const mounts = spec.mounts ?? [];
+    mounts.forEach((m, i) => planMount(b, m, i, ctx));
+    const devBound = mounts.some((m) => containerPath(m.destination) === '/dev' && parseMountOptions(m.options, m.type).bind);
+    if (!devBound) planDevices(b, spec);
+    b.ops.push({ op: 'mkdirAll', step: `create cwd ${spec.process.cwd}`, path: spec.process.cwd, mode: 0o755 });
+    if (ctx.noPivot === true) b.ops.push({ op: 'moveRoot', step: `move ${ctx.rootfs} to / and chroot`, rootfs: ctx.rootfs });
+    else b.ops.push({ op: 'pivotRoot', step: `pivot_root to ${ctx.rootfs}`, rootfs: ctx.rootfs });
+  }
+
+  // 3. identity of the container
+  if (spec.hostname !== undefined && spec.hostname !== '') b.ops.push({ op: 'sethostname', step: `set hostname "${spec.hostname}"`, name: spec.hostname });
+  if (spec.domainname !== undefined && spec.domainname !== '') b.ops.push({ op: 'setdomainname', step: `set domainname "${spec.domainname}"`, name: spec.domainname });
+  for (const [key, value] of Object.entries(spec.linux?.sysctl ?? {})) {
+    if (key.includes('..') || key.startsWith('/') || key.startsWith('.')) {
+      b.issues.push({ path: `linux.sysctl.${key}`, message: 'not a sysctl name' });
+      continue;
+    }
+    b.ops.push({ op: 'writeFile', step: `set sysctl ${key}=${value}`, path: `/proc/sys/${key.replace(/\./g, '/')}`, data: value, base: 'abs' });
+  }
+  if (newMountNs) {
+    for (const p of spec.linux?.readonlyPaths ?? []) b.ops.push({ op: 'readonlyPath', step: `make ${p} read-only`, path: containerPath(p) });
+    for (const p of spec.linux?.maskedPaths ?? []) b.ops.push({ op: 'maskPath', step: `mask ${p}`, path: containerPath(p) });
+    if (spec.root?.readonly === true) b.ops.push({ op: 'remountReadonly', step: 'remount / read-only', path: '/' });
+  }
+
+  // 4. the process
+  planProcessTail(b, spec, ctx);
+  const exec = execOp(spec, b.issues);
+  if (b.issues.length > 0) throw new InvalidSpecError(b.issues);
+  b.ops.push({ op: 'waitStart', step: ctx.start.kind === 'fifo' ? `wait on exec fifo ${ctx.start.path}` : 'wait for start' });
+  b.ops.push(exec as PlanOp);
+  return {
+    id: ctx.id, cloneFlags, joinPidNs: joined.find((n) => n.type === 'pid')?.path ?? null, rootfs: newMountNs ? ctx.rootfs : null, namespaces,
+    uidMappings, gidMappings, start: ctx.start, ops: b.ops,
+  };
+}
+
+export interface ProcessPlanContext {
+  readonly id: string;
+  /** the container init's host pid: namespaces are joined through /proc/<pid>/ns/* */
+  readonly initPid: number;
+  /** namespace types the container has (from its spec), all joined */
+  readonly namespaceTypes: readonly string[];
+  readonly hostCapLast: number;
+  readonly stdio: { readonly stdin: number; readonly stdout: number; readonly stderr: number };
+  readonly extraFds?: readonly number[];
+  readonly start: StartBarrier;
+  readonly cgroup?: { readonly join: readonly string[] };
+}
+
+/** Plan for a process exec'd into a running container (`spec` carries only the process). */
+export function buildProcessPlan(spec: Spec, ctx: ProcessPlanContext): ProcessPlan {
+  if (spec.process === undefined) throw new InvalidSpecError([{ path: 'process', message: 'is required' }]);
+  const b: Builder = { ops: [], issues: [] };
+  const nsPath = (t: string) => `/proc/${ctx.initPid}/ns/${nsLabel(t)}`;
+  const namespaces: PlanNamespace[] = ctx.namespaceTypes.map((t) => ({ type: t as PlanNamespace['type'], path: nsPath(t) }));
+  for (const dir of ctx.cgroup?.join ?? []) {
+    b.ops.push({ op: 'writeFile', step: `join cgroup ${dir}`, path: path.posix.join(dir, 'cgroup.procs'), data: '0', base: 'abs' });
+  }
+  // user first, mount last (after mount, host paths are gone)
+  const rank = (t: string) => (t === 'user' ? 0 : t === 'mount' ? 2 : 1);
+  for (const n of [...namespaces].sort((x, y) => rank(x.type) - rank(y.type))) {
+    if (n.type === 'pid') continue;
+    b.ops.push({ op: 'setns', step: `join ${nsLabel(n.type)} namespace of ${ctx.initPid}`, path: n.path as string, nstype: NS_CLONE_FLAG[n.type] ?? 0 });
+  }
+  if (spec.process.oomScoreAdj !== undefined) {
+    b.ops.push({ op: 'writeFile', step: `set oom_score_adj to ${spec.process.oomScoreAdj}`, path: '/proc/self/oom_score_adj', data: String(spec.process.oomScoreAdj), base: 'abs' });
+  }
+  if (ctx.start.kind === 'fifo') b.ops.push({ op: 'prepareFifo', step: `open exec fifo ${ctx.start.path}`, path: ctx.start.path });
+  b.ops.push({ op: 'stdio', step: 'set up stdio', fds: [ctx.stdio.stdin, ctx.stdio.stdout, ctx.stdio.stderr, ...(ctx.extraFds ?? [])] });
+  planProcessTail(b, spec, { ...ctx, rootfs: '/', bundle: '/' });
+  const exec = execOp(spec, b.issues);
+  if (b.issues.length > 0) throw new InvalidSpecError(b.issues);
+  b.ops.push({ op: 'waitStart', step: 'wait for start' });
+  b.ops.push(exec as PlanOp);
+  return {
+    id: ctx.id, cloneFlags: 0, joinPidNs: namespaces.find((n) => n.type === 'pid')?.path ?? null, rootfs: null, namespaces,
+    uidMappings: [], gidMappings: [], start: ctx.start, ops: b.ops,
+  };
+}

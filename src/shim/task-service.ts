@@ -1,0 +1,364 @@
+//! The containerd Task service (v2 and v3 share this implementation): one shim daemon may host
+//! several containers (pod grouping). Errors carry their ttrpc code: unknown id → NotFound,
+//! duplicate → AlreadyExists, wrong state → FailedPrecondition, bad input → InvalidArgument.
+
+import * as path from 'node:path';
+import type { Container } from '../container';
+import {
+  AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, NotFoundError, UnimplementedError,
+} from '../errors';
+import type { Empty } from '../gen/google/protobuf/empty';
+import type {
+  CloseIORequest, ConnectRequest, ConnectResponse, CreateTaskRequest, CreateTaskResponse, DeleteRequest,
+  DeleteResponse, KillRequest, PidsRequest, PidsResponse, ShutdownRequest, StartRequest, StartResponse,
+  StateRequest, StateResponse, WaitRequest, WaitResponse,
+} from '../gen/runtime/task/v2/shim';
+import { Status } from '../gen/types/task/task';
+import { Code, TtrpcError } from '../ttrpc/status';
+import { timestampOf } from './events';
+import { InitProcess, type ExitRecord } from './init-process';
+import type { CreateContainerFn, OomWatch, OpenIO, RootfsMounter, WatchOomFn } from './ports';
+import { decodeShimOptions } from './runtime-options';
+import { eventMounts, type TaskEventSink } from './task-events';
+import { writeShimState, removeShimState } from './shim-state';
+import { VERSION } from './version';
+
+/** What a handler gets besides the request (a subset of the ttrpc server's context). */
+export interface CallContext {
+  readonly signal?: AbortSignal;
+}
+
+export interface TaskServiceLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export interface TaskServiceOptions {
+  readonly namespace: string;
+  /** Default container state root when the runtime options name none. */
+  readonly defaultRoot: string;
+  readonly logger: TaskServiceLogger;
+  readonly events: TaskEventSink;
+  readonly createContainer: CreateContainerFn;
+  readonly openIO: OpenIO;
+  readonly rootfs: RootfsMounter;
+  readonly watchOom?: WatchOomFn;
+  /** Called by Shutdown when no container remains (the daemon flushes events and exits). */
+  readonly onShutdown: () => void;
+  /** How long Delete waits for output to be copied out. */
+  readonly drainTimeoutMs?: number;
+}
+
+const DRAIN_TIMEOUT_MS = 2000;
+
+function requireId(id: string): void {
+  if (id === '') throw new InvalidArgumentError('id: must not be empty');
+}
+
+function noExecs(id: string, execId: string): void {
+  if (execId !== '') throw new NotFoundError(`exec "${execId}" of container "${id}" not found`);
+}
+
+function exitedAtOf(exit: ExitRecord | undefined): StateResponse['exitedAt'] {
+  return exit ? timestampOf(exit.exitedAt) : undefined;
+}
+
+export class TaskService {
+  private readonly inits = new Map<string, InitProcess>();
+  /** ids whose Create is in progress (duplicate Creates must fail even before the record exists). */
+  private readonly creating = new Set<string>();
+  private readonly oomWatchers = new Map<string, OomWatch>();
+
+  constructor(private readonly options: TaskServiceOptions) {}
+
+  /** Containers this shim hosts (created, running or stopped, until Delete). */
+  get size(): number {
+    return this.inits.size + this.creating.size;
+  }
+
+  private get(id: string): InitProcess {
+    requireId(id);
+    const init = this.inits.get(id);
+    if (init === undefined || init.deleting) throw new NotFoundError(`container "${id}" not created`);
+    return init;
+  }
+
+  async create(req: CreateTaskRequest): Promise<CreateTaskResponse> {
+    requireId(req.id);
+    if (req.bundle === '') throw new InvalidArgumentError('bundle: must not be empty');
+    if (!path.isAbsolute(req.bundle)) throw new InvalidArgumentError(`bundle ${req.bundle}: must be an absolute path`);
+    if (req.checkpoint !== '') throw new UnimplementedError('Create from a checkpoint is not implemented yet (restore lands with the checkpoint issue)');
+    if (this.inits.has(req.id) || this.creating.has(req.id)) throw new AlreadyExistsError(`container "${req.id}" already exists`);
+    const { logger } = this.options;
+    this.creating.add(req.id);
+    const undo: Array<() => Promise<void> | void> = [];
+    try {
+      const shimOptions = decodeShimOptions(req.options);
+      const root = shimOptions.root ?? this.options.defaultRoot;
+      writeShimState(req.bundle, { id: req.id, namespace: this.options.namespace, root });
+      undo.push(() => removeShimState(req.bundle));
+      if (req.rootfs.length > 0) {
+        await this.options.rootfs.mount(req.bundle, req.rootfs);
+        undo.push(() => this.options.rootfs.unmount(req.bundle));
+      }
+      const stdio = { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr, terminal: req.terminal };
+      if (req.terminal) throw new UnimplementedError('terminal: a pty for the container is not implemented yet (lands with the terminals issue)');
+      const io = await this.options.openIO(stdio, {
+        id: req.id,
+        namespace: this.options.namespace,
+        ...(shimOptions.ioUid !== undefined ? { ioUid: shimOptions.ioUid } : {}),
+        ...(shimOptions.ioGid !== undefined ? { ioGid: shimOptions.ioGid } : {}),
+      });
+      undo.push(() => io.close());
+      const container = await this.options.createContainer({
+        id: req.id,
+        bundle: req.bundle,
+        root,
+        stdio: io.fds,
+        startMode: 'pipe',
+        systemdCgroup: shimOptions.systemdCgroup,
+        noPivot: shimOptions.noPivotRoot,
+        logger,
+      });
+      io.releaseProcessEnds();
+      const init = new InitProcess(req.id, req.bundle, container, io, stdio, req.rootfs.length > 0);
+      this.inits.set(req.id, init);
+      const oom = this.options.watchOom?.(container, () => {
+        this.options.events.emit({ topic: '/tasks/oom', body: { containerId: req.id } });
+      });
+      if (oom) this.oomWatchers.set(req.id, oom);
+      this.watchExit(init, container);
+      this.options.events.emit({
+        topic: '/tasks/create',
+        body: {
+          containerId: req.id, bundle: req.bundle, rootfs: eventMounts(req.rootfs),
+          io: { ...stdio }, checkpoint: req.checkpoint, pid: container.pid,
+        },
+      });
+      logger.info({ id: req.id, taskPid: container.pid }, 'container created');
+      return { pid: container.pid };
+    } catch (err) {
+      logger.error({ id: req.id, err: (err as Error).message }, 'create failed');
+      for (const step of undo.reverse()) {
+        try {
+          await step();
+        } catch (undoErr) {
+          logger.warn({ id: req.id, err: (undoErr as Error).message }, 'create cleanup step failed');
+        }
+      }
+      throw err;
+    } finally {
+      this.creating.delete(req.id);
+    }
+  }
+
+  private watchExit(init: InitProcess, container: Container): void {
+    if (container.exited === undefined) throw new Error(`container ${init.id}: not owned by this process (no exit promise)`);
+    void container.exited.then(async (info) => {
+      // An OOM kill must be published before the exit it caused (CRI reads it as OOMKilled).
+      await this.oomWatchers.get(init.id)?.check();
+      const exit = { status: info.status, exitedAt: info.exitedAt };
+      if (!init.recordExit(exit)) return;
+      this.options.logger.info({ id: init.id, taskPid: init.pid, status: exit.status }, 'container init exited');
+      // The TaskStart of an in-flight Start must precede this exit; Start publishes it then.
+      if (!init.starting) this.publishExit(init);
+    });
+  }
+
+  private publishExit(init: InitProcess): void {
+    const exit = init.exit as ExitRecord;
+    this.options.events.emit({
+      topic: '/tasks/exit',
+      body: { containerId: init.id, id: init.id, pid: init.pid, exitStatus: exit.status, exitedAt: timestampOf(exit.exitedAt) },
+    });
+  }
+
+  async start(req: StartRequest): Promise<StartResponse> {
+    const init = this.get(req.id);
+    noExecs(req.id, req.execId);
+    if (init.status !== 'created' || init.starting) {
+      throw new FailedPreconditionError(`container "${req.id}" is ${init.starting ? 'starting' : init.status}: only a created container can be started`);
+    }
+    init.starting = true;
+    try {
+      await init.container.start();
+      if (init.status === 'created') init.status = 'running';
+      this.options.events.emit({ topic: '/tasks/start', body: { containerId: init.id, pid: init.pid } });
+      return { pid: init.pid };
+    } finally {
+      init.starting = false;
+      if (init.exit !== undefined) this.publishExit(init);
+    }
+  }
+
+  async wait(req: WaitRequest, ctx: CallContext = {}): Promise<WaitResponse> {
+    const init = this.get(req.id);
+    noExecs(req.id, req.execId);
+    const exit = await abortable(init.exited, ctx.signal);
+    return { exitStatus: exit.status, exitedAt: timestampOf(exit.exitedAt) };
+  }
+
+  async kill(req: KillRequest): Promise<Empty> {
+    const init = this.get(req.id);
+    noExecs(req.id, req.execId);
+    if (req.signal <= 0 || req.signal > 64) throw new InvalidArgumentError(`signal ${req.signal}: must be between 1 and 64`);
+    if (init.status === 'stopped' && !req.all) throw new NotFoundError(`container "${req.id}": process already finished`);
+    await init.container.kill(req.signal, { all: req.all });
+    return {};
+  }
+
+  async delete(req: DeleteRequest): Promise<DeleteResponse> {
+    const init = this.get(req.id);
+    noExecs(req.id, req.execId);
+    if (init.status === 'running' || init.starting) {
+      throw new FailedPreconditionError(`container "${req.id}" is running: kill it before delete`);
+    }
+    init.deleting = true;
+    const { logger } = this.options;
+    try {
+      if (init.status === 'created') {
+        await init.container.kill(9, { all: true });
+        await init.exited;
+      }
+      await init.io.drain(this.options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS);
+      await init.io.close();
+      this.oomWatchers.get(init.id)?.close();
+      this.oomWatchers.delete(init.id);
+      await init.container.delete({ force: true });
+      if (init.rootfsMounted) await this.options.rootfs.unmount(init.bundle);
+      removeShimState(init.bundle);
+    } catch (err) {
+      init.deleting = false;
+      logger.error({ id: req.id, err: (err as Error).message }, 'delete failed');
+      throw err;
+    }
+    this.inits.delete(init.id);
+    const exit = init.exit as ExitRecord;
+    const response = { pid: init.pid, exitStatus: exit.status, exitedAt: timestampOf(exit.exitedAt) };
+    this.options.events.emit({ topic: '/tasks/delete', body: { containerId: init.id, id: '', ...response } });
+    logger.info({ id: init.id }, 'container deleted');
+    return response;
+  }
+
+  async state(req: StateRequest): Promise<StateResponse> {
+    const init = this.get(req.id);
+    noExecs(req.id, req.execId);
+    return {
+      id: init.id,
+      bundle: init.bundle,
+      pid: init.pid,
+      status: this.statusOf(init),
+      stdin: init.stdio.stdin,
+      stdout: init.stdio.stdout,
+      stderr: init.stdio.stderr,
+      terminal: init.stdio.terminal,
+      exitStatus: init.exit?.status ?? 0,
+      exitedAt: exitedAtOf(init.exit),
+      execId: '',
+    };
+  }
+
+  private statusOf(init: InitProcess): Status {
+    if (init.status === 'created') return Status.CREATED;
+    if (init.status === 'stopped') return Status.STOPPED;
+    try {
+      if (init.container.status() === 'paused') return Status.PAUSED;
+    } catch {
+      // The cgroup may be gone while the exit is not reaped yet: still running for containerd.
+    }
+    return Status.RUNNING;
+  }
+
+  async pids(req: PidsRequest): Promise<PidsResponse> {
+    const init = this.get(req.id);
+    if (init.status === 'stopped') return { processes: [] };
+    let pids: number[] = [];
+    try {
+      pids = await init.container.pids();
+    } catch (err) {
+      this.options.logger.warn({ id: req.id, err: (err as Error).message }, 'reading container pids failed');
+    }
+    if (pids.length === 0 && init.exit === undefined) pids = [init.pid];
+    return { processes: pids.map((pid) => ({ pid, info: undefined })) };
+  }
+
+  async closeIO(req: CloseIORequest): Promise<Empty> {
+    const init = this.get(req.id);
+    noExecs(req.id, req.execId);
+    if (req.stdin) init.io.closeStdin();
+    return {};
+  }
+
+  async connect(req: ConnectRequest): Promise<ConnectResponse> {
+    const init = req.id === '' ? undefined : this.inits.get(req.id);
+    return { shimPid: process.pid, taskPid: init?.pid ?? 0, version: VERSION };
+  }
+
+  async shutdown(_req: ShutdownRequest): Promise<Empty> {
+    if (this.size > 0) return {};
+    this.options.onShutdown();
+    return {};
+  }
+
+  async pause(): Promise<Empty> {
+    throw new UnimplementedError('Pause is not implemented yet (lands with the pause/resume issue)');
+  }
+
+  async resume(): Promise<Empty> {
+    throw new UnimplementedError('Resume is not implemented yet (lands with the pause/resume issue)');
+  }
+
+  async exec(): Promise<Empty> {
+    throw new UnimplementedError('Exec is not implemented yet (lands with the exec issue)');
+  }
+
+  async resizePty(): Promise<Empty> {
+    throw new UnimplementedError('ResizePty is not implemented yet (lands with the terminals issue)');
+  }
+
+  async update(): Promise<Empty> {
+    throw new UnimplementedError('Update is not implemented yet (lands with the update issue)');
+  }
+
+  async stats(): Promise<never> {
+    throw new UnimplementedError('Stats is not implemented yet (lands with the stats issue)');
+  }
+
+  async checkpoint(): Promise<Empty> {
+    throw new UnimplementedError('Checkpoint is not implemented yet (lands with the checkpoint issue)');
+  }
+
+  /** Ids of hosted containers (for the daemon's signal handling and logs). */
+  ids(): string[] {
+    return [...this.inits.keys()];
+  }
+
+  /** Kill every hosted container (daemon termination). */
+  async killAll(signal: number): Promise<void> {
+    await Promise.all([...this.inits.values()].map(async (init) => {
+      if (init.status === 'stopped') return;
+      try {
+        await init.container.kill(signal, { all: true });
+      } catch (err) {
+        this.options.logger.warn({ id: init.id, err: (err as Error).message }, 'kill on shim exit failed');
+      }
+    }));
+  }
+}
+
+/** Reject with CANCELLED when the call is cancelled (containerd 2.x cancels Wait). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(new TtrpcError(Code.CANCELLED, 'wait cancelled'));
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(new TtrpcError(Code.CANCELLED, 'wait cancelled'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then((v) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(v);
+    }, reject);
+  });
+}
+

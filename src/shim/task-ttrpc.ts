@@ -1,0 +1,36 @@
+//! Binds the TaskService to the ttrpc definitions: the same implementation answers
+//! containerd.task.v2.Task and containerd.task.v3.Task (identical messages).
+
+import { TaskDefinition as TaskV2 } from '../gen/runtime/task/v2/shim';
+import { TaskDefinition as TaskV3 } from '../gen/runtime/task/v3/shim';
+import type { Server } from '../ttrpc/server';
+import type { ServiceImplementation } from '../ttrpc/service';
+import type { TaskService } from './task-service';
+
+export function taskImplementation(svc: TaskService): ServiceImplementation<typeof TaskV2> {
+  return {
+    state: (req) => svc.state(req),
+    create: (req) => svc.create(req),
+    start: (req) => svc.start(req),
+    delete: (req) => svc.delete(req),
+    pids: (req) => svc.pids(req),
+    pause: () => svc.pause(),
+    resume: () => svc.resume(),
+    checkpoint: () => svc.checkpoint(),
+    kill: (req) => svc.kill(req),
+    exec: () => svc.exec(),
+    resizePty: () => svc.resizePty(),
+    closeIO: (req) => svc.closeIO(req),
+    update: () => svc.update(),
+    wait: (req, ctx) => svc.wait(req, ctx),
+    stats: () => svc.stats(),
+    connect: (req) => svc.connect(req),
+    shutdown: (req) => svc.shutdown(req),
+  };
+}
+
+export function registerTaskService(server: Server, svc: TaskService): void {
+  const impl = taskImplementation(svc);
+  server.register(TaskV2, impl);
+  server.register(TaskV3, impl as unknown as ServiceImplementation<typeof TaskV3>);
+}
