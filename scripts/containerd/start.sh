@@ -54,6 +54,30 @@ path=${bindir:+$bindir:}$ctdbin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bi
 # "podsandbox" is its default and the only mode 1.6 has).
 sandbox_mode=''
 [ "$version" = 1.7 ] && sandbox_mode='sandbox_mode = "podsandbox"'
+# CNI for pods with their own network namespace (Debian's containernetworking-plugins): a bridge
+# private to this containerd, without an address on the host (no routes, no forwarding, no NAT:
+# pods reach only themselves and each other), IPAM state under DIR. stop.sh deletes the bridge.
+cni_bridge=''
+if [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] && [ -x /usr/lib/cni/loopback ]; then
+  cni_bridge=tsr$(printf '%s' "$dir" | sha256sum | cut -c1-8)
+  for p in bridge host-local loopback; do ln -sfn "/usr/lib/cni/$p" "$dir/cni/bin/$p"; done
+  cat > "$dir/cni/net.d/10-tsrun-test.conflist" <<EOT
+{
+  "cniVersion": "0.4.0",
+  "name": "tsrun-test",
+  "plugins": [
+    {
+      "type": "bridge",
+      "bridge": "$cni_bridge",
+      "isGateway": false,
+      "ipMasq": false,
+      "hairpinMode": false,
+      "ipam": { "type": "host-local", "ranges": [[{ "subnet": "10.255.0.0/24" }]], "dataDir": "$dir/cni/ipam" }
+    }
+  ]
+}
+EOT
+fi
 restrict_oom=''
 cap_eff=$(awk '/^CapEff:/ {print $2}' /proc/self/status)
 (( (16#$cap_eff >> 24) & 1 )) || restrict_oom='restrict_oom_score_adj = true'
@@ -164,5 +188,6 @@ CONTAINERD_LOG=$dir/containerd.log
 CONTAINERD_BIN_DIR=$ctdbin
 CONTAINERD_PATH=$path
 CTR=$ctr
+CNI_BRIDGE=$cni_bridge
 EOT
 cat "$dir/env"

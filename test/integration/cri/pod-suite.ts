@@ -22,7 +22,7 @@ import {
   waitGone,
   waitLog,
 } from '../../helpers/cri-pod';
-import { testEnv, uniqueId } from '../../helpers/env';
+import { parseEnvFile, testEnv, uniqueId } from '../../helpers/env';
 import { ContainerState, NamespaceMode, PodSandboxState } from '../../../src/gen/cri/runtime/v1/api';
 
 export interface HandlerExpectations {
@@ -247,6 +247,62 @@ export function describeCriPods(x: HandlerExpectations): void {
       await expect(cri.runtime.podSandboxStatus({ podSandboxId: podId })).rejects.toBeInstanceOf(CriError);
       expect(await waitGone(podId)).toEqual([]);
       expect(fs.existsSync(`/proc/${shim}`) && cmdline(shim).includes(podId)).toBe(false);
+    });
+
+    describe('with its own network namespace (CNI bridge from start.sh)', () => {
+      let netPlan: PodPlan;
+      let netParent = '';
+      afterAll(async () => {
+        const failures = [...(await cleanupPods(cri)), ...(netParent ? await removeCgroupParent(netParent) : [])];
+        if (netPlan) fs.rmSync(netPlan.logDirectory, { recursive: true, force: true });
+        if (failures.length > 0) throw new Error(`CRI cleanup failed:\n${failures.join('\n')}`);
+      }, CLEANUP_TIMEOUT_MS);
+
+      it('gets an address on the private range; its containers share the network namespace over loopback', async () => {
+        const bridge = parseEnvFile(fs.readFileSync(path.join(h.dir, 'env'), 'utf8')).CNI_BRIDGE ?? '';
+        // start.sh configures CNI only when Debian's containernetworking-plugins are installed
+        // (scripts/setup-host.d/cri.packages); without them this pod cannot start.
+        expect(bridge).not.toBe('');
+        const name = uniqueId(`net-${x.handler}`);
+        netParent = `/${name}-kubepods/besteffort/pod${name}`;
+        netPlan = podPlan({ name, cgroupParent: netParent, network: NamespaceMode.POD });
+        fs.mkdirSync(netPlan.logDirectory, { recursive: true });
+        const pod = (await cri.runtime.runPodSandbox({ config: netPlan.config, runtimeHandler: x.handler })).podSandboxId;
+        const server = shContainer(
+          image,
+          'server',
+          'mkdir -p /tmp/www && echo hello-from-pod > /tmp/www/index.html && exec httpd -f -p 127.0.0.1:8080 -h /tmp/www',
+        );
+        const client = shContainer(
+          image,
+          'client',
+          "hostname; ip -4 addr show eth0 | sed -n 's/.*inet \\([0-9.]*\\).*/\\1/p'; until wget -qO- http://127.0.0.1:8080/index.html; do sleep 0.1; done",
+        );
+        for (const config of [server, client]) {
+          const { containerId } = await cri.runtime.createContainer({ podSandboxId: pod, config, sandboxConfig: netPlan.config });
+          await cri.runtime.startContainer({ containerId });
+          if (config === client) {
+            const st = await waitContainer(cri, containerId, exited, 'exited');
+            expect(st.exitCode).toBe(0);
+          }
+        }
+        const lines = (await waitLog(path.join(netPlan.logDirectory, 'client.log'), (l) => l.some((e) => e.content === 'hello-from-pod'))).map(
+          (l) => l.content,
+        );
+        const status = await cri.runtime.podSandboxStatus({ podSandboxId: pod, verbose: true });
+        const ip = status.status?.network?.ip ?? '';
+        expect(ip).toMatch(/^10\.255\.0\.\d+$/);
+        expect(lines).toEqual(['tsrun-pod', ip, 'hello-from-pod']);
+        // containerd's verbose sandbox info: the runtime spec names the pod's network namespace.
+        const spec = (JSON.parse(status.info.info ?? '{}') as { runtimeSpec?: { linux?: { namespaces?: { type: string; path?: string }[] } } })
+          .runtimeSpec;
+        const netns = spec?.linux?.namespaces?.find((n) => n.type === 'network')?.path ?? '';
+        expect(netns).toMatch(/^\//);
+        await cri.runtime.stopPodSandbox({ podSandboxId: pod });
+        await cri.runtime.removePodSandbox({ podSandboxId: pod });
+        expect(await waitGone(pod)).toEqual([]);
+        expect(fs.existsSync(netns)).toBe(false);
+      });
     });
 
     describe('with a systemd-style cgroup parent and the cgroupfs driver', () => {
