@@ -5,6 +5,7 @@
 //! and remove it. afterAll cleans up whatever a failing test left (pods, cgroup parent, logs).
 import * as fs from 'fs';
 import * as path from 'path';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import { criClient, CriClient, CriError } from '../../helpers/cri';
 import { describeHarness } from '../../helpers/containerd';
 import { PAUSE_IMAGE_REF } from '../../helpers/cri-images';
@@ -131,7 +132,9 @@ export function describeCriPods(x: HandlerExpectations): void {
       expect({ code: quick.exitCode, reason: quick.reason }).toEqual({ code: 3, reason: 'Error' });
       const secctx = await waitContainer(cri, ids.secctx!, exited, 'exited');
       expect({ code: secctx.exitCode, reason: secctx.reason }).toEqual({ code: 0, reason: 'Completed' });
-      expect(secctx.finishedAt).toBeGreaterThanOrEqual(secctx.startedAt);
+      // Both set; no order between them: containerd stamps startedAt after Start returns, while
+      // finishedAt is the shim's exit time, which can be earlier for a container this short.
+      expect(secctx.startedAt > 0n && secctx.finishedAt > 0n).toBe(true);
       const main = await waitContainer(cri, ids.main!, (s) => s.state === ContainerState.CONTAINER_RUNNING, 'running');
       expect(main.logPath).toBe(logOf('main'));
     });
@@ -247,6 +250,38 @@ export function describeCriPods(x: HandlerExpectations): void {
       await expect(cri.runtime.podSandboxStatus({ podSandboxId: podId })).rejects.toBeInstanceOf(CriError);
       expect(await waitGone(podId)).toEqual([]);
       expect(fs.existsSync(`/proc/${shim}`) && cmdline(shim).includes(podId)).toBe(false);
+    });
+
+    describe('bad input: the same CRI error class as runc, nothing leaked', () => {
+      let badPlan: PodPlan;
+      let badParent = '';
+      afterAll(async () => {
+        const failures = [...(await cleanupPods(cri)), ...(badParent ? await removeCgroupParent(badParent) : [])];
+        if (badPlan) fs.rmSync(badPlan.logDirectory, { recursive: true, force: true });
+        if (failures.length > 0) throw new Error(`CRI cleanup failed:\n${failures.join('\n')}`);
+      }, CLEANUP_TIMEOUT_MS);
+
+      it('a container whose command does not exist: StartContainer fails, status EXITED 128 StartError', async () => {
+        const name = uniqueId(`bad-${x.handler}`);
+        badParent = `/${name}-kubepods/besteffort/pod${name}`;
+        badPlan = podPlan({ name, cgroupParent: badParent, network: NamespaceMode.NODE });
+        fs.mkdirSync(badPlan.logDirectory, { recursive: true });
+        const pod = (await cri.runtime.runPodSandbox({ config: badPlan.config, runtimeHandler: x.handler })).podSandboxId;
+        const config = { ...shContainer(image, 'nocmd', ''), command: ['/no/such/command'] };
+        const { containerId } = await cri.runtime.createContainer({ podSandboxId: pod, config, sandboxConfig: badPlan.config });
+        const err = await cri.runtime.startContainer({ containerId }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(CriError);
+        expect((err as CriError).code).toBe(grpcStatus.UNKNOWN);
+        expect((err as CriError).details).toContain('/no/such/command');
+        const st = await waitContainer(cri, containerId, exited, 'exited');
+        expect({ code: st.exitCode, reason: st.reason }).toEqual({ code: 128, reason: 'StartError' });
+        await cri.runtime.stopPodSandbox({ podSandboxId: pod });
+        await cri.runtime.removePodSandbox({ podSandboxId: pod });
+        expect(await waitGone(pod)).toEqual([]);
+      });
     });
 
     describe('with its own network namespace (CNI bridge from start.sh)', () => {
