@@ -261,6 +261,20 @@ export function describeCriPods(x: HandlerExpectations): void {
         if (failures.length > 0) throw new Error(`CRI cleanup failed:\n${failures.join('\n')}`);
       }, CLEANUP_TIMEOUT_MS);
 
+      it('an unknown runtime handler: RunPodSandbox fails, no pod is left', async () => {
+        const name = uniqueId(`nohandler-${x.handler}`);
+        const plan = podPlan({ name, cgroupParent: `/${name}-kubepods/besteffort/pod${name}`, network: NamespaceMode.NODE });
+        const err = await cri.runtime.runPodSandbox({ config: plan.config, runtimeHandler: `${x.handler}-missing` }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(CriError);
+        expect((err as CriError).code).toBe(grpcStatus.UNKNOWN);
+        expect((err as CriError).details).toContain(`no runtime for "${x.handler}-missing" is configured`);
+        const left = await cri.runtime.listPodSandbox({ filter: { labelSelector: { 'io.kubernetes.pod.name': name } } });
+        expect(left.items).toEqual([]);
+      });
+
       it('a container whose command does not exist: StartContainer fails, status EXITED 128 StartError', async () => {
         const name = uniqueId(`bad-${x.handler}`);
         badParent = `/${name}-kubepods/besteffort/pod${name}`;
