@@ -65,6 +65,7 @@ install: build ## install bin/containerd-shim-tsrun-v1 and bin/tsrun under PREFI
 
 image: ## build the busybox OCI image from Debian's busybox-static (build/image/busybox-oci.tar, rootfs/)
 	scripts/build-image.sh
+	scripts/build-pause-image.sh
 
 bench: build ## benchmarks (timings live here, never in tests)
 	scripts/bench.sh
