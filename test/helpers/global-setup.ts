@@ -10,8 +10,8 @@ import { runOk } from './exec';
 import { startContainerd, stopContainerd } from './containerd';
 import { ContainerdHandle, ENV_FILE_VAR, selectedVersions, TestEnv } from './env';
 import { buildImage, importImage } from './image';
-import { buildPauseImage, importCriImages } from './cri-images';
 import { mountsUnder } from './leaks';
+import { buildPauseImage, importCriImages } from './cri-images';
 
 /** A fresh /tmp/tsrun-test-<runId> with a short lowercase runId (it is part of container ids). */
 function makeRunDir(): { runId: string; tmpDir: string } {
@@ -44,9 +44,9 @@ export default async function globalSetup(): Promise<void> {
   const started: ContainerdHandle[] = [];
   try {
     const image = await buildImage(repo);
-    const pauseTar = await buildPauseImage(repo);
     await runOk(path.join(repo, 'scripts/install.sh'), [prefix], { timeoutMs: 120_000 });
     const binDir = path.join(prefix, 'bin');
+    const pauseTar = await buildPauseImage(repo);
     for (const v of versions) {
       if (v === '1.7') await runOk(path.join(repo, 'scripts/containerd/fetch.sh'), [], { timeoutMs: 300_000 });
       const h = await startContainerd(repo, v, path.join(tmpDir, `ctd-${v}`), binDir, namespace);
