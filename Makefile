@@ -35,6 +35,11 @@ build/libtsrun.so: $(NATIVE_SRC) $(NATIVE_HDR)
 	@mkdir -p build
 	$(CC) $(NATIVE_CFLAGS) -o $@ $(NATIVE_SRC) $(NATIVE_LDFLAGS)
 
+# The pod sandbox program of the CRI pause image (scripts/build-pause-image.sh); static, not in libtsrun.so.
+build/pause: native/pause/pause.c
+	@mkdir -p build
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -s -o $@ $<
+
 gen: ## regenerate src/gen from proto/ (protoc + ts-proto)
 	scripts/gen-proto.sh
 
@@ -60,6 +65,7 @@ install: build ## install bin/containerd-shim-tsrun-v1 and bin/tsrun under PREFI
 
 image: ## build the busybox OCI image from Debian's busybox-static (build/image/busybox-oci.tar, rootfs/)
 	scripts/build-image.sh
+	scripts/build-pause-image.sh
 
 bench: build ## benchmarks (timings live here, never in tests)
 	scripts/bench.sh
