@@ -116,10 +116,19 @@ export async function startLiveServer(): Promise<LiveServer> {
   return { dir, socket, server, control, model, errors, cases: 0 };
 }
 
+/** Connections the server still tracks (a private field: tests only). */
+function openConnections(server: Server): number {
+  return (server as unknown as { connections: Set<unknown> }).connections.size;
+}
+
 export async function stopLiveServer(live: LiveServer): Promise<void> {
   try {
     await live.control.close();
+    // every fuzzed connection was closed by its case: none may be left behind in the server
+    for (let i = 0; i < 100 && openConnections(live.server) > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const leaked = openConnections(live.server);
     await live.server.close({ graceMs: 2000 });
+    if (leaked > 0) throw new Error(`the server still tracked ${leaked} connection(s) after every client closed`);
   } finally {
     fs.rmSync(live.dir, { recursive: true, force: true });
   }
