@@ -67,7 +67,7 @@ export function seedFromEnv(): number {
 
 /** fast-check's report plus the command that replays the failure. */
 export function failureReport(target: FuzzTarget, details: fc.RunDetails<unknown>): string {
-  const report = clip(fc.defaultReportMessage(details) ?? 'failed without a report', 6000);
+  const report = clip(fc.defaultReportMessage(details) ?? 'failed without a report', 2500);
   const error = details.errorInstance instanceof Error ? (details.errorInstance.stack ?? details.errorInstance.message) : String(details.errorInstance);
   const replay = `FUZZ_TARGET=${target.name} FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath ?? ''} make fuzz`;
   return `${target.name}: ${report}\nerror: ${clip(error, 3000)}\nreplay: ${replay}`;

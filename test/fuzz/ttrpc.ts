@@ -200,8 +200,11 @@ export async function checkControl(live: LiveServer): Promise<void> {
   assert.deepEqual(echoed, { key: 'k', value });
 }
 
+/** Error-level logs a case may cause: a handler (echo) answering more than the limit is refused. */
+const EXPECTED_ERRORS = ['ttrpc: response too large, sending RESOURCE_EXHAUSTED'];
+
 export function checkNoErrorLogs(live: LiveServer): void {
-  const errors = live.errors.splice(0);
+  const errors = live.errors.splice(0).filter((line) => !EXPECTED_ERRORS.includes((JSON.parse(line) as { msg?: string }).msg ?? ''));
   assert.deepEqual(errors, [], 'the server logged errors');
 }
 
