@@ -24,7 +24,9 @@ static void *watcher_main(void *arg)
 		if (n > 0) {
 			/* one byte per wake-up is enough: Node then checks every watched process */
 			char c = 1;
+			pthread_mutex_lock(&g_lock);
 			ssize_t w = write(g_notify, &c, 1);
+			pthread_mutex_unlock(&g_lock);
 			(void)w; /* EAGAIN: a wake-up is pending already */
 		}
 	}
@@ -35,7 +37,10 @@ int tsrun_exit_watcher_init(int notify_fd)
 	int r = 0;
 	pthread_mutex_lock(&g_lock);
 	if (g_epfd >= 0) {
-		r = -EALREADY;
+		/* The library stays loaded for the life of the process, but the JS side may be loaded
+		 * again (a fresh module registry, as jest gives every test file): the newest caller's
+		 * pipe gets the wake-ups from now on. */
+		g_notify = notify_fd;
 		goto out;
 	}
 	int ep = epoll_create1(EPOLL_CLOEXEC);

@@ -30,4 +30,14 @@ int tsrun_close(int fd);
 int tsrun_mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data);
 int tsrun_umount2(const char *target, int flags);
 
+/* bpf(2) (native/bpf.c). prog_load returns the program fd; log (log_size bytes) receives the
+ * verifier's log. prog_query writes up to max_ids ids and returns how many are attached (which may
+ * be more than max_ids: then ids holds the first max_ids, or nothing when -ENOSPC is returned). */
+int tsrun_bpf_prog_load(unsigned prog_type, unsigned expected_attach_type, const uint8_t *insns, unsigned insn_cnt,
+			const char *license, char *log, unsigned log_size);
+int tsrun_bpf_prog_attach(int target_fd, int prog_fd, unsigned attach_type, unsigned flags);
+int tsrun_bpf_prog_detach(int target_fd, int prog_fd, unsigned attach_type);
+int tsrun_bpf_prog_query(int target_fd, unsigned attach_type, uint32_t *ids, unsigned max_ids);
+int tsrun_bpf_prog_get_fd_by_id(unsigned id);
+
 #endif

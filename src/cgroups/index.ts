@@ -18,7 +18,10 @@ export { planV1, planV2, controllersOf } from './plan';
 export type { CgroupPlan, CgroupWrite } from './plan';
 export { cpuSharesToWeight, blkioWeightToIoWeight, swapToV2 } from './convert';
 export type * from './stats';
-export type { CgroupLogger, CgroupManager, CgroupOptions, DevicePolicy, EventfdFn, OomWatcher } from './types';
+export type { CgroupLogger, CgroupManager, CgroupOptions, DeviceFilterBackend, DevicePolicy, EventfdFn, OomWatcher } from './types';
+export { deviceFilterProgram, deviceFilterInsns, effectiveRules, deviceMatch, RUNC_DEFAULT_DEVICE_RULES, withRuncDefaultDeviceRules } from './device-filter';
+export type { DeviceMatch } from './device-filter';
+export { bpfDeviceFilter } from './v2';
 export { EFD_CLOEXEC, EFD_NONBLOCK } from './eventfd';
 export { CgroupV1Manager, CgroupV2Manager };
 

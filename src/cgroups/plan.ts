@@ -20,7 +20,7 @@ export interface CgroupPlan {
   readonly writes: readonly CgroupWrite[];
   /** Settings that this cgroup version cannot express; the manager logs them. */
   readonly warnings: readonly string[];
-  /** v2 only: device rules that need an eBPF program (not applied yet, see devicePolicy). */
+  /** v2 only: device rules, enforced by an eBPF program the manager attaches (device-filter.ts). */
   readonly unappliedDeviceRules: readonly DeviceCgroupRule[];
 }
 

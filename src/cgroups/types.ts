@@ -11,10 +11,21 @@ export interface CgroupLogger {
 }
 
 /**
- * What to do with linux.resources.devices on cgroup v2, where device rules need an eBPF program
- * (not implemented yet): 'warn' (default) logs loudly and applies nothing; 'error' refuses.
+ * What to do with linux.resources.devices on cgroup v2 when the kernel cannot run the eBPF device
+ * filter (no CONFIG_CGROUP_BPF): 'warn' (default) logs loudly and applies nothing; 'error' refuses.
+ * Where the kernel can, the filter is always attached.
  */
 export type DevicePolicy = 'warn' | 'error';
+
+/** Attaches eBPF device filters to v2 cgroups; the default is bpf(2) through src/linux/bpf.ts. */
+export interface DeviceFilterBackend {
+  /**
+   * Make `program` (struct bpf_insn[] of a BPF_PROG_TYPE_CGROUP_DEVICE program) the device filter
+   * of the cgroup directory `dir`, replacing the device programs attached there before. Returns
+   * false when the kernel cannot run device programs; throws on other failures.
+   */
+  install(dir: string, program: Buffer): boolean;
+}
 
 /** eventfd(2): returns the new fd or throws (an Error with the errno in its message/code). */
 export type EventfdFn = (initval: number, flags: number) => number;
@@ -22,6 +33,8 @@ export type EventfdFn = (initval: number, flags: number) => number;
 export interface CgroupOptions {
   readonly logger?: CgroupLogger;
   readonly devicePolicy?: DevicePolicy;
+  /** How v2 device filters are attached (tests inject a fake; default: bpf(2)). */
+  readonly deviceFilter?: DeviceFilterBackend;
   /** eventfd(2) from src/linux, for v1 OOM notifications; without it v1 OOM watching polls memory.oom_control. */
   readonly eventfd?: EventfdFn;
   /** How long freeze() waits for FROZEN and destroy() retries EBUSY (ms; default 10000 / 5000). */

@@ -14,15 +14,23 @@ import { watchOomV2 } from './oom';
 import type { CgroupPath } from './path';
 import { controllersOf, planV2, type CgroupPlan } from './plan';
 import { collectV2, type CgroupStats } from './stats';
-import type { CgroupLogger, CgroupManager, CgroupOptions, OomWatcher } from './types';
+import type { CgroupLogger, CgroupManager, CgroupOptions, DeviceFilterBackend, OomWatcher } from './types';
+import { BpfUnsupportedError, installDeviceFilter } from '../linux/bpf';
+import { deviceFilterProgram, effectiveRules } from './device-filter';
 import { dirInMount, resolveIn } from './v1';
+
+/** The device filter for the plan's rules (checked before anything is written), none without rules. */
+function devicesProgram(plan: CgroupPlan): Buffer | undefined {
+  return plan.unappliedDeviceRules.length === 0 ? undefined : deviceFilterProgram(plan.unappliedDeviceRules);
+}
 
 /** Enabled for stats even when no limit needs them (best effort: failures are only logged). */
 const STATS_CONTROLLERS = ['cpu', 'memory', 'pids', 'io'];
 
 /** Device rules that allow everything need no enforcement, so they need no warning either. */
 export function allowsEverything(rules: readonly DeviceCgroupRule[]): boolean {
-  return rules.every((r) => r.allow && (r.type ?? 'a') === 'a' && (r.access ?? 'rwm').length === 3);
+  const { checks, defaultAllow } = effectiveRules(rules);
+  return defaultAllow && checks.every((m) => m.allow);
 }
 
 /** "+cpu +memory" lists to write, per ancestor, given what is available and already enabled (pure). */
@@ -38,6 +46,19 @@ export function controllersToEnable(wanted: readonly string[], available: string
   }
   return { enable, missing };
 }
+
+/** bpf(2) through src/linux: false when the kernel has no cgroup device programs. */
+export const bpfDeviceFilter: DeviceFilterBackend = {
+  install(dir, program) {
+    try {
+      installDeviceFilter(dir, program);
+      return true;
+    } catch (err) {
+      if (err instanceof BpfUnsupportedError) return false;
+      throw err;
+    }
+  },
+};
 
 export class CgroupV2Manager implements CgroupManager {
   readonly version = 2 as const;
@@ -91,24 +112,29 @@ export class CgroupV2Manager implements CgroupManager {
 
   async create(resources: LinuxResources = {}): Promise<void> {
     const plan = planV2(resources);
-    this.checkDevices(plan);
+    const program = devicesProgram(plan);
     await this.ensureTree(controllersOf(plan));
     await this.apply(plan);
+    this.installDevices(plan, program);
   }
 
   async update(resources: LinuxResources): Promise<void> {
     const plan = planV2(resources);
-    this.checkDevices(plan);
+    const program = devicesProgram(plan);
     const enabled = (await readOptional(this.dir, 'cgroup.controllers')) ?? '';
     const have = new Set(enabled.split(/\s+/));
     if (controllersOf(plan).some((c) => !have.has(c))) await this.ensureTree(controllersOf(plan));
     await this.apply(plan);
+    this.installDevices(plan, program);
   }
 
-  private checkDevices(plan: CgroupPlan): void {
+  /** Attach the device filter (replacing ours from before); without kernel support apply devicePolicy. */
+  private installDevices(plan: CgroupPlan, program: Buffer | undefined): void {
+    if (program === undefined) return;
     const rules = plan.unappliedDeviceRules;
-    if (rules.length === 0 || allowsEverything(rules)) return;
-    const msg = 'linux.resources.devices: device rules on cgroup v2 need an eBPF program, which tsrun does not load yet';
+    if ((this.options.deviceFilter ?? bpfDeviceFilter).install(this.dir, program)) return;
+    if (allowsEverything(rules)) return;
+    const msg = 'linux.resources.devices: device rules on cgroup v2 need an eBPF device filter, and this kernel cannot load one (it lacks CONFIG_CGROUP_BPF)';
     if ((this.options.devicePolicy ?? 'warn') === 'error') {
       throw new UnimplementedError(`${msg}; the container would get unrestricted device access (devicePolicy "error")`);
     }

@@ -5,7 +5,8 @@ import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { detectCgroupHost, openCgroup, parseCgroupsPath, type CgroupLogger, type CgroupManager } from '../../src/cgroups';
-import { CgroupError, UnimplementedError } from '../../src/errors';
+import { CgroupError } from '../../src/errors';
+import { attachedDevicePrograms } from '../../src/linux';
 import { hold, killStarted, sleeper } from '../helpers/cgroup-procs';
 
 const host = detectCgroupHost();
@@ -120,13 +121,17 @@ describe('cgroup v2 manager', () => {
     }
   });
 
-  it('warns loudly about device rules it cannot enforce yet, or refuses them', async () => {
+  it('enforces device rules with an eBPF filter: no warning, also with devicePolicy "error"', async () => {
     const devices = [{ allow: false, access: 'rwm' }];
     warnings.length = 0;
-    await open('devices').create({ devices });
-    expect(warnings).toEqual([expect.stringMatching(/NOT enforced/)]);
+    const cg = open('devices');
+    await cg.create({ devices });
+    expect(attachedDevicePrograms(dirOf(cg))).toHaveLength(1);
     const strict = openCgroup(host, `${base}/devices-strict`, { logger, devicePolicy: 'error' });
-    await expect(strict.create({ devices })).rejects.toThrow(UnimplementedError);
+    made.push(strict);
+    await strict.create({ devices });
+    expect(attachedDevicePrograms(dirOf(strict))).toHaveLength(1);
+    expect(warnings).toEqual([]);
   });
 
   it('reports an OOM kill of a process that allocates past memory.max, and stats', async () => {

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CgroupError, UnimplementedError } from '../../../src/errors';
-import { openCgroup, openContainerCgroup, type CgroupHost, type CgroupLogger } from '../../../src/cgroups';
+import { deviceFilterProgram, openCgroup, openContainerCgroup, type CgroupHost, type CgroupLogger } from '../../../src/cgroups';
 
 let root: string;
 beforeEach(() => {
@@ -120,13 +120,34 @@ describe('v2 manager on a fake tree', () => {
     );
   });
 
-  it('warns loudly about device rules by default and refuses them with devicePolicy "error"', async () => {
+  it('attaches the device filter through its backend, on create and on every update', async () => {
+    files(join(root, 'unified/k8s/c4'), { 'pids.max': 'max' });
+    const calls: { dir: string; program: Buffer }[] = [];
+    const deviceFilter = { install: (dir: string, program: Buffer) => (calls.push({ dir, program }), true) };
+    const log = recorder();
+    const cg = openCgroup(v2Host(), '/k8s/c4', { logger: log, deviceFilter, devicePolicy: 'error' });
+    await cg.create({ devices: [{ allow: false, access: 'rwm' }] });
+    await cg.update({ devices: [{ allow: true, access: 'rwm' }] });
+    await cg.update({ pids: { limit: 5n } }); // no device rules: the filter stays as it is
+    expect(calls.map((c) => c.dir)).toEqual([join(root, 'unified/k8s/c4'), join(root, 'unified/k8s/c4')]);
+    expect(calls.map((c) => c.program.toString('hex'))).toEqual([deviceFilterProgram([{ allow: false }]).toString('hex'), 'b7000000010000009500000000000000']);
+    expect(log.messages).toEqual([]);
+    // bad rules are refused before anything is written
+    await expect(openCgroup(v2Host(), '/k8s/c5', { deviceFilter }).create({ devices: [{ allow: true, type: 'c', major: 1 << 20 }] })).rejects.toThrow(/devices\[0\]\.major/);
+    expect(existsSync(join(root, 'unified/k8s/c5'))).toBe(false);
+  });
+
+  it('without kernel support warns loudly about device rules by default and refuses them with devicePolicy "error"', async () => {
     files(join(root, 'unified/k8s/c3'), {});
     const devices = [{ allow: false, access: 'rwm' }];
     const log = recorder();
-    await openCgroup(v2Host(), '/k8s/c3', { logger: log }).create({ devices });
-    expect(log.messages).toEqual([expect.stringMatching(/device rule\(s\) are NOT enforced/)]);
-    await expect(openCgroup(v2Host(), '/k8s/c3', { logger: log, devicePolicy: 'error' }).create({ devices })).rejects.toThrow(UnimplementedError);
+    const deviceFilter = { install: () => false };
+    await openCgroup(v2Host(), '/k8s/c3', { logger: log, deviceFilter }).create({ devices });
+    expect(log.messages).toEqual([expect.stringMatching(/lacks CONFIG_CGROUP_BPF.*device rule\(s\) are NOT enforced/)]);
+    await expect(openCgroup(v2Host(), '/k8s/c3', { logger: log, deviceFilter, devicePolicy: 'error' }).create({ devices })).rejects.toThrow(UnimplementedError);
+    // rules that allow everything need no filter, so no warning either
+    await openCgroup(v2Host(), '/k8s/c3', { logger: log, deviceFilter, devicePolicy: 'error' }).create({ devices: [{ allow: true }] });
+    expect(log.messages).toHaveLength(1);
   });
 
   it('opens a container\'s cgroup from a systemd-form cgroupsPath', () => {

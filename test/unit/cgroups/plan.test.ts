@@ -89,5 +89,10 @@ describe('v2 helpers', () => {
     expect(allowsEverything([{ allow: true, access: 'rwm' }])).toBe(true);
     expect(allowsEverything([{ allow: false, access: 'rwm' }])).toBe(false);
     expect(allowsEverything([])).toBe(true);
+    expect(allowsEverything([{ allow: false, access: 'rwm' }, { allow: true, type: 'a' }])).toBe(true);
+    expect(allowsEverything([{ allow: true, type: 'c', major: 1, minor: 3 }])).toBe(true);
+    expect(allowsEverything([{ allow: true, access: 'rwm' }, { allow: false, type: 'b', major: 8 }])).toBe(false);
+    expect(allowsEverything([{ allow: true, access: 'rw' }])).toBe(true); // nothing is denied: the default allows
+    expect(allowsEverything([{ allow: false, type: 'a', access: 'm' }])).toBe(false);
   });
 });
