@@ -1,8 +1,8 @@
 //! Side-by-side cases that fail with tsrun today because of a bug on another branch. They run (and
 //! fail) in tsrun-known-failures.test.ts, not in their group's file; when the fix lands, delete the
 //! entry and the case moves back to its group's file. Each entry says what runc does, what tsrun
-//! does and where the fix probably belongs. Last checked against: container 95a7d36, executor
-//! 883fedd, cgroups 076f49f, main 5c4871e.
+//! does and where the fix probably belongs. Last checked against: container b6c9dc8, executor
+//! 883fedd, cgroups 076f49f, main 1646db8.
 import type { Group } from './suite';
 
 export interface KnownFailure {
@@ -76,28 +76,11 @@ export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
   },
   {
     group: 'lifecycle',
-    caseName: 'a startContainer hook runs in the container, after pivot_root, before the process',
-    expected: 'the hook runs inside the container (its hostname, its pid namespace, its root) before the process: the process prints "runc <pid>" from the file the hook wrote',
-    actual: 'tsrun runs the hook on the HOST (host root, host UTS/pid namespaces) from `tsrun start`: the file lands on the ' +
-      'host path, the process finds nothing, exit 1. (An earlier version of this case wrote /hook-saw into the host\'s / this way.)',
-    cause: 'container (src/container/hooks.ts marks startContainer "container" but container.ts runs it through the host ' +
-      'hook spawner) + executor: run startContainer hooks in the container init after pivot_root and before exec, state on stdin',
-  },
-  {
-    group: 'lifecycle',
     caseName: "a createContainer hook runs in the container's namespaces (before pivot_root)",
     expected: 'the hook runs in the container\'s namespaces (its /proc/self/ns/uts is not the host\'s)',
     actual: 'the hook runs in the host\'s namespaces (host uts namespace)',
     cause: 'container/executor: createContainer hooks must run in the container namespaces after the mounts, before pivot_root ' +
       '(runtime-spec config.md "createContainer Hooks"); tsrun runs them from the runtime process on the host',
-  },
-  {
-    group: 'sees',
-    caseName: 'linux.seccomp: an errno rule is enforced (or the bundle refused), never ignored',
-    expected: 'runc loads the filter (Seccomp: 2, mkdir fails with EPERM); tsrun may instead refuse the bundle with an error naming linux.seccomp',
-    actual: 'tsrun accepts the profile and runs the container without any filter (Seccomp: 0; mkdir succeeds) although its features say seccomp.enabled=false',
-    cause: 'spec validation / executor: until seccomp is implemented, a non-empty linux.seccomp must be refused (UnimplementedError naming ' +
-      'linux.seccomp) instead of silently ignored — a security hole for any caller relying on the profile (containerd\'s default one)',
   },
   {
     group: 'sees',
