@@ -35,6 +35,11 @@ build/libtsrun.so: $(NATIVE_SRC) $(NATIVE_HDR)
 	@mkdir -p build
 	$(CC) $(NATIVE_CFLAGS) -o $@ $(NATIVE_SRC) $(NATIVE_LDFLAGS)
 
+# The pod sandbox program of the CRI pause image (scripts/build-pause-image.sh); static, not in libtsrun.so.
+build/pause: native/pause/pause.c
+	@mkdir -p build
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -s -o $@ $<
+
 gen: ## regenerate src/gen from proto/ (protoc + ts-proto)
 	scripts/gen-proto.sh
 
@@ -60,11 +65,18 @@ install: build ## install bin/containerd-shim-tsrun-v1 and bin/tsrun under PREFI
 
 image: ## build the busybox OCI image from Debian's busybox-static (build/image/busybox-oci.tar, rootfs/)
 	scripts/build-image.sh
+	scripts/build-pause-image.sh
 
 bench: build ## benchmarks (timings live here, never in tests)
 	scripts/bench.sh
 	scripts/bench/sea-startup.sh
 	scripts/bench-cli.sh
+
+# Fuzzing (test/fuzz): every target FUZZ_RUNS times (default 100000) from FUZZ_SEED (default random);
+# FUZZ_TARGET=a,b picks targets; a failure prints the FUZZ_SEED/FUZZ_PATH that replay it.
+.PHONY: fuzz
+fuzz: ## big fuzz run: ttrpc frames/server, Task requests, config.json → plan, mount options
+	scripts/fuzz.sh
 
 .PHONY: bench-sea
 bench-sea: build ## start-up time and RSS: single executable (with/without code cache) vs launcher

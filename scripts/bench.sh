@@ -3,7 +3,7 @@
 # freshly installed tsrun registered (like scripts/demo.sh) and times `ctr run --rm` of
 # `true` in the busybox image per runtime: runc (the reference) and tsrun. A runtime that cannot
 # run containers yet is reported as such. Env: TSRUN_CONTAINERD=1.6|1.7 (default 1.6),
-# TSRUN_BENCH_RUNS (default 20).
+# TSRUN_BENCH_RUNS (default 20). Then the shim section, scripts/bench/shim.sh (see there).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -49,3 +49,5 @@ for runtime in io.containerd.runc.v2 io.containerd.tsrun.v1; do
     printf '%-24s cannot run containers yet: %s\n' "$runtime" "$(tr '\n' ' ' < "$tmp/err" | cut -c1-160)"
   fi
 done
+# Shim section: median end-to-end ratio tsrun / runc.v2 and the shim's memory (PSS) per pod.
+scripts/bench/shim.sh "$tmp/containerd/env" tsrun-bench

@@ -66,6 +66,14 @@ if [ -n "$pid" ]; then
 fi
 rm -f "$dir/containerd.pid"
 
+# The CNI bridge start.sh configured (created by the first pod with its own network namespace).
+bridge=''
+# shellcheck disable=SC1091 # written by start.sh at run time
+[ -f "$dir/env" ] && bridge=$(. "$dir/env" && echo "${CNI_BRIDGE:-}")
+if [ -n "$bridge" ] && ip link show "$bridge" >/dev/null 2>&1; then
+  ip link delete "$bridge" || { echo "stop: cannot delete CNI bridge $bridge" >&2; status=1; }
+fi
+
 # Unmount everything under DIR, deepest first (overlay rootfs, shm, netns, ...).
 mounts() { awk -v d="$dir/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r -u; }
 for _ in 1 2 3; do

@@ -45,7 +45,9 @@ function load(): Lib {
       `linux.seccomp: cannot load ${file} (${(e as Error).message}); install Debian's ${LIBSECCOMP_PACKAGE} package (apt-get install ${LIBSECCOMP_PACKAGE}) or remove linux.seccomp`,
     );
   }
-  const versionStruct = koffi.struct('tsrun_scmp_version', { major: 'uint', minor: 'uint', micro: 'uint' });
+  // anonymous: koffi's type names are process-wide, and this module may be loaded more than once
+  // per process (jest gives every test file its own module registry)
+  const versionStruct = koffi.struct({ major: 'uint', minor: 'uint', micro: 'uint' });
   const versionFn = l.func('const void *seccomp_version(void)');
   lib = {
     init: l.func('void *seccomp_init(uint32_t def_action)'),

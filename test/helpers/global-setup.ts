@@ -12,6 +12,7 @@ import { ContainerdHandle, ENV_FILE_VAR, selectedVersions, TestEnv } from './env
 import { buildImage, importImage } from './image';
 import { installTsrun } from './install';
 import { mountsUnder } from './leaks';
+import { buildPauseImage, importCriImages } from './cri-images';
 
 /** A fresh /tmp/tsrun-test-<runId> with a short lowercase runId (it is part of container ids). */
 function makeRunDir(): { runId: string; tmpDir: string } {
@@ -46,11 +47,13 @@ export default async function globalSetup(): Promise<void> {
     const image = await buildImage(repo);
     await installTsrun(repo, prefix, path.join(tmpDir, 'sea')); // TSRUN_INSTALL=launcher|sea
     const binDir = path.join(prefix, 'bin');
+    const pauseTar = await buildPauseImage(repo);
     for (const v of versions) {
       if (v === '1.7') await runOk(path.join(repo, 'scripts/containerd/fetch.sh'), [], { timeoutMs: 300_000 });
       const h = await startContainerd(repo, v, path.join(tmpDir, `ctd-${v}`), binDir, namespace);
       started.push(h);
       await importImage(h, image);
+      await importCriImages(h, [image.tar, pauseTar]);
     }
     const env: TestEnv = { repo, runId, tmpDir, prefix, binDir, fifoDir, image, containerds: started };
     const file = path.join(tmpDir, 'env.json');

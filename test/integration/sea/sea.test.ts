@@ -88,7 +88,7 @@ describe('single executable', () => {
     expect(plain.code).not.toBe(0);
     const r = await run(sea, ['-v'], { env: env(path.join(dir, 'assets-env'), poison) });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^containerd-shim-tsrun-v1 \(tsrun\) \d+\.\d+\.\d+/);
+    expect(r.stdout).toMatch(/^containerd-shim-tsrun-v1:\n  Version:  \d+\.\d+\.\d+/);
     const native = await run(sea, ['native-check'], { env: env(path.join(dir, 'assets-env'), poison) });
     expect(native.code).toBe(0);
   });
