@@ -2,7 +2,7 @@
 //! fail) in tsrun-known-failures.test.ts, not in their group's file; when the fix lands, delete the
 //! entry and the case moves back to its group's file. Each entry says what runc does, what tsrun
 //! does and where the fix probably belongs. Last checked against: container b6c9dc8, executor
-//! 883fedd, cgroups 076f49f, main 1646db8.
+//! 883fedd, cgroups 076f49f, main f36dfe3.
 import type { Group } from './suite';
 
 export interface KnownFailure {
@@ -21,13 +21,12 @@ export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
   {
     group: 'sees',
     caseName: 'runc spec as is: caps, ids, hostname, pid 1, env, cwd, umask, limits, cgroups, mounts, masked and readonly paths',
-    expected: 'runc runs the unedited `runc spec` bundle; its ambient set (not in inheritable) is silently not raised (CapAmb 0)',
-    actual: 'tsrun run exits 1: "raise ambient capabilities: EPERM"; with the ambient set removed it then differs in ' +
-      'HOME (unset) and /dev/core (a dangling symlink to the absent /proc/kcore)',
-    cause: 'executor (src/runtime/plan.ts capsAmbient op, native/): raise only ambient caps that are permitted and inheritable, ' +
-      'ignoring the rest as runc does; executor (plan.ts exec op, env: spec.process?.env): add HOME from the rootfs\'s ' +
-      '/etc/passwd (or "/") when process.env lacks it; executor (plan.ts default symlinks, /proc/kcore → /dev/core): create ' +
-      '/dev/core only when /proc/kcore exists, as runc does',
+    expected: 'runc: HOME=/root in the environment (from /etc/passwd), no /dev/core on this kernel',
+    actual: 'no HOME; /dev/core present (a dangling symlink to the absent /proc/kcore). Everything else matches, including the ' +
+      'non-inheritable ambient set since main f36dfe3',
+    cause: 'executor (src/runtime/plan.ts exec op, env: spec.process?.env): add HOME from the rootfs\'s /etc/passwd (or "/") ' +
+      'when process.env lacks it; executor (plan.ts default symlinks, /proc/kcore → /dev/core): create /dev/core only when ' +
+      '/proc/kcore exists, as runc does',
   },
   {
     group: 'sees',
