@@ -111,7 +111,7 @@ describe('openProcessIO with real FIFOs', () => {
     const child = spawn('sh', ['-c', 'echo first; exec 1>&-; read _; echo second >&2'], { stdio: ['pipe', io.fds.stdout, io.fds.stderr] });
     io.releaseProcessEnds();
     await until(() => o.text() === 'first\n');
-    child.stdin.end('go\n');
+    child.stdin?.end('go\n');
     await o.ended;
     expect(o.text()).toBe('first\nsecond\n');
   });
