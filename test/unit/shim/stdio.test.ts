@@ -142,6 +142,8 @@ describe('openProcessIO with real FIFOs', () => {
     io.closeStdin();
     expect(await exited).toBe(0);
     await io.drain(2000);
+    // drain means written into the FIFO, not yet read by the client: wait for its EOF.
+    await o.ended;
     expect(o.text()).toBe('hello stdin\ndone\n');
   });
 
