@@ -18,7 +18,7 @@ export function taskImplementation(svc: TaskService): ServiceImplementation<type
     resume: () => svc.resume(),
     checkpoint: () => svc.checkpoint(),
     kill: (req) => svc.kill(req),
-    exec: () => svc.exec(),
+    exec: (req) => svc.exec(req),
     resizePty: () => svc.resizePty(),
     closeIO: (req) => svc.closeIO(req),
     update: () => svc.update(),
