@@ -11,6 +11,7 @@ import { featuresDocument, formatFeatures } from '../runtime/features';
 import type { ParsedCommandLine } from './args';
 import { psTable, tabwrite, userNames } from './format';
 import type { CliLog } from './log';
+import { execCommand } from './exec';
 
 export interface CliContext {
   readonly cmd: ParsedCommandLine;
@@ -173,6 +174,8 @@ export const commands: Record<string, (ctx: CliContext) => Promise<number>> = {
     fs.writeFileSync(file, text, { mode: 0o666 });
     return 0;
   },
+
+  exec: (ctx) => execCommand(ctx),
 
   async features(ctx) {
     ctx.out(formatFeatures(featuresDocument({ version: ctx.version })));

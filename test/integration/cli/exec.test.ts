@@ -1,0 +1,89 @@
+// `tsrun exec` next to `runc exec` on identical busybox bundles: output and exit code, -e/--cwd/-u,
+// --process file, --pid-file, --detach, exec into a stopped container. Root only; everything is
+// removed in afterEach/afterAll.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { cgroupDirsFor, makeBundle, parseState, removeCgroupTree, rt, runtimes, type Runtime, TSRUN_JS, waitFor } from './side-by-side';
+import { scratchDir, workerScope } from '../../helpers/env';
+import { assertNoLeaks } from '../../helpers/leaks';
+
+let CG_PARENT: string;
+let base: string;
+let both: Runtime[];
+const created: { r: Runtime; id: string }[] = [];
+
+beforeAll(() => {
+  if (process.getuid?.() !== 0) throw new Error('the CLI integration tests need root');
+  if (!fs.existsSync(TSRUN_JS)) throw new Error(`${TSRUN_JS} missing: run make build first (make test does)`);
+  CG_PARENT = `${workerScope()}cliexec`;
+  base = fs.mkdtempSync(path.join(scratchDir(), 'cliexec-'));
+  both = runtimes(base);
+});
+
+afterEach(() => {
+  for (const { r, id } of created.splice(0)) rt(r, ['delete', '--force', id]);
+});
+
+afterAll(async () => {
+  for (const dir of cgroupDirsFor(CG_PARENT)) removeCgroupTree(dir);
+  if (base) fs.rmSync(base, { recursive: true, force: true });
+  await assertNoLeaks();
+});
+
+/** A running `sleep 1000` container with FOO=bar in its env. */
+function running(r: Runtime, label: string): string {
+  const name = `${label}-${r.name}`;
+  const bundle = makeBundle(path.join(base, name), (c) => {
+    c.process.args = ['sleep', '1000'];
+    c.process.env = [...(c.process.env as string[]), 'FOO=bar'];
+    c.linux.cgroupsPath = `/${CG_PARENT}/${name}`;
+  });
+  const id = `${name}-${process.pid}`;
+  created.push({ r, id });
+  const res = rt(r, ['run', '-d', '--bundle', bundle, id]);
+  if (res.code !== 0) throw new Error(`${r.name} run -d ${id} failed (${res.code}): ${res.stderr}`);
+  return id;
+}
+
+describe('tsrun exec vs runc exec', () => {
+  it('same output, exit codes, env, cwd and user', () => {
+    const seen: Record<string, unknown[]> = {};
+    for (const r of both) {
+      const id = running(r, 'ex');
+      const out = rt(r, ['exec', id, 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+      const env = rt(r, ['exec', '-e', 'BAZ=qux', '--cwd', '/tmp', '-u', '1000:1001', id, 'sh', '-c', 'echo $FOO $BAZ; pwd; id -u; id -g']);
+      const init = rt(r, ['exec', id, 'cat', '/proc/1/cmdline']);
+      const missing = rt(r, ['exec', id, '/no/such/program']);
+      seen[r.name] = [
+        { code: out.code, stdout: out.stdout, stderr: out.stderr },
+        { code: env.code, stdout: env.stdout },
+        init.stdout,
+        missing.code === 0,
+      ];
+    }
+    expect(seen.runc).toEqual([{ code: 3, stdout: 'out\n', stderr: 'err\n' }, { code: 0, stdout: 'bar qux\n/tmp\n1000\n1001\n' }, 'sleep\x001000\x00', false]);
+    expect(seen.tsrun).toEqual(seen.runc);
+  });
+
+  it('--process file, --pid-file and --detach; exec into a stopped container fails', () => {
+    for (const r of both) {
+      const id = running(r, 'exp');
+      const procFile = path.join(base, `proc-${r.name}.json`);
+      fs.writeFileSync(procFile, JSON.stringify({ args: ['sh', '-c', 'echo from-file $X; exit 2'], env: ['PATH=/bin', 'X=1'], cwd: '/', user: { uid: 0, gid: 0 } }));
+      const p = rt(r, ['exec', '--process', procFile, id]);
+      expect({ runtime: r.name, code: p.code, stdout: p.stdout }).toEqual({ runtime: r.name, code: 2, stdout: 'from-file 1\n' });
+      const pidFile = path.join(base, `exec-${r.name}.pid`);
+      const d = rt(r, ['exec', '-d', '--pid-file', pidFile, id, 'sleep', '999']);
+      expect({ runtime: r.name, code: d.code }).toEqual({ runtime: r.name, code: 0 });
+      const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+      const ps = JSON.parse(rt(r, ['ps', '-f', 'json', id]).stdout) as number[];
+      expect(ps).toContain(pid);
+      expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toBe('sleep\x00999\x00');
+      expect(rt(r, ['kill', id, 'KILL']).code).toBe(0);
+      waitFor(`${r.name} ${id} stopped`, () => parseState(rt(r, ['state', id])).status === 'stopped');
+      const late = rt(r, ['exec', id, 'true']);
+      expect({ runtime: r.name, failed: late.code !== 0 }).toEqual({ runtime: r.name, failed: true });
+    }
+  });
+});
