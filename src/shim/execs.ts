@@ -98,7 +98,7 @@ export class ExecTable {
     const execs = this.execsOf(containerId);
     if (execs.has(req.execId)) throw new AlreadyExistsError(`exec "${req.execId}" of container "${containerId}" already exists`);
     if (!initRunning) throw new FailedPreconditionError(`container "${containerId}" is not running: cannot exec in it`);
-    const proc = decodeExecSpec(req.spec);
+    const proc = { ...decodeExecSpec(req.spec), terminal: req.terminal };
     const stdio = { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr, terminal: req.terminal };
     // reserve the id while the FIFOs open (a concurrent duplicate must fail)
     const placeholder = new ExecProcess(containerId, req.execId, stdio, NO_IO, proc);
@@ -123,6 +123,8 @@ export class ExecTable {
       const handle = await this.options.spawnExec(container, execId, { process: e.process, stdio: e.io.fds });
       e.handle = handle;
       e.io.releaseProcessEnds();
+      const size = e.process.consoleSize;
+      if (e.stdio.terminal && size !== undefined) e.io.resize?.(size.width, size.height);
       void handle.exited.then((s) => this.onExit(e, s.status));
       await handle.start();
       if (e.status === 'created') e.status = 'running';

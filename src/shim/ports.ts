@@ -26,6 +26,8 @@ export interface ProcessIO {
   drain(timeoutMs: number): Promise<void>;
   /** Close everything, stop log drivers. Idempotent. */
   close(): Promise<void>;
+  /** Terminal IO only: set the window size (ResizePty). */
+  resize?(width: number, height: number): void;
 }
 
 export interface IOContext {

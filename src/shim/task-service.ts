@@ -11,7 +11,7 @@ import {
 import type { Empty } from '../gen/google/protobuf/empty';
 import type {
   CloseIORequest, ConnectRequest, ConnectResponse, CreateTaskRequest, CreateTaskResponse, DeleteRequest,
-  DeleteResponse, ExecProcessRequest, KillRequest, PidsRequest, PidsResponse, ShutdownRequest, StartRequest, StartResponse,
+  DeleteResponse, ExecProcessRequest, KillRequest, ResizePtyRequest, PidsRequest, PidsResponse, ShutdownRequest, StartRequest, StartResponse,
   StateRequest, StateResponse, WaitRequest, WaitResponse,
 } from '../gen/runtime/task/v2/shim';
 import { Status } from '../gen/types/task/task';
@@ -117,7 +117,6 @@ export class TaskService {
         undo.push(() => this.options.rootfs.unmount(req.bundle));
       }
       const stdio = { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr, terminal: req.terminal };
-      if (req.terminal) throw new UnimplementedError('terminal: a pty for the container is not implemented yet (lands with the terminals issue)');
       const io = await this.options.openIO(stdio, {
         id: req.id,
         namespace: this.options.namespace,
@@ -137,6 +136,8 @@ export class TaskService {
         logger,
       });
       io.releaseProcessEnds();
+      const consoleSize = container.spec.process?.consoleSize;
+      if (req.terminal && consoleSize !== undefined) io.resize?.(consoleSize.width, consoleSize.height);
       const init = new InitProcess(req.id, req.bundle, container, io, stdio, req.rootfs.length > 0);
       this.inits.set(req.id, init);
       const oom = this.options.watchOom?.(container, () => {
@@ -338,7 +339,6 @@ export class TaskService {
 
   async exec(req: ExecProcessRequest): Promise<Empty> {
     const init = this.get(req.id);
-    if (req.terminal) throw new UnimplementedError('terminal: a pty for an exec is not implemented yet (lands with the terminals issue)');
     await this.execs.add(req.id, init.status === 'running' && !init.starting, req);
     return {};
   }
@@ -348,8 +348,12 @@ export class TaskService {
     return { pid: r.pid, exitStatus: r.status, exitedAt: timestampOf(r.exitedAt) };
   }
 
-  async resizePty(): Promise<Empty> {
-    throw new UnimplementedError('ResizePty is not implemented yet (lands with the terminals issue)');
+  async resizePty(req: ResizePtyRequest): Promise<Empty> {
+    const init = this.get(req.id);
+    const io = req.execId !== '' ? this.execs.get(req.id, req.execId).io : init.io;
+    if (io.resize === undefined) throw new FailedPreconditionError(`${req.execId !== '' ? `exec "${req.execId}"` : `container "${req.id}"`}: has no terminal to resize`);
+    io.resize(req.width, req.height);
+    return {};
   }
 
   async update(): Promise<Empty> {

@@ -19,7 +19,7 @@ export function taskImplementation(svc: TaskService): ServiceImplementation<type
     checkpoint: () => svc.checkpoint(),
     kill: (req) => svc.kill(req),
     exec: (req) => svc.exec(req),
-    resizePty: () => svc.resizePty(),
+    resizePty: (req) => svc.resizePty(req),
     closeIO: (req) => svc.closeIO(req),
     update: () => svc.update(),
     wait: (req, ctx) => svc.wait(req, ctx),
