@@ -4,8 +4,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 
-import { loadContainer, spawnExec } from '../container';
-import { InvalidArgumentError, UnimplementedError } from '../errors';
+import { loadContainer, spawnExec, type Container, type StdioFds } from '../container';
+import { consoleFor } from './console';
+import { InvalidArgumentError } from '../errors';
 import type { Capabilities, Process } from '../runtime/spec';
 import { listFlag, type FlagValues } from './args';
 import type { CliContext } from './commands';
@@ -65,14 +66,23 @@ export async function execCommand(ctx: CliContext): Promise<number> {
   const { flags, args } = ctx.cmd;
   const c = await loadContainer(ctx.root, args[0]!);
   const proc = execProcessFor(c.spec.process, flags, args, (p) => fs.readFileSync(p, 'utf8'));
-  if (proc.terminal === true) throw new UnimplementedError('exec --tty: terminals are not implemented in tsrun exec yet');
-  if (str(flags['console-socket']) !== undefined) throw new UnimplementedError('exec --console-socket: needs --tty, which is not implemented yet');
+  const pty = consoleFor(proc.terminal === true, str(flags['console-socket']), proc.consoleSize, flags.detach === true, `/proc/${c.pid}/root/dev/ptmx`);
+  try {
+    return await runExec(ctx, c, proc, pty?.stdio ?? { stdin: 0, stdout: 1, stderr: 2 }, () => pty?.handOff());
+  } finally {
+    pty?.close();
+  }
+}
+
+async function runExec(ctx: CliContext, c: Container, proc: Process, stdio: StdioFds, created: () => void): Promise<number> {
+  const { flags } = ctx.cmd;
   const n = Number(str(flags['preserve-fds']) ?? '0');
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`--preserve-fds: must be a non-negative integer, got "${String(flags['preserve-fds'])}"`);
-  const child = await spawnExec(c, `${c.id}-exec`, { process: proc, stdio: { stdin: 0, stdout: 1, stderr: 2 }, extraFds: Array.from({ length: n }, (_, i) => 3 + i) });
+  const child = await spawnExec(c, `${c.id}-exec`, { process: proc, stdio, extraFds: Array.from({ length: n }, (_, i) => 3 + i) });
   const pidFile = str(flags['pid-file']);
   try {
     if (pidFile !== undefined) fs.writeFileSync(pidFile, String(child.pid));
+    created();
     await child.start();
   } catch (err) {
     try {

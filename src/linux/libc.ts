@@ -28,7 +28,7 @@ interface Native {
   umount2(target: string, flags: number): number;
   pidfdGetfd(pidfd: number, targetfd: number): number;
   sendFd(path: string, fd: number, data: Buffer, len: number): number;
-  openpty(out: Int32Array, name: Buffer, namelen: number): number;
+  openpty(ptmx: string | null, out: Int32Array, name: Buffer, namelen: number): number;
   setWinsize(fd: number, rows: number, cols: number): number;
 }
 
@@ -54,7 +54,7 @@ function lib(): Native {
     umount2: l.func('int tsrun_umount2(const char *target, int flags)'),
     pidfdGetfd: l.func('int tsrun_pidfd_getfd(int pidfd, int targetfd)'),
     sendFd: l.func('int tsrun_send_fd(const char *path, int fd, const uint8_t *data, size_t len)'),
-    openpty: l.func('int tsrun_openpty(_Out_ int32_t *out, _Out_ uint8_t *name, size_t namelen)'),
+    openpty: l.func('int tsrun_openpty(const char *ptmx, _Out_ int32_t *out, _Out_ uint8_t *name, size_t namelen)'),
     setWinsize: l.func('int tsrun_set_winsize(int fd, unsigned int rows, unsigned int cols)'),
   } as Native;
   return native;
@@ -190,11 +190,14 @@ export function sendFd(path: string, fd: number, data: Buffer): void {
   check(lib().sendFd(path, fd, data, data.length), 'sendmsg', path);
 }
 
-/** A new pseudo-terminal pair (close-on-exec, not our controlling tty) and a second fd of the master. */
-export function openpty(): { master: number; slave: number; masterDup: number; path: string } {
+/** A new pseudo-terminal pair (close-on-exec, not our controlling tty) and a second fd of the master.
+ *  `ptmx`: a container's /proc/<pid>/root/dev/ptmx puts the pty in its devpts (`path` is there);
+ *  when that fails, the host's /dev/ptmx is used. */
+export function openpty(ptmx?: string): { master: number; slave: number; masterDup: number; path: string } {
   const out = new Int32Array(3);
   const name = Buffer.alloc(128);
-  check(lib().openpty(out, name, name.length), 'openpty', '/dev/ptmx');
+  // a container without its own devpts/ptmx: fall back to the host's (the name is then the host's)
+  if (ptmx === undefined || lib().openpty(ptmx, out, name, name.length) < 0) check(lib().openpty(null, out, name, name.length), 'openpty', '/dev/ptmx');
   const end = name.indexOf(0);
   return { master: out[0]!, slave: out[1]!, masterDup: out[2]!, path: name.subarray(0, end < 0 ? name.length : end).toString('utf8') };
 }

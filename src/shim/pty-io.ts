@@ -134,11 +134,11 @@ class PtyIO implements TerminalIO {
 }
 
 /** Open a pty for a process and wire it to the request's FIFOs. */
-export async function openTerminalIO(req: StdioRequest, _ctx: IOContext): Promise<TerminalIO> {
+export async function openTerminalIO(req: StdioRequest, ctx: IOContext): Promise<TerminalIO> {
   if (req.stdout.includes('://') && !req.stdout.startsWith('fifo://')) {
     throw new InvalidArgumentError(`stdout ${req.stdout}: a terminal needs a FIFO (log URIs are not supported with terminal=true)`);
   }
-  const pty = openpty();
+  const pty = openpty(ctx.ptmx);
   const io = new PtyIO(pty.master, pty.masterDup, pty.slave, pty.path);
   try {
     io.wire(req);

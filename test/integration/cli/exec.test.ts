@@ -1,6 +1,7 @@
 // `tsrun exec` next to `runc exec` on identical busybox bundles: output and exit code, -e/--cwd/-u,
 // --process file, --pid-file, --detach, exec into a stopped container. Root only; everything is
 // removed in afterEach/afterAll.
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -84,6 +85,102 @@ describe('tsrun exec vs runc exec', () => {
       waitFor(`${r.name} ${id} stopped`, () => parseState(rt(r, ['state', id])).status === 'stopped');
       const late = rt(r, ['exec', id, 'true']);
       expect({ runtime: r.name, failed: late.code !== 0 }).toEqual({ runtime: r.name, failed: true });
+    }
+  });
+});
+
+/** A console-socket receiver (runc's protocol): takes the pty master sent with SCM_RIGHTS, reads
+ *  the terminal until every slave is closed (EIO), then prints the slave name and the output. */
+const RECEIVER = `
+import json, os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+print("listening", flush=True)
+c, _ = s.accept()
+msg, fds, _, _ = socket.recv_fds(c, 4096, 1)
+data = b""
+while True:
+    try:
+        b = os.read(fds[0], 4096)
+    except OSError:
+        break
+    if not b:
+        break
+    data += b
+print(json.dumps({"name": msg.decode(), "out": data.decode()}), flush=True)
+`;
+
+function startReceiver(sock: string): { ready: Promise<void>; result: Promise<{ name: string; out: string }> } {
+  const child = spawn('python3', ['-c', RECEIVER, sock], { stdio: ['ignore', 'pipe', 'inherit'] });
+  receivers.push(child);
+  let out = '';
+  let readyResolve!: () => void;
+  const ready = new Promise<void>((resolve) => (readyResolve = resolve));
+  child.stdout.on('data', (b: Buffer) => {
+    out += b.toString();
+    if (out.includes('listening')) readyResolve();
+  });
+  const result = new Promise<{ name: string; out: string }>((resolve, reject) => {
+    child.on('close', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line === undefined) reject(new Error(`console receiver exited ${code} without a result: ${out}`));
+      else resolve(JSON.parse(line) as { name: string; out: string });
+    });
+  });
+  return { ready, result };
+}
+
+const receivers: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of receivers.splice(0)) if (c.exitCode === null && c.pid !== undefined) process.kill(c.pid, 'SIGKILL');
+});
+
+describe('tsrun vs runc: --console-socket', () => {
+  it('run -d and exec -t -d hand the pty master to the socket; the process has a sized controlling terminal', async () => {
+    const seen: Record<string, unknown> = {};
+    for (const r of both) {
+      const name = `con-${r.name}`;
+      const bundle = makeBundle(path.join(base, name), (c) => {
+        c.process.args = ['sh', '-c', '[ -t 0 ] && [ -t 1 ] && echo tty-yes; stty size; sleep 1000'];
+        c.process.terminal = true;
+        c.process.consoleSize = { height: 24, width: 80 };
+        c.linux.cgroupsPath = `/${CG_PARENT}/${name}`;
+      });
+      const id = `${name}-${process.pid}`;
+      created.push({ r, id });
+      const sock = path.join(base, `${name}.sock`);
+      const init = startReceiver(sock);
+      await init.ready;
+      const res = rt(r, ['run', '-d', '--console-socket', sock, '--bundle', bundle, id]);
+      expect({ runtime: r.name, code: res.code, stderr: res.stderr }).toEqual({ runtime: r.name, code: 0, stderr: '' });
+
+      const execSock = path.join(base, `${name}-exec.sock`);
+      const ex = startReceiver(execSock);
+      await ex.ready;
+      const e = rt(r, ['exec', '-t', '-d', '--console-socket', execSock, id, 'sh', '-c', '[ -t 0 ] && echo exec-tty; tty >/dev/null && echo has-name']);
+      expect({ runtime: r.name, code: e.code }).toEqual({ runtime: r.name, code: 0 });
+      const execResult = await ex.result;
+
+      expect(rt(r, ['kill', id, 'KILL']).code).toBe(0);
+      const initResult = await init.result;
+      expect(initResult.name).toBe('/dev/ptmx'); // runc sends the master's name
+      seen[r.name] = { init: initResult.out, exec: execResult.out };
+    }
+    expect(seen.runc).toEqual({ init: 'tty-yes\r\n24 80\r\n', exec: 'exec-tty\r\nhas-name\r\n' });
+    expect(seen.tsrun).toEqual(seen.runc);
+  });
+
+  it('a console socket without process.terminal is refused by both', () => {
+    for (const r of both) {
+      const name = `nocon-${r.name}`;
+      const bundle = makeBundle(path.join(base, name), (c) => {
+        c.process.args = ['true'];
+        c.linux.cgroupsPath = `/${CG_PARENT}/${name}`;
+      });
+      const id = `${name}-${process.pid}`;
+      created.push({ r, id });
+      const res = rt(r, ['create', '--console-socket', path.join(base, 'nowhere.sock'), '--bundle', bundle, id]);
+      expect({ runtime: r.name, failed: res.code !== 0 }).toEqual({ runtime: r.name, failed: true });
     }
   });
 });
