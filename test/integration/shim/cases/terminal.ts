@@ -58,9 +58,10 @@ export const TERMINAL_CASES: readonly ShimCase[] = [
       const id = res.container('tty-exec');
       await ctrOk(h, ['run', '-d', ...runFlags(runtime), testEnv().image.ref, id, 'sleep', '1000']);
       await waitForTask(h, id, 'RUNNING');
-      const script = '[ -t 0 ] && echo tty-yes; stty size; echo ready; read line; echo got $line; exit 5';
+      // tty names the terminal only when the pty is in the container's devpts (runc allocates it there)
+      const script = '[ -t 0 ] && echo tty-yes; tty >/dev/null && echo has-name; stty size; echo ready; read line; echo got $line; exit 5';
       const r = await ctrOnPty(h, res, ['task', 'exec', '-t', '--fifo-dir', testEnv().fifoDir, '--exec-id', 't1', id, 'sh', '-c', WAIT_SIZED + script], 20, 50, 'hello\r');
-      expect(r).toEqual({ code: 5, out: 'tty-yes\n20 50\nready\nhello\ngot hello\n' });
+      expect(r).toEqual({ code: 5, out: 'tty-yes\nhas-name\n20 50\nready\nhello\ngot hello\n' });
     },
   },
 ];
