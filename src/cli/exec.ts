@@ -6,7 +6,7 @@ import * as os from 'node:os';
 
 import { loadContainer, spawnExec, type Container, type StdioFds } from '../container';
 import { consoleFor } from './console';
-import { InvalidArgumentError } from '../errors';
+import { FailedPreconditionError, InvalidArgumentError } from '../errors';
 import type { Capabilities, Process } from '../runtime/spec';
 import { listFlag, type FlagValues } from './args';
 import type { CliContext } from './commands';
@@ -65,6 +65,7 @@ const FORWARDED: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SI
 export async function execCommand(ctx: CliContext): Promise<number> {
   const { flags, args } = ctx.cmd;
   const c = await loadContainer(ctx.root, args[0]!);
+  if (c.status() === 'paused' && flags['ignore-paused'] !== true) throw new FailedPreconditionError(`container "${c.id}" is paused: resume it first, or pass --ignore-paused`);
   const proc = execProcessFor(c.spec.process, flags, args, (p) => fs.readFileSync(p, 'utf8'));
   const pty = consoleFor(proc.terminal === true, str(flags['console-socket']), proc.consoleSize, flags.detach === true, `/proc/${c.pid}/root/dev/ptmx`);
   try {

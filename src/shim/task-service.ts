@@ -126,6 +126,7 @@ export class TaskService {
       });
       undo.push(() => io.close());
       this.ioOwners.set(req.id, { ...(shimOptions.ioUid !== undefined ? { ioUid: shimOptions.ioUid } : {}), ...(shimOptions.ioGid !== undefined ? { ioGid: shimOptions.ioGid } : {}) });
+      undo.push(() => void this.ioOwners.delete(req.id));
       const container = await this.options.createContainer({
         id: req.id,
         bundle: req.bundle,
