@@ -24,6 +24,8 @@ export class ExecProcess {
   exit: ExitRecord | undefined;
   handle: ExecHandle | undefined;
   starting = false;
+  /** Settles when Start is done: the exit of a process that dies at once waits for its TaskExecStarted. */
+  startSettled: Promise<void> = Promise.resolve();
   readonly exited: Promise<ExitRecord>;
   private resolveExit!: (exit: ExitRecord) => void;
 
@@ -121,6 +123,8 @@ export class ExecTable {
     const e = this.get(container.id, execId);
     if (e.status !== 'created' || e.starting) throw new FailedPreconditionError(`exec "${execId}" of container "${container.id}" is ${e.starting ? 'starting' : e.status}: only a created exec can be started`);
     e.starting = true;
+    let settle!: () => void;
+    e.startSettled = new Promise((resolve) => (settle = resolve));
     try {
       const handle = await this.options.spawnExec(container, execId, { process: e.process, stdio: e.io.fds });
       e.handle = handle;
@@ -139,6 +143,7 @@ export class ExecTable {
       throw err;
     } finally {
       e.starting = false;
+      settle();
     }
   }
 
@@ -148,6 +153,7 @@ export class ExecTable {
     // the client sees EOF even when such a child lives on
     await e.io.drain(this.options.drainTimeoutMs);
     await e.io.close();
+    await e.startSettled;
     e.recordExit({ status, exitedAt });
     this.options.events.emit({
       topic: '/tasks/exit',
