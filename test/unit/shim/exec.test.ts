@@ -17,12 +17,14 @@ const quiet = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {}
 class FakeExec implements ExecHandle {
   readonly exited: Promise<{ status: number }>;
   started = false;
+  startGate: Promise<void> = Promise.resolve();
   signals: number[] = [];
   private resolveExit!: (s: { status: number }) => void;
   constructor(readonly pid: number) {
     this.exited = new Promise((r) => (this.resolveExit = r));
   }
   async start(): Promise<void> {
+    await this.startGate;
     this.started = true;
   }
   kill(signal: number): void {
@@ -41,6 +43,7 @@ function setup() {
   const ios: FakeIO[] = [];
   const execs: FakeExec[] = [];
   const requests: Array<Parameters<SpawnExecFn>[2]> = [];
+  const gates = { next: Promise.resolve() };
   const svc = new TaskService({
     namespace: 'default',
     defaultRoot: '/run/tsrun-test',
@@ -56,6 +59,7 @@ function setup() {
     spawnExec: async (_c, _id, req) => {
       requests.push(req);
       const e = new FakeExec(2000 + execs.length);
+      e.startGate = gates.next;
       execs.push(e);
       return e;
     },
@@ -68,7 +72,7 @@ function setup() {
     id: 'c1', execId, terminal: false, stdin: '', stdout: `/fifo/${execId}-out`, stderr: '',
     spec: packJson('types.containerd.io/opencontainers/runtime-spec/1/Process', proc),
   });
-  return { svc, events, factory, ios, execs, requests, create, execReq, cleanup: () => fs.rmSync(bundle, { recursive: true, force: true }) };
+  return { svc, events, factory, ios, execs, requests, gates, create, execReq, cleanup: () => fs.rmSync(bundle, { recursive: true, force: true }) };
 }
 
 async function code(p: Promise<unknown>): Promise<Code | undefined> {
@@ -149,5 +153,23 @@ describe('TaskService exec ids', () => {
     expect(exits).toEqual(['e1', 'e2', 'c1']);
     await t.svc.delete({ id: 'c1', execId: '' });
     expect(t.ios.every((io) => io.closed)).toBe(true);
+  });
+
+  it('an exec that exits during Start: TaskExecStarted comes before its TaskExit', async () => {
+    await t.create();
+    await t.svc.start({ id: 'c1', execId: '' });
+    await t.svc.exec(t.execReq('e1'));
+    let release!: () => void;
+    t.gates.next = new Promise<void>((r) => (release = r));
+    const starting = t.svc.start({ id: 'c1', execId: 'e1' });
+    await tick();
+    t.execs[0]!.exit(0);
+    await tick();
+    await tick();
+    expect(t.events.topics).not.toContain('/tasks/exit');
+    release();
+    await starting;
+    await t.svc.wait({ id: 'c1', execId: 'e1' });
+    expect(t.events.topics.slice(-2)).toEqual(['/tasks/exec-started', '/tasks/exit']);
   });
 });
