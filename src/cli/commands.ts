@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { createContainer, listContainers, loadContainer, parseSignal, removeIncompleteContainer } from '../container';
 import type { Container, OciState, StdioFds } from '../container';
 import { loadBundleSpec } from '../runtime/bundle';
-import { consoleFor } from './console';
+import { consoleFor, type ConsolePlan } from './console';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError, UnimplementedError } from '../errors';
 import { defaultSpec, formatSpec } from '../runtime/default-spec';
 import { featuresDocument, formatFeatures } from '../runtime/features';
@@ -36,7 +36,7 @@ function preservedFds(raw: string | undefined): number[] {
   return Array.from({ length: n }, (_, i) => 3 + i);
 }
 
-async function create(ctx: CliContext, startMode: 'fifo' | 'pipe'): Promise<Container> {
+async function create(ctx: CliContext, startMode: 'fifo' | 'pipe'): Promise<{ c: Container; tty: ConsolePlan | undefined }> {
   const { flags } = ctx.cmd;
   const bundle = str(flags.bundle) ?? process.cwd();
   const proc = (await loadBundleSpec(bundle)).spec.process;
@@ -49,7 +49,7 @@ async function create(ctx: CliContext, startMode: 'fifo' | 'pipe'): Promise<Cont
       await c.delete({ force: true }).catch(() => {});
       throw err;
     }
-    return c;
+    return { c, tty: pty };
   } finally {
     pty?.close();
   }
@@ -75,7 +75,7 @@ const FORWARDED: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SI
 
 export const commands: Record<string, (ctx: CliContext) => Promise<number>> = {
   async create(ctx) {
-    const c = await create(ctx, 'fifo');
+    const { c } = await create(ctx, 'fifo');
     c.detach();
     return 0;
   },
@@ -88,10 +88,11 @@ export const commands: Record<string, (ctx: CliContext) => Promise<number>> = {
 
   async run(ctx) {
     const detach = ctx.cmd.flags.detach === true;
-    const c = await create(ctx, 'pipe');
+    const { c, tty } = await create(ctx, 'pipe');
     try {
       await c.start();
     } catch (err) {
+      await tty?.finish();
       await c.delete({ force: true }).catch(() => {});
       throw err;
     }
@@ -105,6 +106,7 @@ export const commands: Record<string, (ctx: CliContext) => Promise<number>> = {
     for (const s of FORWARDED) process.on(s, forward);
     const exit = await c.exited!;
     for (const s of FORWARDED) process.off(s, forward);
+    await tty?.finish();
     if (ctx.cmd.flags.keep !== true) await c.delete({ force: true });
     return exit.status;
   },

@@ -72,6 +72,7 @@ export async function execCommand(ctx: CliContext): Promise<number> {
     return await runExec(ctx, c, proc, pty?.stdio ?? { stdin: 0, stdout: 1, stderr: 2 }, () => pty?.handOff());
   } finally {
     pty?.close();
+    await pty?.finish();
   }
 }
 

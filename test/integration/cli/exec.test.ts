@@ -131,6 +131,20 @@ function startReceiver(sock: string): { ready: Promise<void>; result: Promise<{ 
 }
 
 const receivers: ChildProcess[] = [];
+
+/** Run a command on a terminal (`script`; runc opens /dev/tty to proxy one). script's stdin stays
+ *  open until the command exited (at EOF script would type a NUL into the terminal). */
+function onTerminal(argv: readonly string[]): Promise<{ code: number | null; out: string }> {
+  const cmd = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  receivers.push(child);
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  return new Promise((resolve) => {
+    child.on('close', (code) => resolve({ code, out: out.replace(/\r/g, '') }));
+    child.on('exit', () => child.stdin.end());
+  });
+}
 afterEach(() => {
   for (const c of receivers.splice(0)) if (c.exitCode === null && c.pid !== undefined) process.kill(c.pid, 'SIGKILL');
 });
@@ -167,6 +181,32 @@ describe('tsrun vs runc: --console-socket', () => {
       seen[r.name] = { init: initResult.out, exec: execResult.out };
     }
     expect(seen.runc).toEqual({ init: 'tty-yes\r\n24 80\r\n', exec: 'exec-tty\r\nhas-name\r\n' });
+    expect(seen.tsrun).toEqual(seen.runc);
+  });
+
+  it('without a console socket, run and exec -t proxy the terminal to their own stdio', async () => {
+    const seen: Record<string, unknown> = {};
+    for (const r of both) {
+      const name = `proxy-${r.name}`;
+      const bundle = makeBundle(path.join(base, name), (c) => {
+        c.process.args = ['sh', '-c', '[ -t 0 ] && [ -t 1 ] && echo run-tty; exit 2'];
+        c.process.terminal = true;
+        c.linux.cgroupsPath = `/${CG_PARENT}/${name}`;
+      });
+      const id = `${name}-${process.pid}`;
+      created.push({ r, id });
+      const run = await onTerminal([...r.argv, 'run', '--bundle', bundle, id]);
+      const sleeper = `${id}-s`;
+      const sBundle = makeBundle(path.join(base, `${name}-s`), (c) => {
+        c.process.args = ['sleep', '1000'];
+        c.linux.cgroupsPath = `/${CG_PARENT}/${name}-s`;
+      });
+      created.push({ r, id: sleeper });
+      expect(rt(r, ['run', '-d', '--bundle', sBundle, sleeper]).code).toBe(0);
+      const ex = await onTerminal([...r.argv, 'exec', '-t', sleeper, 'sh', '-c', '[ -t 0 ] && echo exec-tty; tty >/dev/null && echo has-name; exit 4']);
+      seen[r.name] = { run, exec: ex };
+    }
+    expect(seen.runc).toEqual({ run: { code: 2, out: 'run-tty\n' }, exec: { code: 4, out: 'exec-tty\nhas-name\n' } });
     expect(seen.tsrun).toEqual(seen.runc);
   });
 
