@@ -4,13 +4,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { createContainer, listContainers, loadContainer, parseSignal, removeIncompleteContainer } from '../container';
-import type { Container, OciState } from '../container';
+import type { Container, OciState, StdioFds } from '../container';
+import { loadBundleSpec } from '../runtime/bundle';
+import { consoleFor, type ConsolePlan } from './console';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError, UnimplementedError } from '../errors';
 import { defaultSpec, formatSpec } from '../runtime/default-spec';
 import { featuresDocument, formatFeatures } from '../runtime/features';
 import type { ParsedCommandLine } from './args';
 import { psTable, tabwrite, userNames } from './format';
 import type { CliLog } from './log';
+import { execCommand } from './exec';
 
 export interface CliContext {
   readonly cmd: ParsedCommandLine;
@@ -33,16 +36,32 @@ function preservedFds(raw: string | undefined): number[] {
   return Array.from({ length: n }, (_, i) => 3 + i);
 }
 
-async function create(ctx: CliContext, startMode: 'fifo' | 'pipe'): Promise<Container> {
-  const { flags, args, global } = ctx.cmd;
-  if (str(flags['console-socket']) !== undefined) {
-    throw new UnimplementedError('--console-socket: terminals are not implemented yet; run without a terminal (process.terminal=false)');
+async function create(ctx: CliContext, startMode: 'fifo' | 'pipe'): Promise<{ c: Container; tty: ConsolePlan | undefined }> {
+  const { flags } = ctx.cmd;
+  const bundle = str(flags.bundle) ?? process.cwd();
+  const proc = (await loadBundleSpec(bundle)).spec.process;
+  const pty = consoleFor(proc?.terminal === true, str(flags['console-socket']), proc?.consoleSize, startMode === 'fifo' || flags.detach === true);
+  try {
+    const c = await createWith(ctx, bundle, pty?.stdio ?? { stdin: 0, stdout: 1, stderr: 2 }, startMode);
+    try {
+      pty?.handOff();
+    } catch (err) {
+      await c.delete({ force: true }).catch(() => {});
+      throw err;
+    }
+    return { c, tty: pty };
+  } finally {
+    pty?.close();
   }
+}
+
+async function createWith(ctx: CliContext, bundle: string, stdio: StdioFds, startMode: 'fifo' | 'pipe'): Promise<Container> {
+  const { flags, args, global } = ctx.cmd;
   return createContainer({
     id: args[0]!,
-    bundle: str(flags.bundle) ?? process.cwd(),
+    bundle,
     root: ctx.root,
-    stdio: { stdin: 0, stdout: 1, stderr: 2 },
+    stdio,
     extraFds: preservedFds(str(flags['preserve-fds'])),
     pidFile: str(flags['pid-file']),
     noPivot: flags['no-pivot'] === true,
@@ -56,7 +75,7 @@ const FORWARDED: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SI
 
 export const commands: Record<string, (ctx: CliContext) => Promise<number>> = {
   async create(ctx) {
-    const c = await create(ctx, 'fifo');
+    const { c } = await create(ctx, 'fifo');
     c.detach();
     return 0;
   },
@@ -69,10 +88,11 @@ export const commands: Record<string, (ctx: CliContext) => Promise<number>> = {
 
   async run(ctx) {
     const detach = ctx.cmd.flags.detach === true;
-    const c = await create(ctx, 'pipe');
+    const { c, tty } = await create(ctx, 'pipe');
     try {
       await c.start();
     } catch (err) {
+      await tty?.finish();
       await c.delete({ force: true }).catch(() => {});
       throw err;
     }
@@ -86,6 +106,7 @@ export const commands: Record<string, (ctx: CliContext) => Promise<number>> = {
     for (const s of FORWARDED) process.on(s, forward);
     const exit = await c.exited!;
     for (const s of FORWARDED) process.off(s, forward);
+    await tty?.finish();
     if (ctx.cmd.flags.keep !== true) await c.delete({ force: true });
     return exit.status;
   },
@@ -173,6 +194,8 @@ export const commands: Record<string, (ctx: CliContext) => Promise<number>> = {
     fs.writeFileSync(file, text, { mode: 0o666 });
     return 0;
   },
+
+  exec: (ctx) => execCommand(ctx),
 
   async features(ctx) {
     ctx.out(formatFeatures(featuresDocument({ version: ctx.version })));

@@ -15,3 +15,4 @@ export type {
 } from './types';
 export { createContainer, loadContainer, listContainers, removeIncompleteContainer } from './lifecycle';
 export { parseSignal } from './signals';
+export { spawnExec, validateExecProcess, type ExecRequest } from './exec';

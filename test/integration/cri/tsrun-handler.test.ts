@@ -1,7 +1,7 @@
 //! The CRI pod suite on runtime handler "tsrun" (io.containerd.tsrun.v1, our shim): the same pod,
 //! containers and checks as runc-handler.test.ts. CRI calls whose Task API method the shim does not
 //! implement yet must fail cleanly (no hang, no dead shim, the pod still stops and is removed);
-//! when Exec, Stats and Update land, drop them from `unimplemented` and the runc expectations apply.
+//! when Stats and Update land, drop them from `unimplemented` and the runc expectations apply.
 import { describeCriPods } from './pod-suite';
 
 describeCriPods({
@@ -10,8 +10,6 @@ describeCriPods({
   // a single-executable build would show containerd-shim-tsrun-v1 itself.
   shimCommand: /(^|\/)containerd-shim-tsrun-v1 |\/lib\/tsrun\/dist\/entry\.js /,
   unimplemented: {
-    // Task.Exec → UnimplementedError; containerd passes the shim's message through.
-    execSync: /Exec is not implemented yet/,
     // Task.Stats → Unimplemented; containerd's Metrics call drops the failing task, so CRI only
     // sees an empty list and says so (no hint at the cause: see the shim's log).
     containerStats: /unexpected metrics response: \[\]/,
