@@ -132,8 +132,16 @@ export class ContainerImpl implements Container {
     for (const phase of phases) {
       const invocations = planHooks(this.record.spec, phase as never);
       if (invocations.length === 0) continue;
-      await runHooks(invocations, this.stateWith(status), { spawner: this.ctx.hookSpawner, logger: this.ctx.logger });
+      await runHooks(invocations, this.stateWith(status), { spawner: this.spawnerFor(invocations[0]!.namespace), logger: this.ctx.logger });
     }
+  }
+
+  /** Container-namespace hooks (startContainer) run inside the container when the deps can do it. */
+  private spawnerFor(namespace: 'runtime' | 'container'): HookSpawner | undefined {
+    const run = this.ctx.deps.runInContainer;
+    if (this.ctx.hookSpawner || namespace !== 'container' || !run) return this.ctx.hookSpawner;
+    return (invocation, stdin) =>
+      run.call(this.ctx.deps, { id: this.id, spec: this.record.spec, initPid: this.record.pid, cgroup: this.cgroup(), invocation, stdin });
   }
 
   async start(): Promise<void> {

@@ -4,7 +4,17 @@
 
 import type { CgroupManager } from '../cgroups';
 import type { Spec } from '../runtime/spec';
+import type { HookInvocation, HookResult } from './hooks';
 import type { ExitInfo, StdioFds } from './types';
+
+export interface InContainerRequest {
+  readonly id: string;
+  readonly spec: Spec;
+  readonly initPid: number;
+  readonly cgroup: CgroupHandle | undefined;
+  readonly invocation: HookInvocation;
+  readonly stdin: string;
+}
 
 /** The container's init process as seen by the process that spawned it. */
 export interface SpawnedInit {
@@ -49,6 +59,11 @@ export interface ContainerDeps {
   mkfifo(path: string): void;
   /** Release a `fifo` barrier from any process. */
   releaseFifo(path: string): Promise<void>;
+  /**
+   * Run a hook inside a live container (its namespaces and cgroup, its process user and
+   * capabilities), with `stdin` as its standard input. Optional: without it hooks run on the host.
+   */
+  runInContainer?(req: InContainerRequest): Promise<HookResult>;
   /** Signal `pid` if it is still the process that started at `startTime` (non-owner path). */
   killPid(pid: number, signal: number, startTime: string): void;
 }

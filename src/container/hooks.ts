@@ -1,7 +1,7 @@
 //! OCI hooks: which hooks run at which lifecycle point (pure planning) and running them as ordinary
 //! host processes with the state JSON on stdin, the hook's own args/env and its timeout.
 //!
-//! Hooks are spawned with node:child_process (see the eslint override for this file). Why: a hook is
+//! Runtime-namespace hooks are spawned with node:child_process (see the eslint override for this file). Why: a hook is
 //! an ordinary program in the runtime's namespaces — no namespaces, no plan, nothing between fork
 //! and exec — and what it needs is exactly what libuv's spawn gives: a stdin pipe for the state,
 //! captured stdout/stderr for the error message, a timeout kill, and an exit event. The native
@@ -44,8 +44,8 @@ const FAILURE: Record<HookPhase, 'abort' | 'warn'> = {
   poststop: 'warn',
 };
 
-/** Where the runtime spec places each phase. tsrun currently runs all hooks in the runtime namespace
- *  once init waits at its barrier (see docs/container.md, "Hooks"). */
+/** Where the runtime spec places each phase. startContainer runs in the container through
+ *  ContainerDeps.runInContainer; createContainer still runs in the runtime namespace (docs/container.md). */
 const NAMESPACE: Record<HookPhase, HookNamespace> = {
   prestart: 'runtime',
   createRuntime: 'runtime',

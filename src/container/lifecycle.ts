@@ -36,6 +36,7 @@ const lazyDeps: ContainerDeps = {
   mkfifo: (p) => loadRealDeps().mkfifo(p),
   releaseFifo: (p) => loadRealDeps().releaseFifo(p),
   killPid: (pid, signal, startTime) => loadRealDeps().killPid(pid, signal, startTime),
+  runInContainer: (req) => loadRealDeps().runInContainer!(req),
 };
 
 function defaultDeps(): ContainerDeps {

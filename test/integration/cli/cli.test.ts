@@ -3,7 +3,6 @@
 // hooks, pid files, cgroup placement). Root only. Everything created is removed in afterEach/afterAll.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 import {
@@ -18,8 +17,10 @@ import {
   TSRUN_JS,
   waitFor,
 } from './side-by-side';
+import { scratchDir, workerScope } from '../../helpers/env';
+import { assertNoLeaks } from '../../helpers/leaks';
 
-const CG_PARENT = `tsrun-itest-${process.pid}`;
+let CG_PARENT: string;
 
 let base: string;
 let both: Runtime[];
@@ -42,7 +43,9 @@ function status(r: Runtime, cid: string): string {
 beforeAll(() => {
   if (process.getuid?.() !== 0) throw new Error('the CLI integration tests need root');
   if (!fs.existsSync(TSRUN_JS)) throw new Error(`${TSRUN_JS} missing: run make build first (make test does)`);
-  base = fs.mkdtempSync(path.join(os.tmpdir(), 'tsrun-cli-'));
+  // Names under the harness's worker scope so its leak check sees anything left behind.
+  CG_PARENT = `${workerScope()}cli`;
+  base = fs.mkdtempSync(path.join(scratchDir(), 'cli-'));
   both = runtimes(base);
 });
 
@@ -50,9 +53,10 @@ afterEach(() => {
   for (const { r, id: cid } of created.splice(0)) rt(r, ['delete', '--force', cid]);
 });
 
-afterAll(() => {
+afterAll(async () => {
   for (const dir of cgroupDirsFor(CG_PARENT)) removeCgroupTree(dir);
   if (base) fs.rmSync(base, { recursive: true, force: true });
+  await assertNoLeaks();
 });
 
 function sleeper(name: string, extra: (c: Config) => void = () => {}): string {
@@ -288,6 +292,28 @@ describe('tsrun vs runc: pid file, cgroups, hooks, signals', () => {
     }
     expect(logs.tsrun).toEqual(logs.runc);
     expect(logs.tsrun).toEqual(['prestart', 'createRuntime', 'createContainer', 'poststart', 'poststop']);
+  });
+
+  it('runs startContainer hooks inside the container (its mount and uts namespaces, its cgroup)', () => {
+    const logs: Record<string, string> = {};
+    for (const r of both) {
+      const name = `hookin-${r.name}`;
+      const bundle = sleeper(name, (c) => {
+        c.process.args = ['true'];
+        c.root.readonly = false;
+        c.hostname = 'inside';
+        c.hooks = {
+          startContainer: [{ path: '/bin/sh', args: ['sh', '-c', 'cat >/dev/null; hostname > /hooklog; grep -c ":pids:/.*hookin-" /proc/self/cgroup >> /hooklog'] }],
+        };
+      });
+      const cid = id(name);
+      created.push({ r, id: cid });
+      expect(rt(r, ['run', '--bundle', bundle, cid]).code).toBe(0);
+      // written inside the container: /hooklog is the rootfs's file, not the host's
+      logs[r.name] = fs.readFileSync(path.join(bundle, 'rootfs/hooklog'), 'utf8');
+    }
+    expect(logs.tsrun).toBe(logs.runc);
+    expect(logs.tsrun).toBe('inside\n1\n');
   });
 
   it('a failing createRuntime hook fails create and leaves no container, process or cgroup', () => {

@@ -175,6 +175,23 @@ describe('container lifecycle (fake executor)', () => {
     expect(warnings).toHaveLength(2);
   });
 
+  it('startContainer hooks go to deps.runInContainer when the deps offer it', async () => {
+    const spec = baseSpec({ hooks: { startContainer: [{ path: '/in/container' }], poststart: [{ path: '/bin/true' }] } });
+    world = fakeWorld(spec);
+    const seen: string[] = [];
+    const deps = {
+      ...world.deps,
+      runInContainer: async (req: { invocation: { path: string }; initPid: number; stdin: string }) => {
+        seen.push(`${req.invocation.path} ${req.initPid} ${JSON.parse(req.stdin).status}`);
+        return { code: 0, signal: null, timedOut: false, stdout: '', stderr: '' };
+      },
+    };
+    const c = await createContainer({ id: 'ric', bundle, root, stdio, startMode: 'pipe' }, { deps });
+    await c.start();
+    expect(seen).toEqual([`/in/container ${c.pid} created`]);
+    await c.delete({ force: true });
+  });
+
   it('spawn failure removes the state dir and the cgroup', async () => {
     world = fakeWorld(baseSpec(), { failSpawn: true });
     await expect(createContainer({ id: 'sf', bundle, root, stdio, startMode: 'fifo' }, { deps: world.deps })).rejects.toThrow('spawn failed');
