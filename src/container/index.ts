@@ -15,3 +15,5 @@ export type {
 } from './types';
 export { createContainer, loadContainer, listContainers, removeIncompleteContainer } from './lifecycle';
 export { parseSignal } from './signals';
+export { containerStats } from './stats';
+export { mergeResources, isEmptyUpdate } from './update';
