@@ -13,7 +13,7 @@ import { parseSignal } from './signals';
 import { allowed, deriveStatus } from './status';
 import { sleep, within } from './timing';
 import { readRecord, removeContainerDir, withLock, writeRecord } from './store';
-import { mergeResources, specWithResources, updateWrites } from './update';
+import { dropUnchanged, mergeResources, specWithResources, updateWrites } from './update';
 import type {
   Container,
   ContainerLogger,
@@ -232,9 +232,10 @@ export class ContainerImpl implements Container {
       if (this.status() === 'stopped') throw new FailedPreconditionError('cannot update a stopped container');
       const cg = this.cgroup();
       if (!cg) throw new FailedPreconditionError(`container "${this.id}" has no cgroup to update`);
-      await cg.update(updateWrites(resources));
+      const patch = dropUnchanged(resources);
+      await cg.update(updateWrites(patch));
       // Persisted so `state`, later updates and the shim see the container's current limits.
-      this.save({ spec: specWithResources(this.record.spec, mergeResources(this.record.spec.linux?.resources, resources)) });
+      this.save({ spec: specWithResources(this.record.spec, mergeResources(this.record.spec.linux?.resources, patch)) });
     });
   }
 

@@ -9,6 +9,29 @@ function mergeObject<T extends object>(current: T | undefined, patch: T | undefi
   return { ...(current ?? {}), ...patch } as T;
 }
 
+function withoutZeroes<T extends object>(o: T | undefined, keys: readonly string[]): T | undefined {
+  if (o === undefined) return undefined;
+  const kept = Object.fromEntries(
+    Object.entries(o).filter(([k, v]) => !(keys.includes(k) && (v === 0 || v === 0n || v === ''))),
+  ) as T;
+  return Object.keys(kept).length > 0 ? kept : undefined;
+}
+
+/**
+ * runc update semantics for zero values: a 0 (or "") limit means "leave unchanged", so that
+ * `runc update -r` templates and containerd's full LinuxResources only change what they set.
+ */
+export function dropUnchanged(patch: LinuxResources): LinuxResources {
+  const out: LinuxResources = {
+    ...patch,
+    memory: withoutZeroes(patch.memory, ['limit', 'reservation', 'swap', 'kernel', 'kernelTCP']),
+    cpu: withoutZeroes(patch.cpu, ['shares', 'quota', 'burst', 'period', 'realtimeRuntime', 'realtimePeriod', 'cpus', 'mems']),
+    blockIO: withoutZeroes(patch.blockIO, ['weight', 'leafWeight']),
+    pids: withoutZeroes(patch.pids, ['limit']),
+  };
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as LinuxResources;
+}
+
 /** The container's resources after applying `patch` (devices untouched). */
 export function mergeResources(current: LinuxResources | undefined, patch: LinuxResources): LinuxResources {
   const cur = current ?? {};
