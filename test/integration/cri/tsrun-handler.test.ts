@@ -1,7 +1,7 @@
 //! The CRI pod suite on runtime handler "tsrun" (io.containerd.tsrun.v1, our shim): the same pod,
 //! containers and checks as runc-handler.test.ts. CRI calls whose Task API method the shim does not
-//! implement yet must fail cleanly (no hang, no dead shim, the pod still stops and is removed);
-//! when Exec, Stats and Update land, drop them from `unimplemented` and the runc expectations apply.
+//! implement yet (Exec) must fail cleanly (no hang, no dead shim, the pod still stops and is removed);
+//! when Exec lands, drop it from `unimplemented` and the runc expectations apply.
 import { describeCriPods } from './pod-suite';
 
 describeCriPods({
@@ -12,10 +12,5 @@ describeCriPods({
   unimplemented: {
     // Task.Exec → UnimplementedError; containerd passes the shim's message through.
     execSync: /Exec is not implemented yet/,
-    // Task.Stats → Unimplemented; containerd's Metrics call drops the failing task, so CRI only
-    // sees an empty list and says so (no hint at the cause: see the shim's log).
-    containerStats: /unexpected metrics response: \[\]/,
-    // Task.Update → UnimplementedError, passed through.
-    updateContainerResources: /Update is not implemented yet/,
   },
 });
