@@ -72,6 +72,12 @@ bench: build ## benchmarks (timings live here, never in tests)
 	scripts/bench/sea-startup.sh
 	scripts/bench-cli.sh
 
+# Fuzzing (test/fuzz): every target FUZZ_RUNS times (default 100000) from FUZZ_SEED (default random);
+# FUZZ_TARGET=a,b picks targets; a failure prints the FUZZ_SEED/FUZZ_PATH that replay it.
+.PHONY: fuzz
+fuzz: ## big fuzz run: ttrpc frames/server, Task requests, config.json → plan, mount options
+	scripts/fuzz.sh
+
 .PHONY: bench-sea
 bench-sea: build ## start-up time and RSS: single executable (with/without code cache) vs launcher
 	scripts/bench/sea-startup.sh

@@ -6,12 +6,13 @@
 //! and exec — and what it needs is exactly what libuv's spawn gives: a stdin pipe for the state,
 //! captured stdout/stderr for the error message, a timeout kill, and an exit event. The native
 //! executor exists for container processes; pushing hooks through it would add a second stdio and
-//! wait path for no benefit. libuv reaps its own children by pid, and the project's reaper only
-//! reaps pids it owns, so the two do not race.
+//! wait path for no benefit. Where the project's reaper also reaps orphans (the shim), a hook's pid
+//! is watched by it too and whichever collects the exit first wins (see spawnHook).
 
 import { spawn } from 'node:child_process';
 
 import type { Hook, Hooks, Spec } from '../runtime/spec';
+import { signalName } from './signals';
 import type { ContainerLogger, OciState } from './types';
 
 export type HookPhase = keyof Hooks;
@@ -102,7 +103,18 @@ export type HookSpawner = (inv: HookInvocation, stdin: string) => Promise<HookRe
 
 const MAX_CAPTURE = 64 * 1024;
 
-/** The default spawner: a host process with the hook's env, state on stdin, killed at its timeout. */
+/** The project's reaper, loaded on first use (it pulls in koffi; `state`/`list` never need it). */
+function projectReaper(): import('../linux/reaper').Reaper {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../linux/reaper') as typeof import('../linux/reaper')).reaper();
+}
+
+/**
+ * The default spawner: a host process with the hook's env, state on stdin, killed at its timeout.
+ * In a process that reaps orphans (the shim) the reaper may collect the hook before libuv does, so
+ * the exit is taken from whichever reports first — as the shim's log driver does — and orphan
+ * reaping pauses until the hook's pid is watched.
+ */
 export const spawnHook: HookSpawner = (inv, stdin) =>
   new Promise((resolve) => {
     const envObj: Record<string, string> = {};
@@ -114,34 +126,79 @@ export const spawnHook: HookSpawner = (inv, stdin) =>
     let stderr = '';
     let timedOut = false;
     let settled = false;
-    const child = spawn(inv.path, inv.argv.slice(1), {
-      argv0: inv.argv[0],
-      env: envObj,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      cwd: '/',
-    });
+    let exit: { code: number | null; signal: string | null } | undefined;
+    let openStreams = 2;
+    let timer: NodeJS.Timeout | undefined;
+    let grace: NodeJS.Timeout | undefined;
+    const reaper = projectReaper();
+    let spawning = true;
+    const endSpawn = (): void => {
+      if (spawning) {
+        spawning = false;
+        reaper.endSpawn();
+      }
+    };
     const finish = (r: HookResult): void => {
       if (settled) return;
       settled = true;
       if (timer) clearTimeout(timer);
+      if (grace) clearTimeout(grace);
+      endSpawn();
       resolve(r);
     };
-    const timer = inv.timeoutMs !== undefined
-      ? setTimeout(() => {
-          timedOut = true;
-          child.kill('SIGKILL');
-        }, inv.timeoutMs)
-      : undefined;
-    child.stdout.on('data', (b: Buffer) => {
-      if (stdout.length < MAX_CAPTURE) stdout += b.toString('utf8');
+    const maybeDone = (): void => {
+      if (exit === undefined) return;
+      const done = () => finish({ ...exit!, timedOut, stdout, stderr });
+      if (openStreams === 0) done();
+      else grace ??= setTimeout(done, 1000); // a background child of the hook may keep its pipes open
+    };
+    reaper.beginSpawn();
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(inv.path, inv.argv.slice(1), { argv0: inv.argv[0], env: envObj, stdio: ['pipe', 'pipe', 'pipe'], cwd: '/' });
+    } catch (err) {
+      finish({ code: null, signal: null, timedOut, stdout, stderr, spawnError: err as Error });
+      return;
+    }
+    if (inv.timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      }, inv.timeoutMs);
+    }
+    child.once('spawn', () => {
+      const pid = child.pid;
+      if (pid !== undefined) {
+        void reaper.watch(pid, null).then((s) => {
+          // The reaper collected it first: libuv will never see this exit, so its handle must not
+          // keep the process alive.
+          child.unref();
+          exit ??= { code: s.signal !== undefined ? null : s.status, signal: s.signal !== undefined ? signalName(s.signal) : null };
+          maybeDone();
+        });
+      }
+      endSpawn();
     });
-    child.stderr.on('data', (b: Buffer) => {
-      if (stderr.length < MAX_CAPTURE) stderr += b.toString('utf8');
+    for (const [stream, add] of [
+      [child.stdout!, (t: string) => (stdout += t)],
+      [child.stderr!, (t: string) => (stderr += t)],
+    ] as const) {
+      stream.on('data', (b: Buffer) => {
+        if ((stream === child.stdout ? stdout : stderr).length < MAX_CAPTURE) add(b.toString('utf8'));
+      });
+      stream.once('close', () => {
+        openStreams--;
+        maybeDone();
+      });
+    }
+    child.stdin!.on('error', () => {}); // a hook that ignores stdin may close it early (EPIPE)
+    child.stdin!.end(stdin);
+    child.once('error', (err) => finish({ code: null, signal: null, timedOut, stdout, stderr, spawnError: err }));
+    child.once('exit', (code, signal) => {
+      if (child.pid !== undefined) reaper.unwatch(child.pid);
+      exit ??= { code, signal };
+      maybeDone();
     });
-    child.stdin.on('error', () => {}); // a hook that ignores stdin may close it early (EPIPE)
-    child.stdin.end(stdin);
-    child.on('error', (err) => finish({ code: null, signal: null, timedOut, stdout, stderr, spawnError: err }));
-    child.on('close', (code, signal) => finish({ code, signal, timedOut, stdout, stderr }));
   });
 
 function describeFailure(r: HookResult, inv: HookInvocation): string | undefined {

@@ -68,9 +68,14 @@ const UNSUPPORTED = new Set([
   'rsymfollow', 'idmap', 'ridmap', 'tmpcopyup', 'copy-symlink', 'src-nofollow',
 ]);
 
+/** `table[name]` for own keys only: "constructor", "__proto__", "toString"… are not options. */
+function own<T>(table: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.hasOwn(table, name) ? table[name] : undefined;
+}
+
 /** The propagation flag for an OCI rootfsPropagation value, or undefined when it is not one. */
 export function propagationFlag(name: string): number | undefined {
-  return PROPAGATION_OPTIONS[name];
+  return own(PROPAGATION_OPTIONS, name);
 }
 
 export function parseMountOptions(options: readonly string[] | undefined, type?: string): ParsedMountOptions {
@@ -81,7 +86,8 @@ export function parseMountOptions(options: readonly string[] | undefined, type?:
   const data: string[] = [];
   const unsupported: string[] = [];
   for (const option of options ?? []) {
-    const flagOption = FLAG_OPTIONS[option];
+    const flagOption = own(FLAG_OPTIONS, option);
+    const propagationOption = own(PROPAGATION_OPTIONS, option);
     if (flagOption !== undefined) {
       // the atime modes exclude each other: the last one given wins
       if (!flagOption.clear && (flagOption.flag & (MS.NOATIME | MS.RELATIME | MS.STRICTATIME)) !== 0) {
@@ -93,8 +99,8 @@ export function parseMountOptions(options: readonly string[] | undefined, type?:
     } else if (option === 'rbind') {
       bind = true;
       recursive = true;
-    } else if (PROPAGATION_OPTIONS[option] !== undefined) {
-      propagation.push(PROPAGATION_OPTIONS[option]);
+    } else if (propagationOption !== undefined) {
+      propagation.push(propagationOption);
     } else if (UNSUPPORTED.has(option)) {
       unsupported.push(option);
     } else if (option !== '' && option !== 'defaults') {

@@ -198,11 +198,14 @@ function planUserAndCaps(b: Builder, spec: Spec, ctx: PlanContext): void {
   b.ops.push({ op: 'setresuid', step: `set uid ${proc.user.uid}`, uid: proc.user.uid });
   if (caps !== undefined) {
     b.ops.push({ op: 'keepCaps', step: 'clear keep-capabilities', on: false });
-    b.ops.push({
-      op: 'capset', step: 'set capabilities', effective: mask(caps.effective, 'effective'),
-      permitted: mask(caps.permitted, 'permitted'), inheritable: mask(caps.inheritable, 'inheritable'),
-    });
-    b.ops.push({ op: 'capsAmbient', step: 'raise ambient capabilities', caps: mask(caps.ambient, 'ambient'), lastCap: last });
+    const permitted = mask(caps.permitted, 'permitted');
+    const inheritable = mask(caps.inheritable, 'inheritable');
+    b.ops.push({ op: 'capset', step: 'set capabilities', effective: mask(caps.effective, 'effective'), permitted, inheritable });
+    // The kernel raises an ambient capability only if it is both permitted and inheritable; runc
+    // warns about the others and carries on (`runc spec` lists ambient caps that are not
+    // inheritable), so those are left out here rather than failing the container.
+    const ambient = mask(caps.ambient, 'ambient') & permitted & inheritable;
+    b.ops.push({ op: 'capsAmbient', step: 'raise ambient capabilities', caps: ambient, lastCap: last });
   }
 }
 

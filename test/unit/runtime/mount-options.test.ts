@@ -59,4 +59,15 @@ describe('parseMountOptions', () => {
     expect(propagationFlag('private')).toBe(MS.PRIVATE);
     expect(propagationFlag('bogus')).toBeUndefined();
   });
+
+  // Found by the fuzzer (test/fuzz/mount-options.ts): the option tables were plain object literals,
+  // so names inherited from Object.prototype were looked up there. propagationFlag('constructor')
+  // returned the Object function, and parseMountOptions silently dropped "__proto__", "toString"…
+  // instead of passing them to mount(2) as data.
+  it('does not take names from Object.prototype for options', () => {
+    for (const name of ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty']) {
+      expect(propagationFlag(name)).toBeUndefined();
+      expect(parseMountOptions(['nosuid', name])).toEqual({ flags: MS.NOSUID, bind: false, recursive: false, propagation: [], data: name, unsupported: [] });
+    }
+  });
 });
