@@ -186,10 +186,18 @@ export class ContainerImpl implements Container {
         const cg = this.cgroup();
         if (cg) await cg.killAll(signo);
         else if (status !== 'stopped') this.signalInit(signo);
+        if (status === 'paused' && signo === SIGKILL) await this.thawAfterKill();
         return;
       }
       this.signalInit(signo);
+      // Frozen processes die only once thawed: SIGKILL of a paused container thaws it (as runc).
+      if (status === 'paused' && signo === SIGKILL) await this.thawAfterKill();
     });
+  }
+
+  private async thawAfterKill(): Promise<void> {
+    await this.cgroup()?.thaw();
+    this.save({ paused: false });
   }
 
   private signalInit(signo: number): void {

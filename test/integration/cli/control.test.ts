@@ -106,6 +106,24 @@ describe('tsrun vs runc: pause and resume', () => {
     expect(seen.tsrun).toEqual(seen.runc);
     expect(seen.tsrun).toEqual({ resumeRunning: 1, paused: { state: 'paused', freezer: 'FROZEN' }, pauseStopped: 1 });
   });
+
+  it('kill KILL of a paused container thaws it so it dies; kill --all too', () => {
+    const seen: Record<string, unknown> = {};
+    for (const r of both) {
+      const states: unknown[] = [];
+      for (const all of [false, true]) {
+        const name = `pkill-${all ? 'all-' : ''}${r.name}`;
+        const { id } = runDetached(r, name, ['sleep', '1000']);
+        expect(rt(r, ['pause', id]).code).toBe(0);
+        expect(rt(r, ['kill', ...(all ? ['--all'] : []), id, 'KILL']).code).toBe(0);
+        waitFor(`${r.name} ${id} stopped`, () => status(r, id) === 'stopped');
+        states.push(status(r, id));
+        expect(rt(r, ['delete', id]).code).toBe(0);
+      }
+      seen[r.name] = states;
+    }
+    expect(seen).toEqual({ tsrun: ['stopped', 'stopped'], runc: ['stopped', 'stopped'] });
+  });
 });
 
 describe('tsrun vs runc: update', () => {

@@ -73,6 +73,21 @@ export const CONTROL_CASES: readonly ShimCase[] = [
     },
   },
   {
+    name: 'ctr task kill -s SIGKILL of a paused task ends it (exit 137), then it deletes cleanly',
+    run: async ({ h, runtime, res }) => {
+      const events = await EventWatcher.start(h, res);
+      const id = res.container('pausekill');
+      await ctrOk(h, ['run', '-d', ...runFlags(runtime), testEnv().image.ref, id, 'sleep', '1000']);
+      await waitForTask(h, id, 'RUNNING');
+      await ctrOk(h, ['task', 'pause', id]);
+      await waitForTask(h, id, 'PAUSED');
+      await ctrOk(h, ['task', 'kill', '-s', 'SIGKILL', id]);
+      await waitForTask(h, id, 'STOPPED');
+      expect((await events.waitForTopic(id, '/tasks/exit')).event).toMatchObject({ container_id: id, exit_status: 137 });
+      await ctrOk(h, ['task', 'rm', id]);
+    },
+  },
+  {
     name: 'Task.Update sets the memory limit, CPU shares and pids limit live; nonsense resources are refused',
     run: async ({ h, runtime, res }) => {
       const id = res.container('update');
