@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -93,7 +94,7 @@ static const struct {
 	[TSR_OP_CAPSET] = {3, 0},	  [TSR_OP_CAPS_AMBIENT] = {2, 0},   [TSR_OP_NO_NEW_PRIVS] = {0, 0},
 	[TSR_OP_UMASK] = {1, 0},	  [TSR_OP_CHDIR] = {0, 1},	    [TSR_OP_MKDIR_ALL] = {1, 1},
 	[TSR_OP_SYNC_IDMAP] = {0, 0},	  [TSR_OP_PREPARE_FIFO] = {0, 1},   [TSR_OP_WAIT_START] = {0, 0},
-	[TSR_OP_EXEC] = {1, 1},		  [TSR_OP_SECCOMP] = {2, 0},
+	[TSR_OP_EXEC] = {1, 1},		  [TSR_OP_SECCOMP] = {2, 0},	    [TSR_OP_SET_CTTY] = {1, 0},
 };
 
 /* Check every size, offset and string of the plan so the child cannot read out of bounds. */
@@ -799,6 +800,10 @@ static void run_op(struct spawn *s, const struct tsr_op_hdr *op)
 				CHECK(s, prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0), "prctl(PR_CAP_AMBIENT_RAISE)", "");
 		break;
 	}
+	case TSR_OP_SET_CTTY:
+		CHECK(s, setsid(), "setsid", "");
+		CHECK(s, ioctl((int)op_int(op, 0), TIOCSCTTY, 0), "ioctl(TIOCSCTTY)", "");
+		break;
 	case TSR_OP_NO_NEW_PRIVS:
 		CHECK(s, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)", "");
 		break;

@@ -80,6 +80,7 @@ enum tsr_op_code {
 	TSR_OP_WAIT_START = 30,
 	TSR_OP_EXEC = 31,          /* ints: argc;              strs: path, argv[argc], env… */
 	TSR_OP_SECCOMP = 32,       /* ints: SECCOMP_FILTER_FLAG_*, then one struct sock_filter per int (its 8 bytes) */
+	TSR_OP_SET_CTTY = 33,      /* ints: fd — setsid, then make fd (a pty slave) the controlling terminal */
 };
 
 /* Messages from the child on the report pipe: a header, then `size - sizeof header` bytes of a

@@ -37,6 +37,13 @@ int tsrun_pidfd_getfd(int pidfd, int targetfd);
  * message, then close the connection (the seccomp notify handoff to linux.seccomp.listenerPath) */
 int tsrun_send_fd(const char *path, int fd, const uint8_t *data, size_t len);
 
+/* native/pty.c: a new pty pair from `ptmx` (NULL: /dev/ptmx; a container's /proc/<pid>/root/dev/ptmx
+ * puts it in the container's devpts), close-on-exec, no controlling tty; out = {master, slave, a dup
+ * of master (one fd to read, one to write)}, name = "/dev/pts/<n>" (in that devpts).
+ * set_winsize: TIOCSWINSZ. */
+int tsrun_openpty(const char *ptmx, int32_t out[3], char *name, size_t namelen);
+int tsrun_set_winsize(int fd, unsigned rows, unsigned cols);
+
 /* bpf(2) (native/bpf.c). prog_load returns the program fd; log (log_size bytes) receives the
  * verifier's log. prog_query writes up to max_ids ids and returns how many are attached (which may
  * be more than max_ids: then ids holds the first max_ids, or nothing when -ENOSPC is returned). */

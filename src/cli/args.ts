@@ -22,6 +22,8 @@ export interface FlagDef {
   /** boolean flags take no value; string flags take the next word or `=value`. */
   readonly type: 'boolean' | 'string';
   readonly default?: string | boolean;
+  /** repeatable string flag: the values are joined with NUL (split with listFlag) */
+  readonly multi?: boolean;
 }
 
 export type FlagValues = Record<string, string | boolean | undefined>;
@@ -117,6 +119,29 @@ export const COMMANDS: readonly CommandDef[] = [
     ],
     args: [0, 0],
   },
+  {
+    name: 'exec',
+    usage: 'exec [command options] <container-id> <command> [command options]  || -p process.json <container-id>',
+    flags: [
+      { name: 'console-socket', type: 'string' },
+      { name: 'cwd', type: 'string' },
+      { name: 'env', short: 'e', type: 'string', multi: true },
+      { name: 'tty', short: 't', type: 'boolean' },
+      { name: 'user', short: 'u', type: 'string' },
+      { name: 'additional-gids', short: 'g', type: 'string', multi: true },
+      { name: 'process', short: 'p', type: 'string' },
+      { name: 'detach', short: 'd', type: 'boolean' },
+      { name: 'pid-file', type: 'string' },
+      { name: 'process-label', type: 'string' },
+      { name: 'apparmor', type: 'string' },
+      { name: 'no-new-privs', type: 'boolean' },
+      { name: 'cap', short: 'c', type: 'string', multi: true },
+      { name: 'preserve-fds', type: 'string', default: '0' },
+      { name: 'ignore-paused', type: 'boolean' },
+      { name: 'help', short: 'h', type: 'boolean' },
+    ],
+    args: [1, -1],
+  },
   { name: 'features', usage: 'features', flags: [{ name: 'help', short: 'h', type: 'boolean' }], args: [0, 0] },
 ];
 
@@ -147,13 +172,12 @@ export function parseFlags(words: readonly string[], defs: readonly FlagDef[], w
       } else {
         values[def.name] = true;
       }
-    } else if (eq >= 0) {
-      values[def.name] = body.slice(eq + 1);
     } else {
-      const v = words[i + 1];
+      const v = eq >= 0 ? body.slice(eq + 1) : words[i + 1];
       if (v === undefined) throw new InvalidArgumentError(`flag needs an argument: -${key}`);
-      values[def.name] = v;
-      i++;
+      if (eq < 0) i++;
+      const prev = values[def.name];
+      values[def.name] = def.multi === true && typeof prev === 'string' ? `${prev}\0${v}` : v;
     }
   }
   return { values, rest: words.slice(i) };
@@ -181,4 +205,9 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     throw new UsageError(`tsrun: "${command.name}" requires ${bound} argument(s)`, command);
   }
   return { global, command, flags, args };
+}
+
+/** The values of a repeatable (multi) string flag. */
+export function listFlag(v: string | boolean | undefined): string[] {
+  return typeof v === 'string' ? v.split('\0') : [];
 }

@@ -4,7 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { createContainer, listContainers, loadContainer, parseSignal, removeIncompleteContainer } from '../container';
-import type { Container, OciState } from '../container';
+import type { Container, OciState, StdioFds } from '../container';
+import { loadBundleSpec } from '../runtime/bundle';
+import { consoleFor } from './console';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError, UnimplementedError } from '../errors';
 import { defaultSpec, formatSpec } from '../runtime/default-spec';
 import { featuresDocument, formatFeatures } from '../runtime/features';
@@ -12,6 +14,7 @@ import type { ParsedCommandLine } from './args';
 import { psTable, tabwrite, userNames } from './format';
 import type { CliLog } from './log';
 import { eventsCommand, updateCommand } from './control';
+import { execCommand } from './exec';
 
 export interface CliContext {
   readonly cmd: ParsedCommandLine;
@@ -35,15 +38,31 @@ function preservedFds(raw: string | undefined): number[] {
 }
 
 async function create(ctx: CliContext, startMode: 'fifo' | 'pipe'): Promise<Container> {
-  const { flags, args, global } = ctx.cmd;
-  if (str(flags['console-socket']) !== undefined) {
-    throw new UnimplementedError('--console-socket: terminals are not implemented yet; run without a terminal (process.terminal=false)');
+  const { flags } = ctx.cmd;
+  const bundle = str(flags.bundle) ?? process.cwd();
+  const proc = (await loadBundleSpec(bundle)).spec.process;
+  const pty = consoleFor(proc?.terminal === true, str(flags['console-socket']), proc?.consoleSize, startMode === 'fifo' || flags.detach === true);
+  try {
+    const c = await createWith(ctx, bundle, pty?.stdio ?? { stdin: 0, stdout: 1, stderr: 2 }, startMode);
+    try {
+      pty?.handOff();
+    } catch (err) {
+      await c.delete({ force: true }).catch(() => {});
+      throw err;
+    }
+    return c;
+  } finally {
+    pty?.close();
   }
+}
+
+async function createWith(ctx: CliContext, bundle: string, stdio: StdioFds, startMode: 'fifo' | 'pipe'): Promise<Container> {
+  const { flags, args, global } = ctx.cmd;
   return createContainer({
     id: args[0]!,
-    bundle: str(flags.bundle) ?? process.cwd(),
+    bundle,
     root: ctx.root,
-    stdio: { stdin: 0, stdout: 1, stderr: 2 },
+    stdio,
     extraFds: preservedFds(str(flags['preserve-fds'])),
     pidFile: str(flags['pid-file']),
     noPivot: flags['no-pivot'] === true,
@@ -174,6 +193,8 @@ export const commands: Record<string, (ctx: CliContext) => Promise<number>> = {
     fs.writeFileSync(file, text, { mode: 0o666 });
     return 0;
   },
+
+  exec: (ctx) => execCommand(ctx),
 
   async features(ctx) {
     ctx.out(formatFeatures(featuresDocument({ version: ctx.version })));

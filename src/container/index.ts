@@ -17,3 +17,4 @@ export { createContainer, loadContainer, listContainers, removeIncompleteContain
 export { parseSignal } from './signals';
 export { containerStats } from './stats';
 export { mergeResources, isEmptyUpdate } from './update';
+export { spawnExec, validateExecProcess, type ExecRequest } from './exec';

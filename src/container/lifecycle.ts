@@ -81,9 +81,6 @@ export async function createContainer(options: CreateOptions, overrides: Library
     const bundle = path.resolve(options.bundle);
     const spec = options.spec ?? (await deps.loadSpec(bundle));
     if (!spec.root?.path) throw new InvalidArgumentError('config.json: root.path: must name the rootfs directory');
-    if (spec.process?.terminal) {
-      throw new InvalidArgumentError('config.json: process.terminal: terminals are not supported yet; set it to false');
-    }
     const rootfs = path.resolve(bundle, spec.root.path);
     fs.mkdirSync(dir, { mode: 0o711 });
     let cgroup: CgroupHandle | undefined;

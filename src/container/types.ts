@@ -29,6 +29,8 @@ export interface StdioFds {
   readonly stdin: number;
   readonly stdout: number;
   readonly stderr: number;
+  /** process.terminal: host path of the pty slave given as stdio (bound on /dev/console, as runc) */
+  readonly console?: string;
 }
 
 /**

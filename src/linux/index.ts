@@ -9,3 +9,4 @@ export { eventfd, pipe2, mkfifo, closeFd, mount, umount2, pidfdOpen, pidfdSendSi
 export { SyscallError, ContainerSetupError } from './errors';
 export { installDeviceFilter, removeDeviceFilters, attachedDevicePrograms, bpfProgramExists, loadDeviceProgram, BpfUnsupportedError, BpfVerifierError } from './bpf';
 export { errnoName } from './errno';
+export { openpty, setWinsize, sendFd } from './libc';

@@ -28,6 +28,8 @@ interface Native {
   umount2(target: string, flags: number): number;
   pidfdGetfd(pidfd: number, targetfd: number): number;
   sendFd(path: string, fd: number, data: Buffer, len: number): number;
+  openpty(ptmx: string | null, out: Int32Array, name: Buffer, namelen: number): number;
+  setWinsize(fd: number, rows: number, cols: number): number;
 }
 
 let native: Native | undefined;
@@ -52,6 +54,8 @@ function lib(): Native {
     umount2: l.func('int tsrun_umount2(const char *target, int flags)'),
     pidfdGetfd: l.func('int tsrun_pidfd_getfd(int pidfd, int targetfd)'),
     sendFd: l.func('int tsrun_send_fd(const char *path, int fd, const uint8_t *data, size_t len)'),
+    openpty: l.func('int tsrun_openpty(const char *ptmx, _Out_ int32_t *out, _Out_ uint8_t *name, size_t namelen)'),
+    setWinsize: l.func('int tsrun_set_winsize(int fd, unsigned int rows, unsigned int cols)'),
   } as Native;
   return native;
 }
@@ -184,4 +188,21 @@ export function pidfdGetfd(pidfd: number, targetfd: number): number {
 /** Connect to the unix stream socket `path`, send `data` with `fd` attached (SCM_RIGHTS), close. */
 export function sendFd(path: string, fd: number, data: Buffer): void {
   check(lib().sendFd(path, fd, data, data.length), 'sendmsg', path);
+}
+
+/** A new pseudo-terminal pair (close-on-exec, not our controlling tty) and a second fd of the master.
+ *  `ptmx`: a container's /proc/<pid>/root/dev/ptmx puts the pty in its devpts (`path` is there);
+ *  when that fails, the host's /dev/ptmx is used. */
+export function openpty(ptmx?: string): { master: number; slave: number; masterDup: number; path: string } {
+  const out = new Int32Array(3);
+  const name = Buffer.alloc(128);
+  // a container without its own devpts/ptmx: fall back to the host's (the name is then the host's)
+  if (ptmx === undefined || lib().openpty(ptmx, out, name, name.length) < 0) check(lib().openpty(null, out, name, name.length), 'openpty', '/dev/ptmx');
+  const end = name.indexOf(0);
+  return { master: out[0]!, slave: out[1]!, masterDup: out[2]!, path: name.subarray(0, end < 0 ? name.length : end).toString('utf8') };
+}
+
+/** TIOCSWINSZ: set the window size of the terminal behind `fd`. */
+export function setWinsize(fd: number, rows: number, cols: number): void {
+  check(lib().setWinsize(fd, rows, cols), 'ioctl(TIOCSWINSZ)', String(fd));
 }

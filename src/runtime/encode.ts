@@ -13,7 +13,7 @@ export const OP_CODES: Readonly<Record<PlanOp['op'], number>> = {
   pivotRoot: 8, moveRoot: 9, maskPath: 10, readonlyPath: 11, remountReadonly: 12, sethostname: 13,
   setdomainname: 14, setrlimit: 15, stdio: 16, capsBounding: 17, keepCaps: 18, setgroups: 19,
   setresgid: 20, setresuid: 21, capset: 22, capsAmbient: 23, noNewPrivs: 24, umask: 25, chdir: 26,
-  mkdirAll: 27, syncIdmap: 28, prepareFifo: 29, waitStart: 30, exec: 31, seccomp: 32,
+  mkdirAll: 27, syncIdmap: 28, prepareFifo: 29, waitStart: 30, exec: 31, seccomp: 32, setCtty: 33,
 };
 
 const BASE: Readonly<Record<PathBase, number>> = { root: 0, abs: 1 };
@@ -46,6 +46,7 @@ export function opArgs(op: PlanOp): { ints: Int[]; strs: (string | null)[] } {
     case 'capsAmbient': return { ints: [op.caps, op.lastCap], strs: [] };
     case 'noNewPrivs': case 'syncIdmap': case 'waitStart': return { ints: [], strs: [] };
     case 'umask': return { ints: [op.mask], strs: [] };
+    case 'setCtty': return { ints: [op.fd], strs: [] };
     case 'mkdirAll': return { ints: [op.mode], strs: [op.path] };
     case 'exec': return { ints: [op.argv.length], strs: [op.path, ...op.argv, ...op.env] };
     case 'seccomp': return { ints: [op.filter.flags, ...seccompInstructions(op)], strs: [] };

@@ -106,6 +106,8 @@ export type PlanOp =
   | { readonly op: 'prepareFifo'; readonly step: string; readonly path: string }
   /** report "created" and wait for the start barrier */
   | { readonly op: 'waitStart'; readonly step: string }
+  /** setsid + TIOCSCTTY on `fd` (process.terminal: the pty slave given as stdio) */
+  | { readonly op: 'setCtty'; readonly step: string; readonly fd: number }
   /** execve; `path` without '/' is searched in the PATH of `env` (default PATH when unset) */
   | { readonly op: 'exec'; readonly step: string; readonly path: string; readonly argv: readonly string[]; readonly env: readonly string[] };
 

@@ -27,8 +27,9 @@ export interface PlanContext {
   readonly bundle: string;
   /** /proc/sys/kernel/cap_last_cap of the host */
   readonly hostCapLast: number;
-  /** host fds that become 0, 1, 2 in the container (-1: /dev/null) */
-  readonly stdio: { readonly stdin: number; readonly stdout: number; readonly stderr: number };
+  /** host fds that become 0, 1, 2 in the container (-1: /dev/null); `console`: host path of the
+   *  pty slave among them (process.terminal), bound on /dev/console */
+  readonly stdio: { readonly stdin: number; readonly stdout: number; readonly stderr: number; readonly console?: string };
   /** host fds that become 3, 4, … */
   readonly extraFds?: readonly number[];
   readonly start: StartBarrier;
@@ -320,6 +321,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
   }
   if (ctx.start.kind === 'fifo') b.ops.push({ op: 'prepareFifo', step: `open exec fifo ${ctx.start.path}`, path: ctx.start.path });
   b.ops.push({ op: 'stdio', step: 'set up stdio', fds: [ctx.stdio.stdin, ctx.stdio.stdout, ctx.stdio.stderr, ...(ctx.extraFds ?? [])] });
+  if (spec.process.terminal === true) b.ops.push({ op: 'setCtty', step: 'make the terminal (stdin) the controlling terminal', fd: 0 });
 
   // 2. the root filesystem
   if (newMountNs) {
@@ -337,6 +339,10 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
     mounts.forEach((m, i) => planMount(b, m, i, ctx));
     const devBound = mounts.some((m) => containerPath(m.destination) === '/dev' && parseMountOptions(m.options, m.type).bind);
     if (!devBound) planDevices(b, spec);
+    if (spec.process.terminal === true && ctx.stdio.console !== undefined) {
+      // runc binds the pty slave on /dev/console (by path: the fd's mount is in the host's namespace)
+      b.ops.push({ op: 'mount', step: `bind the terminal ${ctx.stdio.console} on /dev/console`, source: ctx.stdio.console, target: '/dev/console', fstype: null, flags: MS.BIND, data: null, base: 'root', mkTarget: 'file' });
+    }
     b.ops.push({ op: 'mkdirAll', step: `create cwd ${spec.process.cwd}`, path: spec.process.cwd, mode: 0o755 });
     if (ctx.noPivot === true) b.ops.push({ op: 'moveRoot', step: `move ${ctx.rootfs} to / and chroot`, rootfs: ctx.rootfs });
     else b.ops.push({ op: 'pivotRoot', step: `pivot_root to ${ctx.rootfs}`, rootfs: ctx.rootfs });
@@ -405,6 +411,7 @@ export function buildProcessPlan(spec: Spec, ctx: ProcessPlanContext): ProcessPl
   }
   if (ctx.start.kind === 'fifo') b.ops.push({ op: 'prepareFifo', step: `open exec fifo ${ctx.start.path}`, path: ctx.start.path });
   b.ops.push({ op: 'stdio', step: 'set up stdio', fds: [ctx.stdio.stdin, ctx.stdio.stdout, ctx.stdio.stderr, ...(ctx.extraFds ?? [])] });
+  if (spec.process.terminal === true) b.ops.push({ op: 'setCtty', step: 'make the terminal (stdin) the controlling terminal', fd: 0 });
   planProcessTail(b, spec, { ...ctx, rootfs: '/', bundle: '/' }, ctx.seccomp);
   const exec = execOp(spec, b.issues);
   if (b.issues.length > 0) throw new InvalidSpecError(b.issues);

@@ -5,7 +5,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createContainer } from '../container';
+import { createContainer, spawnExec } from '../container';
 import { reaper, setChildSubreaper } from '../linux';
 import { Server } from '../ttrpc/server';
 import { EventPublisher, ttrpcForwarder } from './events';
@@ -70,6 +70,7 @@ export async function runDaemon(flags: ShimFlags): Promise<void> {
     openIO: openProcessIO,
     rootfs: linuxRootfs,
     watchOom: cgroupOomWatcher(log),
+    spawnExec: (container, execId, req) => spawnExec(container, execId, req),
     onShutdown: () => void exit('shutdown requested and no container left', 0),
   });
   registerTaskService(server, service);

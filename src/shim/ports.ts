@@ -4,6 +4,7 @@
 
 import type { Container, CreateOptions, StdioFds } from '../container';
 import type { Mount } from '../gen/types/mount';
+import type { Process } from '../runtime/spec';
 
 /** The stdio strings of Create/Exec, verbatim. */
 export interface StdioRequest {
@@ -25,6 +26,8 @@ export interface ProcessIO {
   drain(timeoutMs: number): Promise<void>;
   /** Close everything, stop log drivers. Idempotent. */
   close(): Promise<void>;
+  /** Terminal IO only: set the window size (ResizePty). */
+  resize?(width: number, height: number): void;
 }
 
 export interface IOContext {
@@ -32,6 +35,8 @@ export interface IOContext {
   readonly namespace: string;
   readonly ioUid?: number;
   readonly ioGid?: number;
+  /** terminal only: the ptmx to open (an exec's pty lives in its container's devpts, as with runc) */
+  readonly ptmx?: string;
 }
 
 export type OpenIO = (request: StdioRequest, context: IOContext) => Promise<ProcessIO>;
@@ -52,3 +57,19 @@ export interface OomWatch {
 
 /** Watches a container's cgroup for OOM kills; `onOom` runs once per kill. */
 export type WatchOomFn = (container: Container, onOom: () => void) => OomWatch | undefined;
+
+/** An exec'd process waiting at its start barrier (linux SpawnedProcess, narrowed). */
+export interface ExecHandle {
+  readonly pid: number;
+  /** Resolves with the exit code (128+signal when killed); never rejects. */
+  readonly exited: Promise<{ readonly status: number }>;
+  start(): Promise<void>;
+  kill(signal: number): void;
+}
+
+/** Spawn `process` into the running container (container/exec.ts spawnExec in the daemon). */
+export type SpawnExecFn = (
+  container: Container,
+  execId: string,
+  request: { readonly process: Process; readonly stdio: StdioFds },
+) => Promise<ExecHandle>;

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { InvalidArgumentError } from '../errors';
 import { O_CLOEXEC, pipe2 } from '../linux';
 import { startLogDriver, type LogDriver } from './log-driver';
+import { openTerminalIO } from './pty-io';
 import type { IOContext, OpenIO, ProcessIO, StdioRequest } from './ports';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_NONBLOCK, O_APPEND, O_CREAT } = fs.constants;
@@ -220,6 +221,7 @@ async function openBinaryIO(io: PipedIO, mode: Extract<StdioMode, { kind: 'binar
 
 /** Open the stdio of one process. On failure everything opened so far is closed. */
 export const openProcessIO: OpenIO = async (req, ctx) => {
+  if (req.terminal) return openTerminalIO(req, ctx);
   const mode = stdioMode(req);
   const io = new PipedIO();
   try {

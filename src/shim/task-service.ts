@@ -11,7 +11,7 @@ import {
 import type { Empty } from '../gen/google/protobuf/empty';
 import type {
   CloseIORequest, ConnectRequest, ConnectResponse, CreateTaskRequest, CreateTaskResponse, DeleteRequest,
-  DeleteResponse, KillRequest, PidsRequest, PidsResponse, ShutdownRequest, StartRequest, StartResponse,
+  DeleteResponse, ExecProcessRequest, KillRequest, ResizePtyRequest, PidsRequest, PidsResponse, ShutdownRequest, StartRequest, StartResponse,
   StateRequest, StateResponse, WaitRequest, WaitResponse,
 } from '../gen/runtime/task/v2/shim';
 import type { PauseRequest, ResumeRequest, StatsRequest, StatsResponse, UpdateTaskRequest } from '../gen/runtime/task/v2/shim';
@@ -20,7 +20,8 @@ import { Status } from '../gen/types/task/task';
 import { Code, TtrpcError } from '../ttrpc/status';
 import { timestampOf } from './events';
 import { InitProcess, type ExitRecord } from './init-process';
-import type { CreateContainerFn, OomWatch, OpenIO, RootfsMounter, WatchOomFn } from './ports';
+import { ExecTable } from './execs';
+import type { CreateContainerFn, OomWatch, OpenIO, RootfsMounter, SpawnExecFn, WatchOomFn } from './ports';
 import { decodeShimOptions } from './runtime-options';
 import { eventMounts, type TaskEventSink } from './task-events';
 import { writeShimState, removeShimState } from './shim-state';
@@ -48,6 +49,8 @@ export interface TaskServiceOptions {
   readonly openIO: OpenIO;
   readonly rootfs: RootfsMounter;
   readonly watchOom?: WatchOomFn;
+  /** Spawns exec processes; without it Exec answers Unimplemented. */
+  readonly spawnExec?: SpawnExecFn;
   /** Called by Shutdown when no container remains (the daemon flushes events and exits). */
   readonly onShutdown: () => void;
   /** How long Delete waits for output to be copied out. */
@@ -60,10 +63,6 @@ function requireId(id: string): void {
   if (id === '') throw new InvalidArgumentError('id: must not be empty');
 }
 
-function noExecs(id: string, execId: string): void {
-  if (execId !== '') throw new NotFoundError(`exec "${execId}" of container "${id}" not found`);
-}
-
 function exitedAtOf(exit: ExitRecord | undefined): StateResponse['exitedAt'] {
   return exit ? timestampOf(exit.exitedAt) : undefined;
 }
@@ -74,7 +73,18 @@ export class TaskService {
   private readonly creating = new Set<string>();
   private readonly oomWatchers = new Map<string, OomWatch>();
 
-  constructor(private readonly options: TaskServiceOptions) {}
+  private readonly execs: ExecTable;
+  private readonly ioOwners = new Map<string, { ioUid?: number; ioGid?: number }>();
+
+  constructor(private readonly options: TaskServiceOptions) {
+    this.execs = new ExecTable({
+      namespace: options.namespace, events: options.events, openIO: options.openIO, logger: options.logger,
+      spawnExec: options.spawnExec ?? (() => Promise.reject(new UnimplementedError('Exec: this shim has no exec spawner'))),
+      ioContext: (id) => this.ioOwners.get(id) ?? {},
+      ptmxOf: (id) => `/proc/${this.inits.get(id)?.pid ?? 0}/root/dev/ptmx`,
+      drainTimeoutMs: options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS,
+    });
+  }
 
   /** Containers this shim hosts (created, running or stopped, until Delete). */
   get size(): number {
@@ -110,7 +120,6 @@ export class TaskService {
         undo.push(() => this.options.rootfs.unmount(req.bundle));
       }
       const stdio = { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr, terminal: req.terminal };
-      if (req.terminal) throw new UnimplementedError('terminal: a pty for the container is not implemented yet (lands with the terminals issue)');
       const io = await this.options.openIO(stdio, {
         id: req.id,
         namespace: this.options.namespace,
@@ -118,6 +127,8 @@ export class TaskService {
         ...(shimOptions.ioGid !== undefined ? { ioGid: shimOptions.ioGid } : {}),
       });
       undo.push(() => io.close());
+      this.ioOwners.set(req.id, { ...(shimOptions.ioUid !== undefined ? { ioUid: shimOptions.ioUid } : {}), ...(shimOptions.ioGid !== undefined ? { ioGid: shimOptions.ioGid } : {}) });
+      undo.push(() => void this.ioOwners.delete(req.id));
       const container = await this.options.createContainer({
         id: req.id,
         bundle: req.bundle,
@@ -129,6 +140,8 @@ export class TaskService {
         logger,
       });
       io.releaseProcessEnds();
+      const consoleSize = container.spec.process?.consoleSize;
+      if (req.terminal && consoleSize !== undefined) io.resize?.(consoleSize.width, consoleSize.height);
       const init = new InitProcess(req.id, req.bundle, container, io, stdio, req.rootfs.length > 0);
       this.inits.set(req.id, init);
       const oom = this.options.watchOom?.(container, () => {
@@ -170,6 +183,8 @@ export class TaskService {
       }
       // An OOM kill must be published before the exit it caused (CRI reads it as OOMKilled).
       await this.oomWatchers.get(init.id)?.check();
+      // runc's shim publishes the init's exit only after the exits of its execs
+      await this.execs.settled(init.id);
       const exit = { status: info.status, exitedAt: info.exitedAt };
       if (!init.recordExit(exit)) return;
       this.options.logger.info({ id: init.id, taskPid: init.pid, status: exit.status }, 'container init exited');
@@ -188,7 +203,7 @@ export class TaskService {
 
   async start(req: StartRequest): Promise<StartResponse> {
     const init = this.get(req.id);
-    noExecs(req.id, req.execId);
+    if (req.execId !== '') return { pid: await this.execs.start(init.container, req.execId) };
     if (init.status !== 'created' || init.starting) {
       throw new FailedPreconditionError(`container "${req.id}" is ${init.starting ? 'starting' : init.status}: only a created container can be started`);
     }
@@ -206,15 +221,14 @@ export class TaskService {
 
   async wait(req: WaitRequest, ctx: CallContext = {}): Promise<WaitResponse> {
     const init = this.get(req.id);
-    noExecs(req.id, req.execId);
-    const exit = await abortable(init.exited, ctx.signal);
+    const exit = await abortable(req.execId !== '' ? this.execs.get(req.id, req.execId).exited : init.exited, ctx.signal);
     return { exitStatus: exit.status, exitedAt: timestampOf(exit.exitedAt) };
   }
 
   async kill(req: KillRequest): Promise<Empty> {
     const init = this.get(req.id);
-    noExecs(req.id, req.execId);
     if (req.signal <= 0 || req.signal > 64) throw new InvalidArgumentError(`signal ${req.signal}: must be between 1 and 64`);
+    if (req.execId !== '') return (this.execs.kill(this.execs.get(req.id, req.execId), req.signal), {});
     if (init.status === 'stopped') throw new NotFoundError(`container "${req.id}": process already finished`);
     await init.container.kill(req.signal, { all: req.all });
     return {};
@@ -222,7 +236,7 @@ export class TaskService {
 
   async delete(req: DeleteRequest): Promise<DeleteResponse> {
     const init = this.get(req.id);
-    noExecs(req.id, req.execId);
+    if (req.execId !== '') return this.deleteExec(req.id, req.execId);
     if (init.status === 'running' || init.starting) {
       throw new FailedPreconditionError(`container "${req.id}" is running: kill it before delete`);
     }
@@ -236,6 +250,8 @@ export class TaskService {
       const t0 = Date.now();
       await init.io.drain(this.options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS);
       await init.io.close();
+      await this.execs.drop(init.id);
+      this.ioOwners.delete(init.id);
       const t1 = Date.now();
       this.oomWatchers.get(init.id)?.close();
       this.oomWatchers.delete(init.id);
@@ -259,7 +275,7 @@ export class TaskService {
 
   async state(req: StateRequest): Promise<StateResponse> {
     const init = this.get(req.id);
-    noExecs(req.id, req.execId);
+    if (req.execId !== '') return this.execs.state(this.execs.get(req.id, req.execId), init.bundle);
     return {
       id: init.id,
       bundle: init.bundle,
@@ -296,13 +312,13 @@ export class TaskService {
       this.options.logger.warn({ id: req.id, err: (err as Error).message }, 'reading container pids failed');
     }
     if (pids.length === 0 && init.exit === undefined) pids = [init.pid];
-    return { processes: pids.map((pid) => ({ pid, info: undefined })) };
+    return { processes: pids.map((pid) => ({ pid, info: this.execs.detailsOf(req.id, pid) })) };
   }
 
   async closeIO(req: CloseIORequest): Promise<Empty> {
     const init = this.get(req.id);
-    noExecs(req.id, req.execId);
-    if (req.stdin) init.io.closeStdin();
+    const io = req.execId !== '' ? this.execs.get(req.id, req.execId).io : init.io;
+    if (req.stdin) io.closeStdin();
     return {};
   }
 
@@ -327,12 +343,23 @@ export class TaskService {
     return {};
   }
 
-  async exec(): Promise<Empty> {
-    throw new UnimplementedError('Exec is not implemented yet (lands with the exec issue)');
+  async exec(req: ExecProcessRequest): Promise<Empty> {
+    const init = this.get(req.id);
+    await this.execs.add(req.id, init.status === 'running' && !init.starting, req);
+    return {};
   }
 
-  async resizePty(): Promise<Empty> {
-    throw new UnimplementedError('ResizePty is not implemented yet (lands with the terminals issue)');
+  private async deleteExec(id: string, execId: string): Promise<DeleteResponse> {
+    const r = await this.execs.delete(this.execs.get(id, execId));
+    return { pid: r.pid, exitStatus: r.status, exitedAt: timestampOf(r.exitedAt) };
+  }
+
+  async resizePty(req: ResizePtyRequest): Promise<Empty> {
+    const init = this.get(req.id);
+    const io = req.execId !== '' ? this.execs.get(req.id, req.execId).io : init.io;
+    if (io.resize === undefined) throw new FailedPreconditionError(`${req.execId !== '' ? `exec "${req.execId}"` : `container "${req.id}"`}: has no terminal to resize`);
+    io.resize(req.width, req.height);
+    return {};
   }
 
   async update(req: UpdateTaskRequest): Promise<Empty> {

@@ -1,7 +1,7 @@
 //! The CRI pod suite on runtime handler "tsrun" (io.containerd.tsrun.v1, our shim): the same pod,
 //! containers and checks as runc-handler.test.ts. CRI calls whose Task API method the shim does not
-//! implement yet (Exec) must fail cleanly (no hang, no dead shim, the pod still stops and is removed);
-//! when Exec lands, drop it from `unimplemented` and the runc expectations apply.
+//! implement yet would be listed in `unimplemented` and must fail cleanly (no hang, no dead shim, the
+//! pod still stops and is removed); Exec, Stats and Update have landed, so the runc expectations apply.
 import { describeCriPods } from './pod-suite';
 
 describeCriPods({
@@ -9,8 +9,5 @@ describeCriPods({
   // The installed launcher execs the pinned node on PREFIX/lib/tsrun/dist/main.js; a
   // single-executable build would show containerd-shim-tsrun-v1 itself.
   shimCommand: /(^|\/)containerd-shim-tsrun-v1 |\/lib\/tsrun\/dist\/main\.js /,
-  unimplemented: {
-    // Task.Exec → UnimplementedError; containerd passes the shim's message through.
-    execSync: /Exec is not implemented yet/,
-  },
+  unimplemented: {},
 });

@@ -141,7 +141,7 @@ describe('TaskService lifecycle', () => {
     await t.svc.start({ id: 'c1', execId: '' });
     expect(await code(t.svc.start({ id: 'c1', execId: '' }))).toBe(Code.FAILED_PRECONDITION);
     expect(await code(t.svc.state({ id: 'c1', execId: 'e1' }))).toBe(Code.NOT_FOUND);
-    expect(await code(t.svc.exec())).toBe(Code.UNIMPLEMENTED);
+    expect(await code(t.svc.exec({ id: 'c1', execId: '', terminal: false, stdin: '', stdout: '', stderr: '', spec: undefined }))).toBe(Code.INVALID_ARGUMENT);
     expect(await code(t.svc.pause({ id: 'nope' }))).toBe(Code.NOT_FOUND);
     expect(await code(t.svc.stats({ id: 'nope' }))).toBe(Code.NOT_FOUND);
     // The fake container has no cgroup: no statistics.
