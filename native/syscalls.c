@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/eventfd.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -55,6 +56,14 @@ int tsrun_set_child_subreaper(int on)
 int tsrun_eventfd(unsigned initval, int flags)
 {
 	RETV(eventfd(initval, flags));
+}
+
+int tsrun_fionread(int fd)
+{
+	int n = 0;
+	if (ioctl(fd, FIONREAD, &n) < 0)
+		return -errno;
+	return n;
 }
 
 int tsrun_pipe2(int32_t out[2], int flags)

@@ -26,6 +26,8 @@ int tsrun_kill(int pid, int sig);
 int tsrun_waitid(int idtype, int id, int options, int32_t out[3]);
 int tsrun_set_child_subreaper(int on);
 int tsrun_eventfd(unsigned initval, int flags);
+/* Bytes waiting to be read in a pipe/FIFO/socket (ioctl FIONREAD), or -errno. */
+int tsrun_fionread(int fd);
 int tsrun_pipe2(int32_t out[2], int flags);
 int tsrun_mkfifo(const char *path, unsigned mode);
 int tsrun_close(int fd);

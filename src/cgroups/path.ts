@@ -2,7 +2,9 @@
 //!
 //! Two forms, as containerd passes them:
 //! - cgroupfs: "/k8s.io/abc" (absolute in the hierarchy) or "a/b" (relative to the runtime's own cgroup);
-//! - systemd: "slice:prefix:name" (e.g. "kubepods-besteffort-pod123.slice:cri-containerd:abc").
+//! - systemd: "slice:prefix:name" (e.g. "kubepods-besteffort-pod123.slice:cri-containerd:abc"),
+//!   only with the systemd driver; with `systemd: false` that string is one relative cgroup name
+//!   (runc's cgroupfs driver: `<own cgroup>/kubepods-besteffort-pod123.slice:cri-containerd:abc`).
 //!
 //! tsrun does not talk to systemd over D-Bus. The systemd form is mapped to the directories systemd
 //! would use (slices nest by their dash-separated prefixes, the unit is "prefix-name.scope") and the
@@ -86,11 +88,9 @@ export function parseCgroupsPath(cgroupsPath: string | undefined, id: string, op
   if (!systemd) {
     if (raw === '') return { path: `/tsrun/${id}`, relative: false };
     checkComponents(raw);
-    if (raw.includes(':') && options.systemd === false && looksSystemd(raw)) {
-      throw new InvalidArgumentError(
-        `${FIELD}: "${raw}" is in systemd form (slice:prefix:name) but the systemd cgroup driver is off; use a path like "/tsrun/${id}" or enable SystemdCgroup`,
-      );
-    }
+    // With the systemd driver off, a "slice:prefix:name" string is just a relative cgroup name
+    // below the runtime's own cgroup, as runc's cgroupfs driver takes it (containerd's CRI sends
+    // that form for a pod parent ending in ".slice" whatever the driver).
     const norm = normalize(raw);
     return raw.startsWith('/') ? { path: `/${norm}`, relative: false } : { path: norm, relative: true };
   }

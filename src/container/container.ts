@@ -83,7 +83,7 @@ export class ContainerImpl implements Container {
 
   cgroup(): CgroupHandle | undefined {
     if (!this.cgroupHandle && this.record.cgroupPath !== undefined) {
-      this.cgroupHandle = this.ctx.deps.reopenCgroup(this.record.cgroupPath, this.record.systemdCgroup);
+      this.cgroupHandle = this.ctx.deps.reopenCgroup(this.record.cgroupPath, this.record.systemdCgroup, this.record.cgroupBase);
     }
     return this.cgroupHandle;
   }

@@ -51,8 +51,14 @@ export interface ContainerDeps {
   loadSpec(bundle: string): Promise<Spec>;
   /** The cgroup path for a spec and the handle to manage it. */
   openCgroup(spec: Spec, id: string, systemdCgroup: boolean): CgroupHandle;
-  /** Reattach to a recorded cgroup path (later CLI invocations). */
-  reopenCgroup(path: string, systemdCgroup: boolean): CgroupHandle;
+  /**
+   * Reattach to a recorded cgroup path (later CLI invocations, the shim's delete action). A
+   * relative path is below `base` (the creator's own cgroups, see cgroupBase), not below the
+   * caller's, which may run in another cgroup (containerd's, a shell's).
+   */
+  reopenCgroup(path: string, systemdCgroup: boolean, base?: Readonly<Record<string, string>>): CgroupHandle;
+  /** This process's own cgroup per hierarchy (a relative cgroupsPath lives below it), for the record. */
+  cgroupBase(): Record<string, string>;
   /** Plan and spawn init, waiting at its barrier once this resolves. */
   spawn(req: SpawnRequest): Promise<SpawnedInit>;
   /** Create the exec FIFO (mode 0622 like runc). */

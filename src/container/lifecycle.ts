@@ -31,7 +31,8 @@ function loadRealDeps(): ContainerDeps {
 const lazyDeps: ContainerDeps = {
   loadSpec: (bundle) => loadRealDeps().loadSpec(bundle),
   openCgroup: (spec, id, systemd) => loadRealDeps().openCgroup(spec, id, systemd),
-  reopenCgroup: (p, systemd) => loadRealDeps().reopenCgroup(p, systemd),
+  reopenCgroup: (p, systemd, base) => loadRealDeps().reopenCgroup(p, systemd, base),
+  cgroupBase: () => loadRealDeps().cgroupBase(),
   spawn: (req) => loadRealDeps().spawn(req),
   mkfifo: (p) => loadRealDeps().mkfifo(p),
   releaseFifo: (p) => loadRealDeps().releaseFifo(p),
@@ -114,6 +115,9 @@ export async function createContainer(options: CreateOptions, overrides: Library
         ...(fifo ? { fifo } : {}),
         started: false,
         cgroupPath: cgroup.path,
+        // A relative path (e.g. CRI's "slice:prefix:id" with the cgroupfs driver) means below this
+        // process's cgroups: record them so any later process finds the same directories.
+        ...(cgroup.path.startsWith('/') ? {} : { cgroupBase: deps.cgroupBase() }),
         systemdCgroup: options.systemdCgroup ?? false,
         spec,
       };

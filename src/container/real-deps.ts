@@ -139,7 +139,9 @@ export function makeRealDeps(): ContainerDeps {
   return {
     loadSpec: async (bundle) => (await loadBundleSpec(bundle)).spec,
     openCgroup: (spec, id, systemd) => openCgroup(cgroupHost(), parseCgroupsPath(spec.linux?.cgroupsPath, id, { systemd })),
-    reopenCgroup: (p) => openCgroup(cgroupHost(), p),
+    reopenCgroup: (p, _systemd, base) =>
+      openCgroup(base === undefined ? cgroupHost() : { ...cgroupHost(), own: new Map(Object.entries(base)) }, p),
+    cgroupBase: () => Object.fromEntries(cgroupHost().own),
     mkfifo: (p) => mkfifo(p, 0o622),
     releaseFifo: (p) => releaseExecFifo(p),
     async spawn(req: SpawnRequest): Promise<SpawnedInit> {

@@ -31,6 +31,8 @@ export interface ContainerRecord {
   readonly paused?: boolean;
   /** Cgroup path relative to each hierarchy root (what openCgroup was given). */
   readonly cgroupPath?: string;
+  /** For a relative cgroupPath: the creator's own cgroup per hierarchy it is below (key "" = cgroup2). */
+  readonly cgroupBase?: Readonly<Record<string, string>>;
   /** Whether the systemd-style cgroupsPath syntax was used. */
   readonly systemdCgroup: boolean;
   /** The validated spec the container was created from (hooks, annotations, namespaces). */
@@ -62,6 +64,12 @@ export function parseRecord(text: string, where: string): ContainerRecord {
   need('started', 'boolean');
   need('systemdCgroup', 'boolean');
   need('spec', 'object');
+  if (r.cgroupBase !== undefined) {
+    const base = r.cgroupBase;
+    if (typeof base !== 'object' || base === null || Object.values(base).some((v) => typeof v !== 'string')) {
+      throw new Error(`${where}: field "cgroupBase" must be an object of strings`);
+    }
+  }
   if (r.startMode !== 'fifo' && r.startMode !== 'pipe') throw new Error(`${where}: field "startMode" must be "fifo" or "pipe"`);
   // 64-bit spec fields are bigint in memory and plain integers on disk: validation restores the types.
   return { ...(raw as ContainerRecord), spec: validateSpec(r.spec) };

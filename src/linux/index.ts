@@ -5,7 +5,7 @@ export { compileSeccomp, libseccompVersion, resolveSyscall, LIBSECCOMP, LIBSECCO
 export type { ContainerStateInfo, ExitStatus, SpawnOptions, SpawnedProcess } from './spawn-types';
 export { reaper, setChildSubreaper, Reaper, exitStatusOf } from './reaper';
 export { hostCapLast } from './host';
-export { eventfd, pipe2, mkfifo, closeFd, mount, umount2, pidfdOpen, pidfdSendSignal, kill, EFD_CLOEXEC, EFD_NONBLOCK, O_CLOEXEC, O_NONBLOCK } from './libc';
+export { eventfd, pipe2, bytesUnread, mkfifo, closeFd, mount, umount2, pidfdOpen, pidfdSendSignal, kill, EFD_CLOEXEC, EFD_NONBLOCK, O_CLOEXEC, O_NONBLOCK } from './libc';
 export { SyscallError, ContainerSetupError } from './errors';
 export { installDeviceFilter, removeDeviceFilters, attachedDevicePrograms, bpfProgramExists, loadDeviceProgram, BpfUnsupportedError, BpfVerifierError } from './bpf';
 export { errnoName } from './errno';

@@ -22,6 +22,7 @@ interface Native {
   setChildSubreaper(on: number): number;
   eventfd(initval: number, flags: number): number;
   pipe2(out: Int32Array, flags: number): number;
+  fionread(fd: number): number;
   mkfifo(path: string, mode: number): number;
   close(fd: number): number;
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): number;
@@ -48,6 +49,7 @@ function lib(): Native {
     setChildSubreaper: l.func('int tsrun_set_child_subreaper(int on)'),
     eventfd: l.func('int tsrun_eventfd(unsigned int initval, int flags)'),
     pipe2: l.func('int tsrun_pipe2(_Out_ int32_t *out, int flags)'),
+    fionread: l.func('int tsrun_fionread(int fd)'),
     mkfifo: l.func('int tsrun_mkfifo(const char *path, unsigned int mode)'),
     close: l.func('int tsrun_close(int fd)'),
     mount: l.func('int tsrun_mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)'),
@@ -161,6 +163,11 @@ export function pipe2(flags: number = O_CLOEXEC): [number, number] {
   const out = new Int32Array(2);
   check(lib().pipe2(out, flags), 'pipe2');
   return [out[0] as number, out[1] as number];
+}
+
+/** ioctl(fd, FIONREAD): bytes waiting in a pipe or FIFO (all readers share one buffer). */
+export function bytesUnread(fd: number): number {
+  return check(lib().fionread(fd), 'ioctl FIONREAD', String(fd));
 }
 
 export function mkfifo(p: string, mode = 0o622): void {

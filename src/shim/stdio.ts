@@ -8,12 +8,15 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { InvalidArgumentError } from '../errors';
-import { O_CLOEXEC, pipe2 } from '../linux';
+import { O_CLOEXEC, bytesUnread, pipe2 } from '../linux';
 import { startLogDriver, type LogDriver } from './log-driver';
 import { openTerminalIO } from './pty-io';
 import type { IOContext, OpenIO, ProcessIO, StdioRequest } from './ports';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_NONBLOCK, O_APPEND, O_CREAT } = fs.constants;
+
+/** How often a finished output FIFO is checked for bytes its reader has not taken yet. */
+const UNREAD_POLL_MS = 50;
 
 export type StdioMode =
   | { readonly kind: 'null' }
@@ -95,6 +98,31 @@ class PipedIO implements ProcessIO {
     clearTimeout(timer);
   }
 
+  /**
+   * Close an output FIFO once every process-side pipe feeding it is at EOF, everything is written
+   * and no byte waits in the FIFO: its reader then sees EOF, as with runc's shim. containerd
+   * (1.7's CRI) waits for that EOF before it sends Delete, so holding the FIFO until Delete would
+   * hang both sides. While bytes wait (a client not attached yet), the FIFO stays open so nothing
+   * is lost; Delete's close ends it at the latest.
+   */
+  async endSinkAfter(sink: net.Socket, fd: number, sources: ReadonlyArray<Promise<void>>): Promise<void> {
+    await Promise.all(sources);
+    await waitFlushed(sink);
+    while (!this.closed && !sink.destroyed) {
+      let unread: number;
+      try {
+        unread = bytesUnread(fd);
+      } catch {
+        return; // not ours to judge: close() ends it
+      }
+      if (unread === 0) {
+        sink.destroy();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, UNREAD_POLL_MS).unref());
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -131,20 +159,24 @@ function chownPipe(fd: number, ctx: IOContext): void {
   if (ctx.ioUid !== undefined || ctx.ioGid !== undefined) fs.fchownSync(fd, ctx.ioUid ?? 0, ctx.ioGid ?? 0);
 }
 
-/** A pipe whose write end goes to the process and whose read end the shim reads as a socket. */
-function outputPipe(io: PipedIO, which: 'stdout' | 'stderr', ctx: IOContext): net.Socket {
+/**
+ * A pipe whose write end goes to the process and whose read end the shim reads as a socket;
+ * `done` resolves at EOF (every copy of the write end closed) or when the socket closes.
+ */
+function outputPipe(io: PipedIO, which: 'stdout' | 'stderr', ctx: IOContext): { source: net.Socket; done: Promise<void> } {
   const [r, w] = pipe2(O_CLOEXEC);
   io.fds[which] = w;
   io.processEnds.push(w);
   chownPipe(w, ctx);
   const source = new net.Socket({ fd: r, readable: true, writable: false });
   io.sockets.push(source);
-  io.outputsDone.push(new Promise((resolve) => {
+  const done = new Promise<void>((resolve) => {
     source.once('end', () => resolve());
     source.once('close', () => resolve());
-  }));
+  });
+  io.outputsDone.push(done);
   source.on('error', () => source.destroy());
-  return source;
+  return { source, done };
 }
 
 function wireStdin(io: PipedIO, fifo: string, ctx: IOContext): void {
@@ -170,24 +202,29 @@ function wireStdin(io: PipedIO, fifo: string, ctx: IOContext): void {
 
 async function openFifoIO(io: PipedIO, mode: Extract<StdioMode, { kind: 'fifo' }>, ctx: IOContext): Promise<void> {
   wireStdin(io, mode.stdin, ctx);
-  const sinks = new Map<string, net.Socket>();
+  // stdout and stderr may name the same FIFO: one sink, fed by both pipes.
+  const sinks = new Map<string, { sink: net.Socket; fd: number; sources: Array<Promise<void>> }>();
   for (const which of ['stdout', 'stderr'] as const) {
     const fifo = mode[which];
     if (fifo === '') {
       devNull(io, which);
       continue;
     }
-    let sink = sinks.get(fifo);
-    if (sink === undefined) {
+    let entry = sinks.get(fifo);
+    if (entry === undefined) {
       const fd = openOrExplain(fifo, O_RDWR, which);
-      sink = new net.Socket({ fd, readable: false, writable: true });
-      sink.on('error', () => sink?.destroy());
-      sinks.set(fifo, sink);
+      const sink = new net.Socket({ fd, readable: false, writable: true });
+      sink.on('error', () => sink.destroy());
+      entry = { sink, fd, sources: [] };
+      sinks.set(fifo, entry);
       io.sockets.push(sink);
       io.outputSinks.push(sink);
     }
-    outputPipe(io, which, ctx).pipe(sink, { end: false });
+    const { source, done } = outputPipe(io, which, ctx);
+    source.pipe(entry.sink, { end: false });
+    entry.sources.push(done);
   }
+  for (const { sink, fd, sources } of sinks.values()) void io.endSinkAfter(sink, fd, sources);
 }
 
 function openFileIO(io: PipedIO, mode: Extract<StdioMode, { kind: 'file' }>, ctx: IOContext): void {

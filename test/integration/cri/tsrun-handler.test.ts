@@ -6,8 +6,8 @@ import { describeCriPods } from './pod-suite';
 
 describeCriPods({
   handler: 'tsrun',
-  // The installed launcher execs the pinned node on PREFIX/lib/tsrun/dist/main.js; a
-  // single-executable build would show containerd-shim-tsrun-v1 itself.
-  shimCommand: /(^|\/)containerd-shim-tsrun-v1 |\/lib\/tsrun\/dist\/main\.js /,
+  // The installed launcher execs the pinned node on PREFIX/lib/tsrun/dist/entry.js (scripts/install.sh);
+  // a single-executable build would show containerd-shim-tsrun-v1 itself.
+  shimCommand: /(^|\/)containerd-shim-tsrun-v1 |\/lib\/tsrun\/dist\/entry\.js /,
   unimplemented: {},
 });

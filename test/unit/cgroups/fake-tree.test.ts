@@ -77,6 +77,12 @@ describe('v1 manager on a fake tree', () => {
     expect(cg.dirs.get('pids')).toBe(join(root, 'pids/sub/c3'));
   });
 
+  it('places a "slice:prefix:name" cgroupsPath under the own cgroup as one name when the systemd driver is off (runc)', () => {
+    const cg = openContainerCgroup('c4', 'k-pod1.slice:cri-containerd:c4', { systemd: false, host: v1Host() });
+    expect(cg.dirs.get('memory')).toBe(join(root, 'memory/mine/k-pod1.slice:cri-containerd:c4'));
+    expect(cg.dirs.get('pids')).toBe(join(root, 'pids/k-pod1.slice:cri-containerd:c4'));
+  });
+
   it('removes the tree leaf-first and tolerates a missing cgroup', async () => {
     mkdirSync(join(root, 'pids/t/c4/nested/deeper'), { recursive: true });
     const cg = openCgroup(v1Host(), '/t/c4');

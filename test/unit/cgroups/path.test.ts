@@ -34,10 +34,16 @@ describe('parseCgroupsPath', () => {
     expect(parseCgroupsPath('mine/abc', 'abc')).toEqual({ path: 'mine/abc', relative: true });
     expect(parseCgroupsPath(undefined, 'abc')).toEqual({ path: '/tsrun/abc', relative: false });
   });
+  it('takes the systemd form as one relative cgroup name when the systemd driver is off (like runc\'s cgroupfs driver)', () => {
+    expect(parseCgroupsPath('kubepods-besteffort-pod1.slice:cri-containerd:abc', 'abc', { systemd: false })).toEqual({
+      path: 'kubepods-besteffort-pod1.slice:cri-containerd:abc',
+      relative: true,
+    });
+    expect(parseCgroupsPath('a.slice:b:c', 'x', { systemd: false })).toEqual({ path: 'a.slice:b:c', relative: true });
+  });
   it('rejects bad input with the field name', () => {
     expect(() => parseCgroupsPath('/a/../b', 'x')).toThrow(/linux\.cgroupsPath.*"\.\."/);
     expect(() => parseCgroupsPath('a:b', 'x', { systemd: true })).toThrow(/slice:prefix:name/);
-    expect(() => parseCgroupsPath('a.slice:b:c', 'x', { systemd: false })).toThrow(/systemd cgroup driver is off/);
     expect(() => parseCgroupsPath('notaslice:b:c', 'x', { systemd: true })).toThrow(InvalidArgumentError);
   });
 });

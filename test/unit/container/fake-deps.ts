@@ -68,8 +68,13 @@ export function fakeWorld(spec: Spec, opts: { failSpawn?: boolean } = {}): FakeW
   };
   world.deps = {
     loadSpec: async () => spec,
-    openCgroup: (_spec, id) => cgroupFor(`/fake/${id}`),
-    reopenCgroup: (path) => cgroupFor(path),
+    // A relative cgroupsPath is kept as given (as the real parser does); anything else is /fake/<id>.
+    openCgroup: (s, id) => cgroupFor(s.linux?.cgroupsPath !== undefined && !s.linux.cgroupsPath.startsWith('/') ? s.linux.cgroupsPath : `/fake/${id}`),
+    reopenCgroup: (path, _systemd, base) => {
+      world.events.push(`cgroup.reopen ${path}${base ? ` below ${JSON.stringify(base)}` : ''}`);
+      return cgroupFor(path);
+    },
+    cgroupBase: () => ({ memory: '/fake-own' }),
     mkfifo: (path) => fs.writeFileSync(path, ''),
     releaseFifo: async (path) => void world.released.push(path),
     killPid: (pid, sig) => process.kill(pid, sig),

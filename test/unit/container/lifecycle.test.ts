@@ -73,6 +73,23 @@ describe('container lifecycle (fake executor)', () => {
     await expect(loadContainer(root, 'c1', { deps: world.deps })).rejects.toThrow(new NotFoundError('container "c1" does not exist'));
   });
 
+  it('records the creator\'s cgroups for a relative cgroupsPath; a later process reopens it below them', async () => {
+    world = fakeWorld(baseSpec({ linux: { cgroupsPath: 'k-pod1.slice:cri-containerd:c9' } }));
+    await createContainer({ id: 'c9', bundle, root, stdio, startMode: 'pipe' }, { deps: world.deps });
+    expect(readRecord(root, 'c9')).toMatchObject({ cgroupPath: 'k-pod1.slice:cri-containerd:c9', cgroupBase: { memory: '/fake-own' } });
+    const other = await loadContainer(root, 'c9', { deps: world.deps });
+    other.cgroup();
+    expect(world.events).toContain('cgroup.reopen k-pod1.slice:cri-containerd:c9 below {"memory":"/fake-own"}');
+  });
+
+  it('records no cgroup base for an absolute cgroupsPath', async () => {
+    world = fakeWorld(baseSpec());
+    await createContainer({ id: 'c10', bundle, root, stdio, startMode: 'pipe' }, { deps: world.deps });
+    expect(readRecord(root, 'c10')?.cgroupBase).toBeUndefined();
+    (await loadContainer(root, 'c10', { deps: world.deps })).cgroup();
+    expect(world.events).toContain('cgroup.reopen /fake/c10');
+  });
+
   it('refuses a duplicate id and leaves the first container alone', async () => {
     world = fakeWorld(baseSpec());
     const c = await createContainer({ id: 'dup', bundle, root, stdio, startMode: 'pipe' }, { deps: world.deps });

@@ -90,6 +90,32 @@ describe('openProcessIO with real FIFOs', () => {
     expect(e.text()).toBe('oops\n');
   });
 
+  // containerd 1.7's CRI waits for EOF on its FIFOs before it sends Delete (task.Delete →
+  // io.Wait); a shim holding them until Delete hangs both sides and the container stays RUNNING.
+  it('closes the output FIFOs once the process side is at EOF and the client has read everything, without Delete', async () => {
+    const out = fifo('out');
+    const err = fifo('err');
+    const o = collect(out);
+    const e = collect(err);
+    const io = await open({ stdout: out, stderr: err });
+    expect(await run(io, 'echo hello; echo oops >&2; exit 3')).toBe(3);
+    await Promise.all([o.ended, e.ended]);
+    expect(o.text()).toBe('hello\n');
+    expect(e.text()).toBe('oops\n');
+  });
+
+  it('ends a FIFO that stdout and stderr share only after both reach EOF', async () => {
+    const out = fifo('out');
+    const o = collect(out);
+    const io = await open({ stdout: out, stderr: out });
+    const child = spawn('sh', ['-c', 'echo first; exec 1>&-; read _; echo second >&2'], { stdio: ['pipe', io.fds.stdout, io.fds.stderr] });
+    io.releaseProcessEnds();
+    await until(() => o.text() === 'first\n');
+    child.stdin?.end('go\n');
+    await o.ended;
+    expect(o.text()).toBe('first\nsecond\n');
+  });
+
   it('loses nothing when the client is not attached while the process writes', async () => {
     const out = fifo('out');
     const io = await open({ stdout: out, stderr: out });
@@ -116,6 +142,8 @@ describe('openProcessIO with real FIFOs', () => {
     io.closeStdin();
     expect(await exited).toBe(0);
     await io.drain(2000);
+    // drain means written into the FIFO, not yet read by the client: wait for its EOF.
+    await o.ended;
     expect(o.text()).toBe('hello stdin\ndone\n');
   });
 
