@@ -3,6 +3,7 @@
 //! `tsrun kill ctr -9` style input reaches the command intact; `--` also ends flags).
 
 import { InvalidArgumentError } from '../errors';
+import { UPDATE_FLAGS } from './update-flags';
 
 /** Bad command line: printed with the command's usage; exit status 1 (3 for an unknown command, as runc). */
 export class UsageError extends InvalidArgumentError {
@@ -97,6 +98,17 @@ export const COMMANDS: readonly CommandDef[] = [
   },
   { name: 'pause', usage: 'pause <container-id>', flags: [{ name: 'help', short: 'h', type: 'boolean' }], args: [1, 1] },
   { name: 'resume', usage: 'resume <container-id>', flags: [{ name: 'help', short: 'h', type: 'boolean' }], args: [1, 1] },
+  { name: 'update', usage: 'update [command options] <container-id>', flags: UPDATE_FLAGS, args: [1, 1] },
+  {
+    name: 'events',
+    usage: 'events [command options] <container-id>',
+    flags: [
+      { name: 'interval', type: 'string', default: '5s' },
+      { name: 'stats', type: 'boolean' },
+      { name: 'help', short: 'h', type: 'boolean' },
+    ],
+    args: [1, 1],
+  },
   {
     name: 'spec',
     usage: 'spec [command options]',

@@ -13,6 +13,7 @@ import { featuresDocument, formatFeatures } from '../runtime/features';
 import type { ParsedCommandLine } from './args';
 import { psTable, tabwrite, userNames } from './format';
 import type { CliLog } from './log';
+import { eventsCommand, updateCommand } from './control';
 import { execCommand } from './exec';
 
 export interface CliContext {
@@ -209,6 +210,16 @@ export const commands: Record<string, (ctx: CliContext) => Promise<number>> = {
 
   async resume(ctx) {
     await (await loadContainer(ctx.root, ctx.cmd.args[0]!)).resume();
+    return 0;
+  },
+
+  async update(ctx) {
+    await updateCommand(ctx.root, ctx.cmd.args[0]!, ctx.cmd.flags);
+    return 0;
+  },
+
+  async events(ctx) {
+    await eventsCommand(ctx.root, ctx.cmd.args[0]!, ctx.cmd.flags, ctx.out);
     return 0;
   },
 };

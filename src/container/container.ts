@@ -13,6 +13,7 @@ import { parseSignal } from './signals';
 import { allowed, deriveStatus } from './status';
 import { sleep, within } from './timing';
 import { readRecord, removeContainerDir, withLock, writeRecord } from './store';
+import { dropUnchanged, mergeResources, specWithResources, updateWrites } from './update';
 import type {
   Container,
   ContainerLogger,
@@ -185,10 +186,18 @@ export class ContainerImpl implements Container {
         const cg = this.cgroup();
         if (cg) await cg.killAll(signo);
         else if (status !== 'stopped') this.signalInit(signo);
+        if (status === 'paused' && signo === SIGKILL) await this.thawAfterKill();
         return;
       }
       this.signalInit(signo);
+      // Frozen processes die only once thawed: SIGKILL of a paused container thaws it (as runc).
+      if (status === 'paused' && signo === SIGKILL) await this.thawAfterKill();
     });
+  }
+
+  private async thawAfterKill(): Promise<void> {
+    await this.cgroup()?.thaw();
+    this.save({ paused: false });
   }
 
   private signalInit(signo: number): void {
@@ -231,7 +240,10 @@ export class ContainerImpl implements Container {
       if (this.status() === 'stopped') throw new FailedPreconditionError('cannot update a stopped container');
       const cg = this.cgroup();
       if (!cg) throw new FailedPreconditionError(`container "${this.id}" has no cgroup to update`);
-      await cg.update(resources);
+      const patch = dropUnchanged(resources);
+      await cg.update(updateWrites(patch));
+      // Persisted so `state`, later updates and the shim see the container's current limits.
+      this.save({ spec: specWithResources(this.record.spec, mergeResources(this.record.spec.linux?.resources, patch)) });
     });
   }
 

@@ -15,4 +15,6 @@ export type {
 } from './types';
 export { createContainer, loadContainer, listContainers, removeIncompleteContainer } from './lifecycle';
 export { parseSignal } from './signals';
+export { containerStats } from './stats';
+export { mergeResources, isEmptyUpdate } from './update';
 export { spawnExec, validateExecProcess, type ExecRequest } from './exec';

@@ -1,7 +1,7 @@
 //! The task events the shim emits, as a typed union, and their encoding into containerd's
 //! `containerd.events.*` messages with bare type URLs (containerd 1.6 resolves only bare names).
 
-import { TaskCreate, TaskDelete, TaskExecAdded, TaskExecStarted, TaskExit, TaskOOM, TaskStart } from '../gen/events/task';
+import { TaskCreate, TaskDelete, TaskExecAdded, TaskExecStarted, TaskExit, TaskOOM, TaskPaused, TaskResumed, TaskStart } from '../gen/events/task';
 import type { Mount } from '../gen/types/mount';
 import type { EventPublisher } from './events';
 
@@ -11,6 +11,8 @@ export type TaskEvent =
   | { readonly topic: '/tasks/exit'; readonly body: TaskExit }
   | { readonly topic: '/tasks/delete'; readonly body: TaskDelete }
   | { readonly topic: '/tasks/oom'; readonly body: TaskOOM }
+  | { readonly topic: '/tasks/paused'; readonly body: TaskPaused }
+  | { readonly topic: '/tasks/resumed'; readonly body: TaskResumed }
   | { readonly topic: '/tasks/exec-added'; readonly body: TaskExecAdded }
   | { readonly topic: '/tasks/exec-started'; readonly body: TaskExecStarted };
 
@@ -30,6 +32,8 @@ const CODECS: { readonly [T in TaskEvent['topic']]: { typeUrl: string; fns: Enco
   '/tasks/exit': { typeUrl: 'containerd.events.TaskExit', fns: TaskExit },
   '/tasks/delete': { typeUrl: 'containerd.events.TaskDelete', fns: TaskDelete },
   '/tasks/oom': { typeUrl: 'containerd.events.TaskOOM', fns: TaskOOM },
+  '/tasks/paused': { typeUrl: 'containerd.events.TaskPaused', fns: TaskPaused },
+  '/tasks/resumed': { typeUrl: 'containerd.events.TaskResumed', fns: TaskResumed },
   '/tasks/exec-added': { typeUrl: 'containerd.events.TaskExecAdded', fns: TaskExecAdded },
   '/tasks/exec-started': { typeUrl: 'containerd.events.TaskExecStarted', fns: TaskExecStarted },
 };

@@ -14,6 +14,8 @@ import type {
   DeleteResponse, ExecProcessRequest, KillRequest, ResizePtyRequest, PidsRequest, PidsResponse, ShutdownRequest, StartRequest, StartResponse,
   StateRequest, StateResponse, WaitRequest, WaitResponse,
 } from '../gen/runtime/task/v2/shim';
+import type { PauseRequest, ResumeRequest, StatsRequest, StatsResponse, UpdateTaskRequest } from '../gen/runtime/task/v2/shim';
+import { pauseTask, resumeTask, statsTask, updateTask } from './task-control';
 import { Status } from '../gen/types/task/task';
 import { Code, TtrpcError } from '../ttrpc/status';
 import { timestampOf } from './events';
@@ -331,12 +333,14 @@ export class TaskService {
     return {};
   }
 
-  async pause(): Promise<Empty> {
-    throw new UnimplementedError('Pause is not implemented yet (lands with the pause/resume issue)');
+  async pause(req: PauseRequest): Promise<Empty> {
+    await pauseTask(this.get(req.id), this.options.events);
+    return {};
   }
 
-  async resume(): Promise<Empty> {
-    throw new UnimplementedError('Resume is not implemented yet (lands with the pause/resume issue)');
+  async resume(req: ResumeRequest): Promise<Empty> {
+    await resumeTask(this.get(req.id), this.options.events);
+    return {};
   }
 
   async exec(req: ExecProcessRequest): Promise<Empty> {
@@ -358,12 +362,13 @@ export class TaskService {
     return {};
   }
 
-  async update(): Promise<Empty> {
-    throw new UnimplementedError('Update is not implemented yet (lands with the update issue)');
+  async update(req: UpdateTaskRequest): Promise<Empty> {
+    await updateTask(this.get(req.id), req.resources);
+    return {};
   }
 
-  async stats(): Promise<never> {
-    throw new UnimplementedError('Stats is not implemented yet (lands with the stats issue)');
+  async stats(req: StatsRequest): Promise<StatsResponse> {
+    return statsTask(this.get(req.id));
   }
 
   async checkpoint(): Promise<Empty> {

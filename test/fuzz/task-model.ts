@@ -12,6 +12,7 @@ import { decodeShimOptions, isEmptyAny, unpackCheckpointOptions, unpackJson } fr
 import { timestampFromNanos } from '../../src/proto/timestamp';
 import { parseMountOptions } from '../../src/runtime/mount-options';
 import { validateProcessSpec } from '../../src/runtime/validate';
+import { decodeUpdateResources } from '../../src/shim/task-control';
 import type { CallContext, ServiceImplementation } from '../../src/ttrpc';
 
 type Impl = ServiceImplementation<typeof TaskDefinition>;
@@ -106,12 +107,14 @@ export class TaskModel {
       return { processes: c.status === 'stopped' ? [] : [{ pid: c.pid, info: undefined }] };
     },
     pause: async (req) => {
-      this.get(req.id);
-      throw new UnimplementedError('Pause is not implemented yet');
+      const c = this.get(req.id);
+      if (c.status === 'stopped') throw new FailedPreconditionError(`cannot pause container "${req.id}": it has stopped`);
+      return {};
     },
     resume: async (req) => {
-      this.get(req.id);
-      throw new UnimplementedError('Resume is not implemented yet');
+      const c = this.get(req.id);
+      if (c.status === 'stopped') throw new FailedPreconditionError(`cannot resume container "${req.id}": it has stopped`);
+      return {};
     },
     checkpoint: async (req) => {
       this.get(req.id);
@@ -142,9 +145,10 @@ export class TaskModel {
       return {};
     },
     update: async (req) => {
-      this.get(req.id);
-      unpackJson(req.resources, 'resources');
-      throw new UnimplementedError('Update is not implemented yet');
+      const c = this.get(req.id);
+      decodeUpdateResources(req.resources);
+      if (c.status === 'stopped') throw new FailedPreconditionError(`cannot update container "${req.id}": it has stopped`);
+      return {};
     },
     wait: async (req, ctx: CallContext) => {
       const c = this.get(req.id, req.execId);
@@ -163,7 +167,8 @@ export class TaskModel {
     },
     stats: async (req) => {
       this.get(req.id);
-      throw new UnimplementedError('Stats is not implemented yet');
+      // The model has no cgroup (as a container without one in the shim).
+      throw new FailedPreconditionError(`container "${req.id}" has no cgroup to read statistics from`);
     },
     connect: async (req) => {
       const c = this.get(req.id);

@@ -10,7 +10,7 @@ import { Cg2Rig, REPO, rigStatus, type RigResult } from '../../helpers/cg2rig';
 
 const host = detectCgroupHost();
 const pureV2 = host.mode === 'unified';
-const SUITE_TESTS = 9 + 3; // tests in test/guest/cgroups-v2.guest.ts + devices-v2.guest.ts: the guest must run all of them
+const SUITE_TESTS = 9 + 3 + 2; // tests in test/guest/cgroups-v2.guest.ts + devices-v2.guest.ts + control-v2.guest.ts: the guest must run all of them
 
 let rig: Cg2Rig | undefined;
 

@@ -142,8 +142,27 @@ describe('TaskService lifecycle', () => {
     expect(await code(t.svc.start({ id: 'c1', execId: '' }))).toBe(Code.FAILED_PRECONDITION);
     expect(await code(t.svc.state({ id: 'c1', execId: 'e1' }))).toBe(Code.NOT_FOUND);
     expect(await code(t.svc.exec({ id: 'c1', execId: '', terminal: false, stdin: '', stdout: '', stderr: '', spec: undefined }))).toBe(Code.INVALID_ARGUMENT);
-    expect(await code(t.svc.pause())).toBe(Code.UNIMPLEMENTED);
-    expect(await code(t.svc.stats())).toBe(Code.UNIMPLEMENTED);
+    expect(await code(t.svc.pause({ id: 'nope' }))).toBe(Code.NOT_FOUND);
+    expect(await code(t.svc.stats({ id: 'nope' }))).toBe(Code.NOT_FOUND);
+    // The fake container has no cgroup: no statistics.
+    expect(await code(t.svc.stats({ id: 'c1' }))).toBe(Code.FAILED_PRECONDITION);
+    const json = (text: string) => ({ typeUrl: 'types.containerd.io/opencontainers/runtime-spec/1/LinuxResources', value: Buffer.from(text) });
+    expect(await code(t.svc.update({ id: 'c1', resources: undefined, annotations: {} }))).toBe(Code.INVALID_ARGUMENT);
+    await expect(t.svc.update({ id: 'c1', resources: json('{"memory":{"limit":"lots"}}'), annotations: {} })).rejects.toThrow(
+      /^UpdateTaskRequest.resources: memory.limit: /,
+    );
+    expect(await code(t.svc.update({ id: 'c1', resources: json('{not json'), annotations: {} }))).toBe(Code.INVALID_ARGUMENT);
+  });
+
+  it('pause and resume publish /tasks/paused and /tasks/resumed; update reaches the container', async () => {
+    await t.svc.create(t.req());
+    await t.svc.start({ id: 'c1', execId: '' });
+    await t.svc.pause({ id: 'c1' });
+    await t.svc.resume({ id: 'c1' });
+    expect(t.events.topics).toEqual(['/tasks/create', '/tasks/start', '/tasks/paused', '/tasks/resumed']);
+    expect(t.events.events[2]!.body).toEqual({ containerId: 'c1' });
+    const resources = { typeUrl: 'x', value: Buffer.from('{"memory":{"limit":33554432},"cpu":{"shares":512}}') };
+    await expect(t.svc.update({ id: 'c1', resources, annotations: { a: 'b' } })).resolves.toEqual({});
   });
 
   it('undoes mounts, IO and the state file when the runtime refuses the bundle', async () => {
