@@ -17,7 +17,8 @@ const TASK = 'containerd.task.v2.Task';
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  const at = (i: number): number => s[i] ?? NaN;
+  return s.length % 2 ? at((s.length - 1) / 2) : (at(s.length / 2 - 1) + at(s.length / 2)) / 2;
 }
 
 async function connectOnce(sock: string): Promise<boolean> {
@@ -40,6 +41,7 @@ function mem(pid: number): [number, number] {
 
 async function main(): Promise<void> {
   const [runsArg, label, program, ...pre] = process.argv.slice(2);
+  if (runsArg === undefined || label === undefined || program === undefined) throw new Error('usage: shim-actions.cjs RUNS LABEL PROGRAM [ARGS…]');
   const runs = Number(runsArg);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tsrun-bench-actions.'));
   const address = path.join(work, 'containerd.sock');
