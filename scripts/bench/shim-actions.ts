@@ -33,10 +33,11 @@ async function connectOnce(sock: string): Promise<boolean> {
   }
 }
 
-function mem(pid: number): [number, number] {
+/** PSS, RSS and the anonymous part of PSS (heap, stacks: what each daemon adds) in kB. */
+function mem(pid: number): [number, number, number] {
   const text = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
   const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
-  return [kb('Pss'), kb('Rss')];
+  return [kb('Pss'), kb('Rss'), kb('Pss_Anon')];
 }
 
 async function main(): Promise<void> {
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
   const deletes: number[] = [];
   const pss: number[] = [];
   const rss: number[] = [];
+  const anon: number[] = [];
   try {
     for (let i = 0; i < runs; i++) {
       const id = `bench-${process.pid}-${i}`;
@@ -71,9 +73,10 @@ async function main(): Promise<void> {
       })());
       if (holder !== undefined) {
         await new Promise((res) => setTimeout(res, 200));
-        const [p, s] = mem(Number(holder));
+        const [p, s, a] = mem(Number(holder));
         pss.push(p);
         rss.push(s);
+        anon.push(a);
       }
       const client = new Client(sock);
       await client.call(TASK, 'Shutdown', new Uint8Array(), { timeoutMs: 5000 }).catch(() => undefined);
@@ -88,7 +91,7 @@ async function main(): Promise<void> {
     fs.rmSync(work, { recursive: true, force: true });
   }
   const f = (v: number[]) => median(v).toFixed(1).padStart(7);
-  console.log(`${label.padEnd(22)} start ${f(starts)} ms  serving ${f(serving)} ms  delete ${f(deletes)} ms  idle daemon PSS ${(median(pss) / 1024).toFixed(1)} MiB RSS ${(median(rss) / 1024).toFixed(1)} MiB  (median of ${runs})`);
+  console.log(`${label.padEnd(22)} start ${f(starts)} ms  serving ${f(serving)} ms  delete ${f(deletes)} ms  idle daemon PSS ${(median(pss) / 1024).toFixed(1)} (anon ${(median(anon) / 1024).toFixed(1)}) RSS ${(median(rss) / 1024).toFixed(1)} MiB  (median of ${runs})`);
 }
 
 main().catch((err: unknown) => {
