@@ -70,6 +70,7 @@ image: ## build the busybox OCI image from Debian's busybox-static (build/image/
 bench: build ## benchmarks (timings live here, never in tests)
 	scripts/bench.sh
 	scripts/bench/sea-startup.sh
+	scripts/bench/shim-actions.sh
 	scripts/bench-cli.sh
 
 # Fuzzing (test/fuzz): every target FUZZ_RUNS times (default 100000) from FUZZ_SEED (default random);

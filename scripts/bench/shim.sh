@@ -75,12 +75,14 @@ if [ "${ok[io.containerd.runc.v2]}" = 1 ] && [ "${ok[io.containerd.tsrun.v1]}" =
   echo "ratio tsrun / runc.v2 (median): ${ratio}x  (goal: <= 0.80x)"
 fi
 
-# PSS and RSS (kB) of one process.
-mem() { awk '/^Pss:/ {p=$2} /^Rss:/ {r=$2} END {printf "%d %d", p, r}' "/proc/$1/smaps_rollup"; }
+# PSS, RSS and anonymous PSS (kB) of one process. The anonymous part (heaps, stacks) is what every
+# further pod adds; the file-backed rest (the program's text) is shared between pods' shims.
+mem() { awk '/^Pss:/ {p=$2} /^Rss:/ {r=$2} /^Pss_Anon:/ {a=$2} END {printf "%d %d %d", p, r, a}' "/proc/$1/smaps_rollup"; }
+mib() { echo "$(($1 / 1024)).$(( ($1 % 1024) * 10 / 1024 ))"; }
 
 echo
 echo "== shim: memory of the shim process per pod (PSS/RSS from /proc/PID/smaps_rollup, after ${settle}s idle)"
-printf '%-10s %22s %22s %18s\n' runtime "1 container PSS/RSS" "$podsize containers PSS/RSS" "PSS per extra"
+printf '%-10s %22s %22s %18s %22s\n' runtime "1 container PSS/RSS" "$podsize containers PSS/RSS" "PSS per extra" "anon PSS 1/$podsize"
 for rt in "${runtimes[@]}"; do
   [ "${ok[$rt]}" = 1 ] || { printf '%-10s (skipped: cannot run containers)\n' "$(short "$rt")"; continue; }
   pod=bench-pod-$(short "$rt" | tr . -)
@@ -103,10 +105,10 @@ for rt in "${runtimes[@]}"; do
   done
   sleep "$settle"
   all=$(mem "$shim")
-  read -r p1 r1 <<< "$one"
-  read -r pn rn <<< "$all"
+  read -r p1 r1 a1 <<< "$one"
+  read -r pn rn an <<< "$all"
   per=$(( podsize > 1 ? (pn - p1) / (podsize - 1) : 0 ))
-  printf '%-10s %22s %22s %18s\n' "$(short "$rt")" "$((p1 / 1024)).$(( (p1 % 1024) * 10 / 1024 ))/$((r1 / 1024)) MiB" \
-    "$((pn / 1024)).$(( (pn % 1024) * 10 / 1024 ))/$((rn / 1024)) MiB" "${per} kB"
+  printf '%-10s %22s %22s %18s %22s\n' "$(short "$rt")" "$(mib "$p1")/$((r1 / 1024)) MiB" \
+    "$(mib "$pn")/$((rn / 1024)) MiB" "${per} kB" "$(mib "$a1")/$(mib "$an") MiB"
   for n in $(seq 1 "$podsize"); do "${c[@]}" task kill --signal SIGKILL "$pod-$n" >/dev/null 2>&1 || true; done
 done

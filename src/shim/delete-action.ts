@@ -1,16 +1,16 @@
 //! The `delete` action: containerd runs it after every teardown and when a shim died. It cleans up
 //! only container `-id` (the daemon may still serve others), works without the daemon, tolerates
 //! missing files, and prints a DeleteResponse (status 137, like runc's shim) on stdout.
+//! It runs after every `ctr run --rm`, usually with nothing left to do, so the container library
+//! and the FFI layer are loaded only when there is state to remove or a rootfs still mounted.
 
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { loadContainer } from '../container';
-import { DeleteResponse } from '../gen/runtime/task/v2/shim';
 import { readAddressFile, socketPath } from './address';
-import { timestampOf } from './events';
+import { encodeDeleteResponse } from './delete-response';
 import type { ShimFlags } from './flags';
-import { unmountRootfs } from './rootfs';
+import { isMountPoint } from './mountinfo';
 import { readShimState, removeShimState } from './shim-state';
 
 const SIGKILL_STATUS = 128 + 9;
@@ -23,6 +23,7 @@ async function removeContainer(bundle: string, id: string, warn: Warn): Promise<
   if (state === undefined || state.id !== id) return 0;
   let pid = 0;
   try {
+    const { loadContainer } = await import('../container');
     const container = await loadContainer(state.root, id);
     pid = container.pid;
     await container.delete({ force: true });
@@ -62,10 +63,10 @@ export async function runDelete(flags: ShimFlags, warn: Warn): Promise<Uint8Arra
   const bundle = path.resolve(flags.bundle !== '' ? flags.bundle : process.cwd());
   const pid = await removeContainer(bundle, flags.id, warn);
   try {
-    unmountRootfs(bundle);
+    if (isMountPoint(path.join(bundle, 'rootfs'))) (await import('./rootfs')).unmountRootfs(bundle);
   } catch (err) {
     warn(`unmount ${bundle}/rootfs: ${(err as Error).message}`);
   }
   await removeStaleSocket(bundle, warn);
-  return DeleteResponse.encode({ pid, exitStatus: SIGKILL_STATUS, exitedAt: timestampOf(new Date()) }).finish();
+  return encodeDeleteResponse(pid, SIGKILL_STATUS, new Date());
 }

@@ -39,8 +39,4 @@ export function decodeStartInput(bytes: Uint8Array, id: string, namespace: strin
   return { kind: 'legacy', options: any.typeUrl === '' && any.value.length === 0 ? undefined : any };
 }
 
-/** The ttrpc address for events: BootstrapParams field 5 if given, else $TTRPC_ADDRESS; no unix://. */
-export function ttrpcAddressOf(input: StartInput, env: NodeJS.ProcessEnv): string {
-  const raw = (input.kind === 'bootstrap' ? input.params.containerdTtrpcAddress : '') || env.TTRPC_ADDRESS || '';
-  return raw.startsWith('unix://') ? raw.slice('unix://'.length) : raw;
-}
+export { ttrpcAddressOf } from './events-address';

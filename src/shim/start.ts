@@ -7,20 +7,22 @@
 //! child_process is allowed in this file only (eslint.config.js): the daemon is a detached copy of
 //! this program in its own session, with /dev/null stdio (never start's pipes, which containerd
 //! reads to EOF), and `start` exits right after spawning it, so no reaping concern arises.
+//!
+//! `start` is on the critical path of every new pod: only what the input needs is loaded (no
+//! protobuf code without stdin or options, no cgroup code without ShimCgroup).
 
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { InvalidArgumentError } from '../errors';
-import { BootstrapResult } from '../gen/runtime/bootstrap/v1/bootstrap';
 import { selfCommand } from '../platform/self';
 import { listeningFd } from '../ttrpc/listen-fd';
 import { DEFAULT_SOCKET_DIR, groupKey, socketAddress, socketPath, writeAddressFile } from './address';
 import type { ShimFlags } from './flags';
-import { decodeShimOptions } from './runtime-options';
-import { decodeStartInput, ttrpcAddressOf, type StartInput } from './start-input';
-import { LogLevel } from '../gen/runtime/bootstrap/v1/bootstrap';
+import { ttrpcAddressOf } from './events-address';
+import type { ShimOptions } from './runtime-options';
+import type { StartInput } from './start-input';
 
 /** How long a connect() probe of an existing socket may take before it counts as stale. */
 const PROBE_MS = 100;
@@ -95,12 +97,11 @@ function adjustOomScore(pid: number): void {
   }
 }
 
-function spawnDaemon(flags: ShimFlags, bundle: string, file: string, listenFd: number, input: StartInput): number {
+function spawnDaemon(flags: ShimFlags, bundle: string, file: string, listenFd: number, input: StartInput, level: string | undefined): number {
   const self = selfCommand();
   const env: NodeJS.ProcessEnv = { ...process.env };
   const ttrpcAddress = ttrpcAddressOf(input, process.env);
   if (ttrpcAddress !== '') env.TTRPC_ADDRESS = ttrpcAddress;
-  const level = logLevelOf(input);
   if (level !== undefined) env.TSRUN_LOG_LEVEL = level;
   if (input.kind === 'bootstrap' && input.params.containerdGrpcAddress !== '') env.GRPC_ADDRESS = input.params.containerdGrpcAddress;
   // Same program again: node + script, or the single executable alone (platform/self.ts).
@@ -116,15 +117,26 @@ function spawnDaemon(flags: ShimFlags, bundle: string, file: string, listenFd: n
 }
 
 /** The daemon's log level from the runtime options' LogLevel or BootstrapParams.log_level. */
-function logLevelOf(input: StartInput): string | undefined {
-  const fromOptions = decodeShimOptions(input.options).logLevel;
-  if (fromOptions !== undefined) return fromOptions;
+async function logLevelOf(input: StartInput, options: ShimOptions): Promise<string | undefined> {
+  if (options.logLevel !== undefined) return options.logLevel;
   if (input.kind !== 'bootstrap') return undefined;
-  const byLevel = new Map<LogLevel, string>([
+  const { LogLevel } = await import('../gen/runtime/bootstrap/v1/bootstrap');
+  const byLevel = new Map<number, string>([
     [LogLevel.LOG_LEVEL_TRACE, 'trace'], [LogLevel.LOG_LEVEL_DEBUG, 'debug'], [LogLevel.LOG_LEVEL_WARN, 'warn'],
     [LogLevel.LOG_LEVEL_ERROR, 'error'], [LogLevel.LOG_LEVEL_FATAL, 'fatal'], [LogLevel.LOG_LEVEL_PANIC, 'fatal'],
   ]);
   return byLevel.get(input.params.logLevel);
+}
+
+/** `start`'s stdin decoded; empty stdin (containerd ≤ 2.2 without runtime options) loads no protobuf code. */
+async function readStartInput(stdin: Uint8Array, id: string, namespace: string): Promise<StartInput> {
+  if (stdin.length === 0) return { kind: 'legacy', options: undefined };
+  return (await import('./start-input')).decodeStartInput(stdin, id, namespace);
+}
+
+async function shimOptionsOf(input: StartInput): Promise<ShimOptions> {
+  if (input.options === undefined) return { systemdCgroup: false, noPivotRoot: false };
+  return (await import('./runtime-options')).decodeShimOptions(input.options);
 }
 
 /** runc's ShimCgroup option: move the daemon into that cgroup (created when missing). */
@@ -143,7 +155,7 @@ async function joinShimCgroup(pid: number, cgroupPath: string): Promise<void> {
 export async function runStart(flags: ShimFlags, stdin: Uint8Array): Promise<Uint8Array> {
   if (flags.namespace === '') throw new InvalidArgumentError('-namespace: required');
   if (flags.id === '') throw new InvalidArgumentError('-id: required');
-  const input = decodeStartInput(stdin, flags.id, flags.namespace);
+  const input = await readStartInput(stdin, flags.id, flags.namespace);
   const bundle = path.resolve(flags.bundle !== '' ? flags.bundle : process.cwd());
   const grpcAddress = flags.address !== '' ? flags.address : input.kind === 'bootstrap' ? input.params.containerdGrpcAddress : '';
   const socketDir = (input.kind === 'bootstrap' ? input.params.socketDir : undefined) || DEFAULT_SOCKET_DIR;
@@ -153,9 +165,10 @@ export async function runStart(flags: ShimFlags, stdin: Uint8Array): Promise<Uin
   const server = await bindOrReuse(file);
   if (server !== undefined) {
     try {
-      const pid = spawnDaemon({ ...flags, address: grpcAddress }, bundle, file, listeningFd(server), input);
+      const options = await shimOptionsOf(input);
+      const pid = spawnDaemon({ ...flags, address: grpcAddress }, bundle, file, listeningFd(server), input, await logLevelOf(input, options));
       adjustOomScore(pid);
-      const shimCgroup = decodeShimOptions(input.options).shimCgroup;
+      const shimCgroup = options.shimCgroup;
       if (shimCgroup !== undefined) {
         try {
           await joinShimCgroup(pid, shimCgroup);
@@ -172,6 +185,7 @@ export async function runStart(flags: ShimFlags, stdin: Uint8Array): Promise<Uin
   }
   writeAddressFile(bundle, address);
   if (input.kind === 'bootstrap') {
+    const { BootstrapResult } = await import('../gen/runtime/bootstrap/v1/bootstrap');
     return BootstrapResult.encode({ version: 2, address, protocol: 'ttrpc', capabilities: [], metadata: {} }).finish();
   }
   return Buffer.from(address);
