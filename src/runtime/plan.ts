@@ -34,6 +34,8 @@ export interface PlanContext {
   readonly start: StartBarrier;
   /** MS_MOVE + chroot instead of pivot_root (a rootfs on ramfs) */
   readonly noPivot?: boolean;
+  /** the host has /proc/kcore: only then does /dev/core → /proc/kcore get created (as runc does) */
+  readonly hostHasKcore?: boolean;
   readonly cgroup?: {
     /** cgroup directories (host paths) the init joins before anything else (writes cgroup.procs) */
     readonly join: readonly string[];
@@ -57,7 +59,6 @@ const DEV_SYMLINKS: readonly [target: string, link: string][] = [
   ['/proc/self/fd/0', '/dev/stdin'],
   ['/proc/self/fd/1', '/dev/stdout'],
   ['/proc/self/fd/2', '/dev/stderr'],
-  ['/proc/kcore', '/dev/core'],
 ];
 
 function containerPath(p: string): string {
@@ -158,7 +159,7 @@ function planCgroupMount(b: Builder, dest: string, flags: number, ctx: PlanConte
   }
 }
 
-function planDevices(b: Builder, spec: Spec): void {
+function planDevices(b: Builder, spec: Spec, ctx: PlanContext): void {
   const devices = new Map<string, PlanOp>();
   for (const d of DEFAULT_DEVICES) {
     devices.set(d.path, { op: 'mknod', step: `create device ${d.path}`, path: d.path, mode: S_IF.CHR | 0o666, major: d.major, minor: d.minor, uid: 0, gid: 0 });
@@ -180,6 +181,8 @@ function planDevices(b: Builder, spec: Spec): void {
   for (const [target, link] of DEV_SYMLINKS) {
     b.ops.push({ op: 'symlink', step: `create ${link}`, target, path: link });
   }
+  // a dangling /dev/core on kernels without /proc/kcore is what runc avoids too
+  if (ctx.hostHasKcore === true) b.ops.push({ op: 'symlink', step: 'create /dev/core', target: '/proc/kcore', path: '/dev/core' });
 }
 
 function planUserAndCaps(b: Builder, spec: Spec, ctx: PlanContext): void {
@@ -336,7 +339,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
     const mounts = spec.mounts ?? [];
     mounts.forEach((m, i) => planMount(b, m, i, ctx));
     const devBound = mounts.some((m) => containerPath(m.destination) === '/dev' && parseMountOptions(m.options, m.type).bind);
-    if (!devBound) planDevices(b, spec);
+    if (!devBound) planDevices(b, spec, ctx);
     b.ops.push({ op: 'mkdirAll', step: `create cwd ${spec.process.cwd}`, path: spec.process.cwd, mode: 0o755 });
     if (ctx.noPivot === true) b.ops.push({ op: 'moveRoot', step: `move ${ctx.rootfs} to / and chroot`, rootfs: ctx.rootfs });
     else b.ops.push({ op: 'pivotRoot', step: `pivot_root to ${ctx.rootfs}`, rootfs: ctx.rootfs });

@@ -66,14 +66,6 @@ export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
       'the new root it turns each shared mount whose peer group has no other member into a private one',
   },
   {
-    group: 'sees',
-    caseName: 'default devices: type, numbers, mode and that they work; what /dev holds',
-    expected: '/dev has no "core" (runc adds /dev/core → /proc/kcore only when /proc/kcore exists, and this kernel has none)',
-    actual: '/dev/core exists (a dangling symlink); the device nodes themselves match and work',
-    cause: 'executor (src/runtime/plan.ts default symlinks, [\'/proc/kcore\', \'/dev/core\']): create /dev/core only when ' +
-      '/proc/kcore exists on the host, as runc does',
-  },
-  {
     group: 'lifecycle',
     caseName: "a createContainer hook runs in the container's namespaces (before pivot_root)",
     expected: 'the hook runs in the container\'s namespaces (its /proc/self/ns/uts is not the host\'s)',
