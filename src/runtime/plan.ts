@@ -300,7 +300,12 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
     b.issues.push({ path: 'hostname', message: 'setting the hostname needs a new "uts" namespace' });
   }
 
-  // 1. namespaces: id maps, joins (user first; pid is joined by the spawning thread), cgroup
+  // 1. cgroups first: still the host's root (kuid 0) before becoming root of a new or joined user
+  //    namespace, where the host's cgroup.procs files are not writable (EACCES)
+  for (const dir of ctx.cgroup?.join ?? []) {
+    b.ops.push({ op: 'writeFile', step: `join cgroup ${dir}`, path: path.posix.join(dir, 'cgroup.procs'), data: '0', base: 'abs' });
+  }
+  // namespaces: id maps, joins (user first; pid is joined by the spawning thread), cgroup
   if (created('user')) {
     // the child's host ids are unmapped in the new namespace until it becomes its root: files it
     // creates (devices, mount targets) would fail with EOVERFLOW
@@ -312,9 +317,6 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
   for (const n of [...joined].sort((x, y) => order(x.type) - order(y.type))) {
     if (n.type === 'pid') continue;
     b.ops.push({ op: 'setns', step: `join ${nsLabel(n.type)} namespace ${n.path}`, path: n.path as string, nstype: NS_CLONE_FLAG[n.type] ?? 0 });
-  }
-  for (const dir of ctx.cgroup?.join ?? []) {
-    b.ops.push({ op: 'writeFile', step: `join cgroup ${dir}`, path: path.posix.join(dir, 'cgroup.procs'), data: '0', base: 'abs' });
   }
   if (created('cgroup')) b.ops.push({ op: 'unshare', step: 'create cgroup namespace', flags: CLONE.NEWCGROUP });
   if (created('time')) b.ops.push({ op: 'unshare', step: 'create time namespace', flags: CLONE.NEWTIME });

@@ -73,13 +73,4 @@ export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
     cause: 'container/executor: createContainer hooks must run in the container namespaces after the mounts, before pivot_root ' +
       '(runtime-spec config.md "createContainer Hooks"); tsrun runs them from the runtime process on the host',
   },
-  {
-    group: 'sees',
-    caseName: 'user namespace: uid/gid mappings, root inside, host files owned by unmapped ids',
-    expected: 'runc runs the container in a new user namespace (uid_map "0 100000 65536"), root inside',
-    actual: 'tsrun run fails: "join cgroup /sys/fs/cgroup/cpu/<id>: EACCES"',
-    cause: 'executor/cgroups: the child writes its own pid into cgroup.procs after entering the user namespace, where the host\'s ' +
-      'cgroup files are not writable; join the cgroup from the parent (write the child\'s pid before releasing it, as runc does) ' +
-      'or before unsharing the user namespace',
-  },
 ];
