@@ -478,9 +478,15 @@ static void op_pivot_root(struct spawn *s, const char *rootfs)
 		close(s->rootfd);
 		s->rootfd = -1;
 	}
+	int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (oldroot < 0)
+		fail(s, "open", "/ (old root)", errno);
 	CHECK(s, chdir(rootfs), "chdir", rootfs);
 	CHECK(s, syscall(SYS_pivot_root, ".", "."), "pivot_root", rootfs);
-	/* the old root is stacked under the new one: keep its unmount from propagating, then drop it */
+	/* the old root is stacked on the new one. Go into it (a plain "." is the new root below it,
+	 * whose shared mounts MS_SLAVE would turn private), keep its unmount from propagating, drop it */
+	CHECK(s, fchdir(oldroot), "fchdir", "/ (old root)");
+	close(oldroot);
 	CHECK(s, mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL), "mount", "/ (old root)");
 	CHECK(s, umount2(".", MNT_DETACH), "umount2", "/ (old root)");
 	CHECK(s, chdir("/"), "chdir", "/");

@@ -56,16 +56,6 @@ export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
       'components there), as runc\'s MkdirAllInRoot does; RESOLVE_IN_ROOT already keeps it inside',
   },
   {
-    group: 'sees',
-    caseName: 'mount propagation: rootfsPropagation and per-mount propagation flags',
-    expected: 'with rootfsPropagation "private", the bind mounted with "rshared" is shared (mountinfo "shared:N"), "unbindable" tmpfs unbindable',
-    actual: 'the rshared bind is private (unbindable works)',
-    cause: 'executor: the per-mount "set propagation" op (src/runtime/plan.ts planMount → propagate) runs, but something later ' +
-      'makes the mount private. Likely native/executor.c op_pivot_root: mount(".", MS_SLAVE|MS_REC) right after ' +
-      'pivot_root(".", ".") — runc first fchdir()s to an fd of the old root so that only the old root goes slave; applied to ' +
-      'the new root it turns each shared mount whose peer group has no other member into a private one',
-  },
-  {
     group: 'lifecycle',
     caseName: "a createContainer hook runs in the container's namespaces (before pivot_root)",
     expected: 'the hook runs in the container\'s namespaces (its /proc/self/ns/uts is not the host\'s)',
