@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -240,7 +241,40 @@ static const char *split_parent(const char *path, char *buf, size_t bufsz)
 	return slash + 1;
 }
 
-/* mkdir -p inside the rootfs; returns an O_PATH fd of the directory or -1 */
+/* `dirfd`/`name` (at `buf`[0..prefix_len) in the rootfs path) is a symlink: rewrite buf as its
+ * target followed by `rest`. An absolute target restarts at the rootfs's root; openat2's
+ * RESOLVE_IN_ROOT later clamps any "..". 0, or -1 (not a symlink, too long). */
+static int splice_link(int dirfd, const char *name, char *buf, size_t bufsz, size_t prefix_len, const char *rest)
+{
+	char target[4096], out[4096];
+	ssize_t tl = readlinkat(dirfd, name, target, sizeof target - 1);
+	if (tl <= 0)
+		return -1;
+	target[tl] = 0;
+	size_t pre = target[0] == '/' ? 0 : prefix_len;
+	size_t rl = strlen(rest);
+	if (pre + (size_t)tl + 1 + rl + 1 > sizeof out || pre + (size_t)tl + 1 + rl + 1 > bufsz) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(out, buf, pre);
+	memcpy(out + pre, target, (size_t)tl);
+	size_t n = pre + (size_t)tl;
+	if (rl) {
+		out[n++] = '/';
+		memcpy(out + n, rest, rl);
+		n += rl;
+	}
+	out[n] = 0;
+	memcpy(buf, out, n + 1);
+	return 0;
+}
+
+#define MAX_LINKS 40
+
+/* mkdir -p inside the rootfs; returns an O_PATH fd of the directory or -1. A component that is a
+ * (dangling) symlink is followed inside the rootfs, creating its target, as runc's MkdirAllInRoot
+ * does. */
 static int mkdir_all_in_root(struct spawn *s, const char *path, mode_t mode)
 {
 	char buf[4096];
@@ -250,6 +284,8 @@ static int mkdir_all_in_root(struct spawn *s, const char *path, mode_t mode)
 	int fd = open_in_root(s, buf, O_PATH | O_DIRECTORY);
 	if (fd >= 0 || errno != ENOENT)
 		return fd;
+	int links = 0;
+restart:;
 	/* walk from the top, creating what is missing */
 	int dirfd = open_in_root(s, "/", O_PATH | O_DIRECTORY);
 	if (dirfd < 0)
@@ -270,8 +306,24 @@ static int mkdir_all_in_root(struct spawn *s, const char *path, mode_t mode)
 			close(dirfd);
 			return -1;
 		}
+		int next = open_in_root(s, buf, O_PATH | O_DIRECTORY);
+		if (next < 0 && errno == ENOENT && links < MAX_LINKS) {
+			char rest[4096];
+			const char *r = "";
+			if (end) {
+				*end = saved;
+				r = end + 1;
+			}
+			snprintf(rest, sizeof rest, "%s", r);
+			if (splice_link(dirfd, p, buf, sizeof buf, (size_t)(p - buf), rest) == 0) {
+				links++;
+				close(dirfd);
+				goto restart;
+			}
+			errno = ENOENT;
+		}
 		close(dirfd);
-		dirfd = open_in_root(s, buf, O_PATH | O_DIRECTORY);
+		dirfd = next;
 		if (dirfd < 0)
 			return -1;
 		if (end) {
@@ -300,19 +352,42 @@ static int target_in_root(struct spawn *s, const char *path, int mk, const char 
 			return -1;
 		return fd;
 	}
-	char parent[4096];
-	const char *name = split_parent(path, parent, sizeof parent);
-	int dirfd = mkdir_all_in_root(s, parent, 0755);
-	if (dirfd < 0)
-		return -1;
-	/* O_EXCL: never follow a symlink out of the rootfs */
-	int f = openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-	close(dirfd);
-	if (f < 0 && errno != EEXIST)
-		return -1;
-	if (f >= 0)
-		close(f);
-	return open_in_root(s, path, O_PATH);
+	char cur[4096];
+	snprintf(cur, sizeof cur, "%s", path);
+	for (int links = 0;; links++) {
+		char parent[4096];
+		const char *name = split_parent(cur, parent, sizeof parent);
+		int dirfd = mkdir_all_in_root(s, parent, 0755);
+		if (dirfd < 0)
+			return -1;
+		/* O_EXCL: never follow a symlink out of the rootfs */
+		int f = openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+		if (f < 0 && errno != EEXIST) {
+			close(dirfd);
+			return -1;
+		}
+		if (f >= 0)
+			close(f);
+		fd = open_in_root(s, cur, O_PATH);
+		if (fd >= 0 || errno != ENOENT || links >= MAX_LINKS) {
+			close(dirfd);
+			return fd;
+		}
+		/* a dangling symlink: create its target, inside the rootfs */
+		char next[4096 + 2];
+		snprintf(next, sizeof next, "%s%s", parent, strcmp(parent, "/") == 0 ? "" : "/");
+		int r = splice_link(dirfd, name, next, sizeof next, strlen(next), "");
+		close(dirfd);
+		if (r < 0) {
+			errno = ENOENT;
+			return -1;
+		}
+		if (strlen(next) >= sizeof cur) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(cur, next, strlen(next) + 1);
+	}
 }
 
 static void fd_path(char *buf, size_t n, int fd)

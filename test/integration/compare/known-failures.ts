@@ -46,16 +46,6 @@ export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
       'signalling create done, as runc does (and at least make `start` fail with the exec error)',
   },
   {
-    group: 'negative',
-    caseName: 'a mount onto a symlink that points outside the rootfs stays inside (absolute and relative symlinks)',
-    expected: 'runc resolves the destination symlinks inside the rootfs (creating the target dirs) and mounts there; nothing outside',
-    actual: 'tsrun create fails: "mount bind …-source on /escape-abs: ENOENT" (safe — nothing escapes — but the bundle is refused)',
-    cause: 'executor (native/executor.c mkdir_all_in_root/target_in_root): for a destination that is a dangling symlink, ' +
-      'openat2(RESOLVE_IN_ROOT) gives ENOENT, mkdirat of the name gives EEXIST (the symlink), the re-open ENOENT again. It ' +
-      'has to follow the link inside the root (readlinkat, resolve the target against the rootfs, create the missing ' +
-      'components there), as runc\'s MkdirAllInRoot does; RESOLVE_IN_ROOT already keeps it inside',
-  },
-  {
     group: 'lifecycle',
     caseName: "a createContainer hook runs in the container's namespaces (before pivot_root)",
     expected: 'the hook runs in the container\'s namespaces (its /proc/self/ns/uts is not the host\'s)',
