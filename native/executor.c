@@ -711,19 +711,98 @@ static const char *env_path(const struct tsr_op_hdr *op, unsigned first_env)
 	return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 }
 
+/* one /etc/passwd line: when its uid is `uid`, copy its home (if any) to out and return 1 */
+static int passwd_line_home(char *line, uid_t uid, char *out, size_t outsz)
+{
+	char *f[7];
+	unsigned n = 0;
+	f[n++] = line;
+	for (char *c = line; *c && n < 7; c++)
+		if (*c == ':') {
+			*c = 0;
+			f[n++] = c + 1;
+		}
+	if (n < 6 || !*f[2])
+		return 0;
+	char *endp;
+	unsigned long u = strtoul(f[2], &endp, 10);
+	if (*endp || u != (unsigned long)uid)
+		return 0;
+	if (*f[5] && strlen(f[5]) < outsz)
+		strcpy(out, f[5]);
+	return 1;
+}
+
+/* HOME for `uid` from the container's /etc/passwd ("/" without an entry), like runc. Runs after
+ * pivot_root (or setns into the mount namespace): "/" is the container's root, so its symlinks
+ * cannot lead out of it. No stdio here: this is a CLONE_VM child. */
+static void passwd_home(uid_t uid, char *out, size_t outsz)
+{
+	strcpy(out, "/");
+	int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return;
+	}
+	char buf[4096], line[1024];
+	size_t ll = 0;
+	int skip = 0;
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] == '\n') {
+				line[ll] = 0;
+				if (!skip && passwd_line_home(line, uid, out, outsz)) {
+					close(fd);
+					return;
+				}
+				ll = 0;
+				skip = 0;
+			} else if (ll < sizeof line - 1) {
+				line[ll++] = buf[i];
+			} else {
+				skip = 1;
+			}
+		}
+	}
+	line[ll] = 0;
+	if (!skip && ll > 0)
+		passwd_line_home(line, uid, out, outsz);
+	close(fd);
+}
+
 static void op_exec(struct spawn *s, const struct tsr_op_hdr *op)
 {
 	unsigned argc = (unsigned)op_int(op, 0);
 	unsigned nenv = op->nstr - 1 - argc;
 	char *argv[argc + 1];
-	char *envp[nenv + 1];
+	char *envp[nenv + 2];
 	const char *path = op_str(op, 0);
+	int has_home = 0;
 	for (unsigned i = 0; i < argc; i++)
 		argv[i] = (char *)op_str(op, 1 + i);
 	argv[argc] = NULL;
-	for (unsigned i = 0; i < nenv; i++)
+	for (unsigned i = 0; i < nenv; i++) {
 		envp[i] = (char *)op_str(op, 1 + argc + i);
+		if (strncmp(envp[i], "HOME=", 5) == 0)
+			has_home = 1;
+	}
 	envp[nenv] = NULL;
+	/* runc: HOME from the user's /etc/passwd entry ("/" without one) when the spec has none */
+	char home_env[4096 + 5];
+	if (!has_home) {
+		memcpy(home_env, "HOME=", 5);
+		passwd_home(getuid(), home_env + 5, sizeof home_env - 5);
+		envp[nenv] = home_env;
+		envp[nenv + 1] = NULL;
+	}
 
 	/* last moment: default SIGPIPE (ignored during setup), no blocked signals */
 	signal(SIGPIPE, SIG_DFL);

@@ -19,24 +19,6 @@ export interface KnownFailure {
 
 export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
   {
-    group: 'sees',
-    caseName: 'runc spec as is: caps, ids, hostname, pid 1, env, cwd, umask, limits, cgroups, mounts, masked and readonly paths',
-    expected: 'runc: HOME=/root in the environment (from /etc/passwd), no /dev/core on this kernel',
-    actual: 'no HOME; /dev/core present (a dangling symlink to the absent /proc/kcore). Everything else matches, including the ' +
-      'non-inheritable ambient set since main f36dfe3',
-    cause: 'executor (src/runtime/plan.ts exec op, env: spec.process?.env): add HOME from the rootfs\'s /etc/passwd (or "/") ' +
-      'when process.env lacks it; executor (plan.ts default symlinks, /proc/kcore → /dev/core): create /dev/core only when ' +
-      '/proc/kcore exists, as runc does',
-  },
-  {
-    group: 'sees',
-    caseName: 'user with additional gids, umask, cwd, env and args',
-    expected: 'env has HOME=/ (runc sets HOME from the user\'s /etc/passwd entry, "/" when there is none, if process.env lacks HOME)',
-    actual: 'no HOME in the environment',
-    cause: 'executor (src/runtime/plan.ts, exec op `env: spec.process?.env ?? []`): when process.env has no HOME, add HOME from ' +
-      'the user\'s entry in the rootfs\'s /etc/passwd, "/" when there is none (runc does this in its init)',
-  },
-  {
     group: 'negative',
     caseName: 'a process that does not exist in the rootfs',
     expected: 'runc create fails (exit 1: "exec: \\"/no/such/program\\": stat /no/such/program: no such file or directory") and leaves nothing',

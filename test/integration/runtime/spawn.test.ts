@@ -107,7 +107,8 @@ describe('containers from a busybox rootfs', () => {
   it('passes env, creates and enters cwd, and searches PATH', async () => {
     const spec = withProcess(defaultSpec(['env']), { env: ['PATH=/bin', 'FOO=bar baz'], cwd: '/work/dir' });
     const r = await runContainer(bundle, spec);
-    expect(r.stdout).toBe('PATH=/bin\nFOO=bar baz\n');
+    // HOME comes from the rootfs's /etc/passwd (root's entry) when the spec has none, as with runc
+    expect(r.stdout).toBe('PATH=/bin\nFOO=bar baz\nHOME=/root\n');
     const pwd = await runContainer(bundle, withProcess(defaultSpec(['pwd']), { cwd: '/work/dir' }));
     expect(pwd.stdout).toBe('/work/dir\n');
   });
