@@ -52,6 +52,8 @@ struct spawn {
 	int fifo_dirfd;
 	char fifo_name[256];
 	int cur_step;
+	const struct tsr_op_hdr *exec_op; /* the plan's exec op (found before the start barrier) */
+	char exec_path[4096];		   /* its program, resolved before the barrier ("" when not) */
 };
 
 /* ---- plan access (validated before clone) ---- */
@@ -672,8 +674,13 @@ static void op_capset(struct spawn *s, uint64_t eff, uint64_t perm, uint64_t inh
 	CHECK(s, syscall(SYS_capset, &h, d), "capset", "");
 }
 
+static void resolve_exec(struct spawn *s);
+
 static void op_wait_start(struct spawn *s)
 {
+	int step = s->cur_step;
+	resolve_exec(s); /* reports its failures as the exec op's */
+	s->cur_step = step;
 	send_msg(s->c_report, TSR_MSG_READY, 0, s->cur_step, NULL, NULL);
 	if (s->hdr->start_kind == TSR_START_FIFO) {
 		if (s->fifo_dirfd < 0)
@@ -709,6 +716,66 @@ static const char *env_path(const struct tsr_op_hdr *op, unsigned first_env)
 			return e + 5;
 	}
 	return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+}
+
+/* is `p` a regular file this process may execute? 0, or an errno (ENOENT, EACCES, ...) */
+static int check_executable(const char *p)
+{
+	struct stat st;
+	if (stat(p, &st) < 0)
+		return errno;
+	if (!S_ISREG(st.st_mode))
+		return EACCES;
+	if (faccessat(AT_FDCWD, p, X_OK, AT_EACCESS) < 0)
+		return errno;
+	return 0;
+}
+
+/* Before the start barrier (as runc does): find the program (PATH search for a bare name), so a
+ * missing or non-executable one fails create, not start. Errors other than ENOENT/ENOTDIR/EACCES
+ * (a seccomp filter refusing stat, say) leave it to execve. */
+static void resolve_exec(struct spawn *s)
+{
+	const struct tsr_op_hdr *op = s->exec_op;
+	s->exec_path[0] = 0;
+	if (!op)
+		return;
+	s->cur_step = (int)op->step;
+	const char *path = op_str(op, 0);
+	unsigned argc = (unsigned)op_int(op, 0);
+	if (strchr(path, '/')) {
+		int e = check_executable(path);
+		if (e == ENOENT || e == ENOTDIR || e == EACCES)
+			fail(s, "stat", path, e);
+		if (e == 0 && strlen(path) < sizeof s->exec_path)
+			strcpy(s->exec_path, path);
+		return;
+	}
+	const char *dirs = env_path(op, 1 + argc);
+	int err = ENOENT;
+	char full[4096];
+	while (*dirs) {
+		const char *end = strchrnul(dirs, ':');
+		size_t dl = (size_t)(end - dirs), pl = strlen(path);
+		if (dl + pl + 2 <= sizeof full) {
+			memcpy(full, dirs, dl);
+			if (dl == 0)
+				full[dl++] = '.';
+			full[dl] = '/';
+			memcpy(full + dl + 1, path, pl + 1);
+			int e = check_executable(full);
+			if (e == 0) {
+				strcpy(s->exec_path, full);
+				return;
+			}
+			if (e == EACCES)
+				err = EACCES;
+			else if (e != ENOENT && e != ENOTDIR)
+				return; /* unsure: execve decides */
+		}
+		dirs = *end ? end + 1 : end;
+	}
+	fail(s, "stat", path, err);
 }
 
 /* one /etc/passwd line: when its uid is `uid`, copy its home (if any) to out and return 1 */
@@ -806,6 +873,10 @@ static void op_exec(struct spawn *s, const struct tsr_op_hdr *op)
 
 	/* last moment: default SIGPIPE (ignored during setup), no blocked signals */
 	signal(SIGPIPE, SIG_DFL);
+	if (s->exec_path[0]) {
+		execve(s->exec_path, argv, envp);
+		fail(s, "execve", s->exec_path, errno);
+	}
 	if (strchr(path, '/')) {
 		execve(path, argv, envp);
 		fail(s, "execve", path, errno);
@@ -1043,9 +1114,18 @@ static int child_main(void *arg)
 	s->rootfd = -1;
 	s->fifo_dirfd = -1;
 	s->cur_step = -1;
+	s->exec_op = NULL;
+	s->exec_path[0] = 0;
 	send_msg(s->c_report, TSR_MSG_PID, s->ptid, -1, NULL, NULL);
 
 	uint32_t off = s->hdr->ops_off;
+	for (uint32_t i = 0; i < s->hdr->nops; i++) {
+		const struct tsr_op_hdr *op = op_at(s, off);
+		if (op->code == TSR_OP_EXEC)
+			s->exec_op = op;
+		off += op->size;
+	}
+	off = s->hdr->ops_off;
 	for (uint32_t i = 0; i < s->hdr->nops; i++) {
 		const struct tsr_op_hdr *op = op_at(s, off);
 		run_op(s, op);

@@ -19,15 +19,6 @@ export interface KnownFailure {
 
 export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
   {
-    group: 'negative',
-    caseName: 'a process that does not exist in the rootfs',
-    expected: 'runc create fails (exit 1: "exec: \\"/no/such/program\\": stat /no/such/program: no such file or directory") and leaves nothing',
-    actual: 'tsrun create succeeds; a later `tsrun start` also exits 0 and the container is simply stopped — the exec error ' +
-      'is lost (only `tsrun run` reports it: exec "/no/such/program": ENOENT, exit 1)',
-    cause: 'executor/container: resolve process.args[0] (PATH lookup, exists, executable) in the container before ' +
-      'signalling create done, as runc does (and at least make `start` fail with the exec error)',
-  },
-  {
     group: 'lifecycle',
     caseName: "a createContainer hook runs in the container's namespaces (before pivot_root)",
     expected: 'the hook runs in the container\'s namespaces (its /proc/self/ns/uts is not the host\'s)',
