@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -52,6 +53,8 @@ struct spawn {
 	int fifo_dirfd;
 	char fifo_name[256];
 	int cur_step;
+	const struct tsr_op_hdr *exec_op; /* the plan's exec op (found before the start barrier) */
+	char exec_path[4096];		   /* its program, resolved before the barrier ("" when not) */
 };
 
 /* ---- plan access (validated before clone) ---- */
@@ -241,7 +244,40 @@ static const char *split_parent(const char *path, char *buf, size_t bufsz)
 	return slash + 1;
 }
 
-/* mkdir -p inside the rootfs; returns an O_PATH fd of the directory or -1 */
+/* `dirfd`/`name` (at `buf`[0..prefix_len) in the rootfs path) is a symlink: rewrite buf as its
+ * target followed by `rest`. An absolute target restarts at the rootfs's root; openat2's
+ * RESOLVE_IN_ROOT later clamps any "..". 0, or -1 (not a symlink, too long). */
+static int splice_link(int dirfd, const char *name, char *buf, size_t bufsz, size_t prefix_len, const char *rest)
+{
+	char target[4096], out[4096];
+	ssize_t tl = readlinkat(dirfd, name, target, sizeof target - 1);
+	if (tl <= 0)
+		return -1;
+	target[tl] = 0;
+	size_t pre = target[0] == '/' ? 0 : prefix_len;
+	size_t rl = strlen(rest);
+	if (pre + (size_t)tl + 1 + rl + 1 > sizeof out || pre + (size_t)tl + 1 + rl + 1 > bufsz) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(out, buf, pre);
+	memcpy(out + pre, target, (size_t)tl);
+	size_t n = pre + (size_t)tl;
+	if (rl) {
+		out[n++] = '/';
+		memcpy(out + n, rest, rl);
+		n += rl;
+	}
+	out[n] = 0;
+	memcpy(buf, out, n + 1);
+	return 0;
+}
+
+#define MAX_LINKS 40
+
+/* mkdir -p inside the rootfs; returns an O_PATH fd of the directory or -1. A component that is a
+ * (dangling) symlink is followed inside the rootfs, creating its target, as runc's MkdirAllInRoot
+ * does. */
 static int mkdir_all_in_root(struct spawn *s, const char *path, mode_t mode)
 {
 	char buf[4096];
@@ -251,6 +287,8 @@ static int mkdir_all_in_root(struct spawn *s, const char *path, mode_t mode)
 	int fd = open_in_root(s, buf, O_PATH | O_DIRECTORY);
 	if (fd >= 0 || errno != ENOENT)
 		return fd;
+	int links = 0;
+restart:;
 	/* walk from the top, creating what is missing */
 	int dirfd = open_in_root(s, "/", O_PATH | O_DIRECTORY);
 	if (dirfd < 0)
@@ -271,8 +309,24 @@ static int mkdir_all_in_root(struct spawn *s, const char *path, mode_t mode)
 			close(dirfd);
 			return -1;
 		}
+		int next = open_in_root(s, buf, O_PATH | O_DIRECTORY);
+		if (next < 0 && errno == ENOENT && links < MAX_LINKS) {
+			char rest[4096];
+			const char *r = "";
+			if (end) {
+				*end = saved;
+				r = end + 1;
+			}
+			snprintf(rest, sizeof rest, "%s", r);
+			if (splice_link(dirfd, p, buf, sizeof buf, (size_t)(p - buf), rest) == 0) {
+				links++;
+				close(dirfd);
+				goto restart;
+			}
+			errno = ENOENT;
+		}
 		close(dirfd);
-		dirfd = open_in_root(s, buf, O_PATH | O_DIRECTORY);
+		dirfd = next;
 		if (dirfd < 0)
 			return -1;
 		if (end) {
@@ -301,19 +355,42 @@ static int target_in_root(struct spawn *s, const char *path, int mk, const char 
 			return -1;
 		return fd;
 	}
-	char parent[4096];
-	const char *name = split_parent(path, parent, sizeof parent);
-	int dirfd = mkdir_all_in_root(s, parent, 0755);
-	if (dirfd < 0)
-		return -1;
-	/* O_EXCL: never follow a symlink out of the rootfs */
-	int f = openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-	close(dirfd);
-	if (f < 0 && errno != EEXIST)
-		return -1;
-	if (f >= 0)
-		close(f);
-	return open_in_root(s, path, O_PATH);
+	char cur[4096];
+	snprintf(cur, sizeof cur, "%s", path);
+	for (int links = 0;; links++) {
+		char parent[4096];
+		const char *name = split_parent(cur, parent, sizeof parent);
+		int dirfd = mkdir_all_in_root(s, parent, 0755);
+		if (dirfd < 0)
+			return -1;
+		/* O_EXCL: never follow a symlink out of the rootfs */
+		int f = openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+		if (f < 0 && errno != EEXIST) {
+			close(dirfd);
+			return -1;
+		}
+		if (f >= 0)
+			close(f);
+		fd = open_in_root(s, cur, O_PATH);
+		if (fd >= 0 || errno != ENOENT || links >= MAX_LINKS) {
+			close(dirfd);
+			return fd;
+		}
+		/* a dangling symlink: create its target, inside the rootfs */
+		char next[4096 + 2];
+		snprintf(next, sizeof next, "%s%s", parent, strcmp(parent, "/") == 0 ? "" : "/");
+		int r = splice_link(dirfd, name, next, sizeof next, strlen(next), "");
+		close(dirfd);
+		if (r < 0) {
+			errno = ENOENT;
+			return -1;
+		}
+		if (strlen(next) >= sizeof cur) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(cur, next, strlen(next) + 1);
+	}
 }
 
 static void fd_path(char *buf, size_t n, int fd)
@@ -479,9 +556,15 @@ static void op_pivot_root(struct spawn *s, const char *rootfs)
 		close(s->rootfd);
 		s->rootfd = -1;
 	}
+	int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (oldroot < 0)
+		fail(s, "open", "/ (old root)", errno);
 	CHECK(s, chdir(rootfs), "chdir", rootfs);
 	CHECK(s, syscall(SYS_pivot_root, ".", "."), "pivot_root", rootfs);
-	/* the old root is stacked under the new one: keep its unmount from propagating, then drop it */
+	/* the old root is stacked on the new one. Go into it (a plain "." is the new root below it,
+	 * whose shared mounts MS_SLAVE would turn private), keep its unmount from propagating, drop it */
+	CHECK(s, fchdir(oldroot), "fchdir", "/ (old root)");
+	close(oldroot);
 	CHECK(s, mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL), "mount", "/ (old root)");
 	CHECK(s, umount2(".", MNT_DETACH), "umount2", "/ (old root)");
 	CHECK(s, chdir("/"), "chdir", "/");
@@ -592,8 +675,13 @@ static void op_capset(struct spawn *s, uint64_t eff, uint64_t perm, uint64_t inh
 	CHECK(s, syscall(SYS_capset, &h, d), "capset", "");
 }
 
+static void resolve_exec(struct spawn *s);
+
 static void op_wait_start(struct spawn *s)
 {
+	int step = s->cur_step;
+	resolve_exec(s); /* reports its failures as the exec op's */
+	s->cur_step = step;
 	send_msg(s->c_report, TSR_MSG_READY, 0, s->cur_step, NULL, NULL);
 	if (s->hdr->start_kind == TSR_START_FIFO) {
 		if (s->fifo_dirfd < 0)
@@ -631,22 +719,165 @@ static const char *env_path(const struct tsr_op_hdr *op, unsigned first_env)
 	return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 }
 
+/* is `p` a regular file this process may execute? 0, or an errno (ENOENT, EACCES, ...) */
+static int check_executable(const char *p)
+{
+	struct stat st;
+	if (stat(p, &st) < 0)
+		return errno;
+	if (!S_ISREG(st.st_mode))
+		return EACCES;
+	if (faccessat(AT_FDCWD, p, X_OK, AT_EACCESS) < 0)
+		return errno;
+	return 0;
+}
+
+/* Before the start barrier (as runc does): find the program (PATH search for a bare name), so a
+ * missing or non-executable one fails create, not start. Errors other than ENOENT/ENOTDIR/EACCES
+ * (a seccomp filter refusing stat, say) leave it to execve. */
+static void resolve_exec(struct spawn *s)
+{
+	const struct tsr_op_hdr *op = s->exec_op;
+	s->exec_path[0] = 0;
+	if (!op)
+		return;
+	s->cur_step = (int)op->step;
+	const char *path = op_str(op, 0);
+	unsigned argc = (unsigned)op_int(op, 0);
+	if (strchr(path, '/')) {
+		int e = check_executable(path);
+		if (e == ENOENT || e == ENOTDIR || e == EACCES)
+			fail(s, "stat", path, e);
+		if (e == 0 && strlen(path) < sizeof s->exec_path)
+			strcpy(s->exec_path, path);
+		return;
+	}
+	const char *dirs = env_path(op, 1 + argc);
+	int err = ENOENT;
+	char full[4096];
+	while (*dirs) {
+		const char *end = strchrnul(dirs, ':');
+		size_t dl = (size_t)(end - dirs), pl = strlen(path);
+		if (dl + pl + 2 <= sizeof full) {
+			memcpy(full, dirs, dl);
+			if (dl == 0)
+				full[dl++] = '.';
+			full[dl] = '/';
+			memcpy(full + dl + 1, path, pl + 1);
+			int e = check_executable(full);
+			if (e == 0) {
+				strcpy(s->exec_path, full);
+				return;
+			}
+			if (e == EACCES)
+				err = EACCES;
+			else if (e != ENOENT && e != ENOTDIR)
+				return; /* unsure: execve decides */
+		}
+		dirs = *end ? end + 1 : end;
+	}
+	fail(s, "stat", path, err);
+}
+
+/* one /etc/passwd line: when its uid is `uid`, copy its home (if any) to out and return 1 */
+static int passwd_line_home(char *line, uid_t uid, char *out, size_t outsz)
+{
+	char *f[7];
+	unsigned n = 0;
+	f[n++] = line;
+	for (char *c = line; *c && n < 7; c++)
+		if (*c == ':') {
+			*c = 0;
+			f[n++] = c + 1;
+		}
+	if (n < 6 || !*f[2])
+		return 0;
+	char *endp;
+	unsigned long u = strtoul(f[2], &endp, 10);
+	if (*endp || u != (unsigned long)uid)
+		return 0;
+	if (*f[5] && strlen(f[5]) < outsz)
+		strcpy(out, f[5]);
+	return 1;
+}
+
+/* HOME for `uid` from the container's /etc/passwd ("/" without an entry), like runc. Runs after
+ * pivot_root (or setns into the mount namespace): "/" is the container's root, so its symlinks
+ * cannot lead out of it. No stdio here: this is a CLONE_VM child. */
+static void passwd_home(uid_t uid, char *out, size_t outsz)
+{
+	strcpy(out, "/");
+	int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return;
+	}
+	char buf[4096], line[1024];
+	size_t ll = 0;
+	int skip = 0;
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] == '\n') {
+				line[ll] = 0;
+				if (!skip && passwd_line_home(line, uid, out, outsz)) {
+					close(fd);
+					return;
+				}
+				ll = 0;
+				skip = 0;
+			} else if (ll < sizeof line - 1) {
+				line[ll++] = buf[i];
+			} else {
+				skip = 1;
+			}
+		}
+	}
+	line[ll] = 0;
+	if (!skip && ll > 0)
+		passwd_line_home(line, uid, out, outsz);
+	close(fd);
+}
+
 static void op_exec(struct spawn *s, const struct tsr_op_hdr *op)
 {
 	unsigned argc = (unsigned)op_int(op, 0);
 	unsigned nenv = op->nstr - 1 - argc;
 	char *argv[argc + 1];
-	char *envp[nenv + 1];
+	char *envp[nenv + 2];
 	const char *path = op_str(op, 0);
+	int has_home = 0;
 	for (unsigned i = 0; i < argc; i++)
 		argv[i] = (char *)op_str(op, 1 + i);
 	argv[argc] = NULL;
-	for (unsigned i = 0; i < nenv; i++)
+	for (unsigned i = 0; i < nenv; i++) {
 		envp[i] = (char *)op_str(op, 1 + argc + i);
+		if (strncmp(envp[i], "HOME=", 5) == 0)
+			has_home = 1;
+	}
 	envp[nenv] = NULL;
+	/* runc: HOME from the user's /etc/passwd entry ("/" without one) when the spec has none */
+	char home_env[4096 + 5];
+	if (!has_home) {
+		memcpy(home_env, "HOME=", 5);
+		passwd_home(getuid(), home_env + 5, sizeof home_env - 5);
+		envp[nenv] = home_env;
+		envp[nenv + 1] = NULL;
+	}
 
 	/* last moment: default SIGPIPE (ignored during setup), no blocked signals */
 	signal(SIGPIPE, SIG_DFL);
+	if (s->exec_path[0]) {
+		execve(s->exec_path, argv, envp);
+		fail(s, "execve", s->exec_path, errno);
+	}
 	if (strchr(path, '/')) {
 		execve(path, argv, envp);
 		fail(s, "execve", path, errno);
@@ -888,9 +1119,18 @@ static int child_main(void *arg)
 	s->rootfd = -1;
 	s->fifo_dirfd = -1;
 	s->cur_step = -1;
+	s->exec_op = NULL;
+	s->exec_path[0] = 0;
 	send_msg(s->c_report, TSR_MSG_PID, s->ptid, -1, NULL, NULL);
 
 	uint32_t off = s->hdr->ops_off;
+	for (uint32_t i = 0; i < s->hdr->nops; i++) {
+		const struct tsr_op_hdr *op = op_at(s, off);
+		if (op->code == TSR_OP_EXEC)
+			s->exec_op = op;
+		off += op->size;
+	}
+	off = s->hdr->ops_off;
 	for (uint32_t i = 0; i < s->hdr->nops; i++) {
 		const struct tsr_op_hdr *op = op_at(s, off);
 		run_op(s, op);

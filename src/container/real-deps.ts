@@ -154,6 +154,7 @@ export function makeRealDeps(): ContainerDeps {
         extraFds: req.extraFds,
         start: req.start,
         noPivot: req.noPivot,
+        hostHasKcore: fs.existsSync('/proc/kcore'),
         cgroup: cgroupContext(cgroupHost(), req.cgroup),
       });
       const p = await spawnContainer(plan);

@@ -35,6 +35,8 @@ export interface PlanContext {
   readonly start: StartBarrier;
   /** MS_MOVE + chroot instead of pivot_root (a rootfs on ramfs) */
   readonly noPivot?: boolean;
+  /** the host has /proc/kcore: only then does /dev/core → /proc/kcore get created (as runc does) */
+  readonly hostHasKcore?: boolean;
   readonly cgroup?: {
     /** cgroup directories (host paths) the init joins before anything else (writes cgroup.procs) */
     readonly join: readonly string[];
@@ -58,7 +60,6 @@ const DEV_SYMLINKS: readonly [target: string, link: string][] = [
   ['/proc/self/fd/0', '/dev/stdin'],
   ['/proc/self/fd/1', '/dev/stdout'],
   ['/proc/self/fd/2', '/dev/stderr'],
-  ['/proc/kcore', '/dev/core'],
 ];
 
 function containerPath(p: string): string {
@@ -159,7 +160,7 @@ function planCgroupMount(b: Builder, dest: string, flags: number, ctx: PlanConte
   }
 }
 
-function planDevices(b: Builder, spec: Spec): void {
+function planDevices(b: Builder, spec: Spec, ctx: PlanContext): void {
   const devices = new Map<string, PlanOp>();
   for (const d of DEFAULT_DEVICES) {
     devices.set(d.path, { op: 'mknod', step: `create device ${d.path}`, path: d.path, mode: S_IF.CHR | 0o666, major: d.major, minor: d.minor, uid: 0, gid: 0 });
@@ -181,6 +182,8 @@ function planDevices(b: Builder, spec: Spec): void {
   for (const [target, link] of DEV_SYMLINKS) {
     b.ops.push({ op: 'symlink', step: `create ${link}`, target, path: link });
   }
+  // a dangling /dev/core on kernels without /proc/kcore is what runc avoids too
+  if (ctx.hostHasKcore === true) b.ops.push({ op: 'symlink', step: 'create /dev/core', target: '/proc/kcore', path: '/dev/core' });
 }
 
 function planUserAndCaps(b: Builder, spec: Spec, ctx: PlanContext): void {
@@ -298,7 +301,12 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
     b.issues.push({ path: 'hostname', message: 'setting the hostname needs a new "uts" namespace' });
   }
 
-  // 1. namespaces: id maps, joins (user first; pid is joined by the spawning thread), cgroup
+  // 1. cgroups first: still the host's root (kuid 0) before becoming root of a new or joined user
+  //    namespace, where the host's cgroup.procs files are not writable (EACCES)
+  for (const dir of ctx.cgroup?.join ?? []) {
+    b.ops.push({ op: 'writeFile', step: `join cgroup ${dir}`, path: path.posix.join(dir, 'cgroup.procs'), data: '0', base: 'abs' });
+  }
+  // namespaces: id maps, joins (user first; pid is joined by the spawning thread), cgroup
   if (created('user')) {
     // the child's host ids are unmapped in the new namespace until it becomes its root: files it
     // creates (devices, mount targets) would fail with EOVERFLOW
@@ -310,9 +318,6 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
   for (const n of [...joined].sort((x, y) => order(x.type) - order(y.type))) {
     if (n.type === 'pid') continue;
     b.ops.push({ op: 'setns', step: `join ${nsLabel(n.type)} namespace ${n.path}`, path: n.path as string, nstype: NS_CLONE_FLAG[n.type] ?? 0 });
-  }
-  for (const dir of ctx.cgroup?.join ?? []) {
-    b.ops.push({ op: 'writeFile', step: `join cgroup ${dir}`, path: path.posix.join(dir, 'cgroup.procs'), data: '0', base: 'abs' });
   }
   if (created('cgroup')) b.ops.push({ op: 'unshare', step: 'create cgroup namespace', flags: CLONE.NEWCGROUP });
   if (created('time')) b.ops.push({ op: 'unshare', step: 'create time namespace', flags: CLONE.NEWTIME });
@@ -338,7 +343,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
     const mounts = spec.mounts ?? [];
     mounts.forEach((m, i) => planMount(b, m, i, ctx));
     const devBound = mounts.some((m) => containerPath(m.destination) === '/dev' && parseMountOptions(m.options, m.type).bind);
-    if (!devBound) planDevices(b, spec);
+    if (!devBound) planDevices(b, spec, ctx);
     if (spec.process.terminal === true && ctx.stdio.console !== undefined) {
       // runc binds the pty slave on /dev/console (by path: the fd's mount is in the host's namespace)
       b.ops.push({ op: 'mount', step: `bind the terminal ${ctx.stdio.console} on /dev/console`, source: ctx.stdio.console, target: '/dev/console', fstype: null, flags: MS.BIND, data: null, base: 'root', mkTarget: 'file' });

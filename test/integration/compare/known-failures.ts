@@ -19,75 +19,11 @@ export interface KnownFailure {
 
 export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
   {
-    group: 'sees',
-    caseName: 'runc spec as is: caps, ids, hostname, pid 1, env, cwd, umask, limits, cgroups, mounts, masked and readonly paths',
-    expected: 'runc: HOME=/root in the environment (from /etc/passwd), no /dev/core on this kernel',
-    actual: 'no HOME; /dev/core present (a dangling symlink to the absent /proc/kcore). Everything else matches, including the ' +
-      'non-inheritable ambient set since main f36dfe3',
-    cause: 'executor (src/runtime/plan.ts exec op, env: spec.process?.env): add HOME from the rootfs\'s /etc/passwd (or "/") ' +
-      'when process.env lacks it; executor (plan.ts default symlinks, /proc/kcore → /dev/core): create /dev/core only when ' +
-      '/proc/kcore exists, as runc does',
-  },
-  {
-    group: 'sees',
-    caseName: 'user with additional gids, umask, cwd, env and args',
-    expected: 'env has HOME=/ (runc sets HOME from the user\'s /etc/passwd entry, "/" when there is none, if process.env lacks HOME)',
-    actual: 'no HOME in the environment',
-    cause: 'executor (src/runtime/plan.ts, exec op `env: spec.process?.env ?? []`): when process.env has no HOME, add HOME from ' +
-      'the user\'s entry in the rootfs\'s /etc/passwd, "/" when there is none (runc does this in its init)',
-  },
-  {
-    group: 'negative',
-    caseName: 'a process that does not exist in the rootfs',
-    expected: 'runc create fails (exit 1: "exec: \\"/no/such/program\\": stat /no/such/program: no such file or directory") and leaves nothing',
-    actual: 'tsrun create succeeds; a later `tsrun start` also exits 0 and the container is simply stopped — the exec error ' +
-      'is lost (only `tsrun run` reports it: exec "/no/such/program": ENOENT, exit 1)',
-    cause: 'executor/container: resolve process.args[0] (PATH lookup, exists, executable) in the container before ' +
-      'signalling create done, as runc does (and at least make `start` fail with the exec error)',
-  },
-  {
-    group: 'negative',
-    caseName: 'a mount onto a symlink that points outside the rootfs stays inside (absolute and relative symlinks)',
-    expected: 'runc resolves the destination symlinks inside the rootfs (creating the target dirs) and mounts there; nothing outside',
-    actual: 'tsrun create fails: "mount bind …-source on /escape-abs: ENOENT" (safe — nothing escapes — but the bundle is refused)',
-    cause: 'executor (native/executor.c mkdir_all_in_root/target_in_root): for a destination that is a dangling symlink, ' +
-      'openat2(RESOLVE_IN_ROOT) gives ENOENT, mkdirat of the name gives EEXIST (the symlink), the re-open ENOENT again. It ' +
-      'has to follow the link inside the root (readlinkat, resolve the target against the rootfs, create the missing ' +
-      'components there), as runc\'s MkdirAllInRoot does; RESOLVE_IN_ROOT already keeps it inside',
-  },
-  {
-    group: 'sees',
-    caseName: 'mount propagation: rootfsPropagation and per-mount propagation flags',
-    expected: 'with rootfsPropagation "private", the bind mounted with "rshared" is shared (mountinfo "shared:N"), "unbindable" tmpfs unbindable',
-    actual: 'the rshared bind is private (unbindable works)',
-    cause: 'executor: the per-mount "set propagation" op (src/runtime/plan.ts planMount → propagate) runs, but something later ' +
-      'makes the mount private. Likely native/executor.c op_pivot_root: mount(".", MS_SLAVE|MS_REC) right after ' +
-      'pivot_root(".", ".") — runc first fchdir()s to an fd of the old root so that only the old root goes slave; applied to ' +
-      'the new root it turns each shared mount whose peer group has no other member into a private one',
-  },
-  {
-    group: 'sees',
-    caseName: 'default devices: type, numbers, mode and that they work; what /dev holds',
-    expected: '/dev has no "core" (runc adds /dev/core → /proc/kcore only when /proc/kcore exists, and this kernel has none)',
-    actual: '/dev/core exists (a dangling symlink); the device nodes themselves match and work',
-    cause: 'executor (src/runtime/plan.ts default symlinks, [\'/proc/kcore\', \'/dev/core\']): create /dev/core only when ' +
-      '/proc/kcore exists on the host, as runc does',
-  },
-  {
     group: 'lifecycle',
     caseName: "a createContainer hook runs in the container's namespaces (before pivot_root)",
     expected: 'the hook runs in the container\'s namespaces (its /proc/self/ns/uts is not the host\'s)',
     actual: 'the hook runs in the host\'s namespaces (host uts namespace)',
     cause: 'container/executor: createContainer hooks must run in the container namespaces after the mounts, before pivot_root ' +
       '(runtime-spec config.md "createContainer Hooks"); tsrun runs them from the runtime process on the host',
-  },
-  {
-    group: 'sees',
-    caseName: 'user namespace: uid/gid mappings, root inside, host files owned by unmapped ids',
-    expected: 'runc runs the container in a new user namespace (uid_map "0 100000 65536"), root inside',
-    actual: 'tsrun run fails: "join cgroup /sys/fs/cgroup/cpu/<id>: EACCES"',
-    cause: 'executor/cgroups: the child writes its own pid into cgroup.procs after entering the user namespace, where the host\'s ' +
-      'cgroup files are not writable; join the cgroup from the parent (write the child\'s pid before releasing it, as runc does) ' +
-      'or before unsharing the user namespace',
   },
 ];

@@ -107,7 +107,8 @@ describe('containers from a busybox rootfs', () => {
   it('passes env, creates and enters cwd, and searches PATH', async () => {
     const spec = withProcess(defaultSpec(['env']), { env: ['PATH=/bin', 'FOO=bar baz'], cwd: '/work/dir' });
     const r = await runContainer(bundle, spec);
-    expect(r.stdout).toBe('PATH=/bin\nFOO=bar baz\n');
+    // HOME comes from the rootfs's /etc/passwd (root's entry) when the spec has none, as with runc
+    expect(r.stdout).toBe('PATH=/bin\nFOO=bar baz\nHOME=/root\n');
     const pwd = await runContainer(bundle, withProcess(defaultSpec(['pwd']), { cwd: '/work/dir' }));
     expect(pwd.stdout).toBe('/work/dir\n');
   });
@@ -157,16 +158,14 @@ describe('containers from a busybox rootfs', () => {
     expect((e as Error).message).toBe('mount proc on /notadir: ENOTDIR');
   });
 
-  it('reports a missing executable when started', async () => {
+  it('reports a missing executable before the start barrier (as runc does at create)', async () => {
     const out = new Capture();
     const err = new Capture();
-    const p = await spawnContainer(planFor(bundle, defaultSpec(['/nope']), out, err));
+    const e = await spawnContainer(planFor(bundle, defaultSpec(['/nope']), out, err)).catch((x: unknown) => x);
     out.closeWrite();
     err.closeWrite();
-    const e = await p.start().catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ContainerSetupError);
     expect((e as Error).message).toBe('exec "/nope": ENOENT');
-    expect(await p.exited).toEqual({ status: 127 });
     const viaPath = await runContainer(bundle, defaultSpec(['no-such-program'])).catch((x: unknown) => x);
     expect((viaPath as Error).message).toBe('exec "no-such-program": ENOENT');
   });
