@@ -98,6 +98,7 @@ static const struct {
 	[TSR_OP_UMASK] = {1, 0},	  [TSR_OP_CHDIR] = {0, 1},	    [TSR_OP_MKDIR_ALL] = {1, 1},
 	[TSR_OP_SYNC_IDMAP] = {0, 0},	  [TSR_OP_PREPARE_FIFO] = {0, 1},   [TSR_OP_WAIT_START] = {0, 0},
 	[TSR_OP_EXEC] = {1, 1},		  [TSR_OP_SECCOMP] = {2, 0},	    [TSR_OP_SET_CTTY] = {1, 0},
+	[TSR_OP_PAUSE_BEFORE_PIVOT] = {0, 0},
 };
 
 /* Check every size, offset and string of the plan so the child cannot read out of bounds. */
@@ -1051,8 +1052,10 @@ static void run_op(struct spawn *s, const struct tsr_op_hdr *op)
 		close(fd);
 		break;
 	}
-	case TSR_OP_SYNC_IDMAP: {
-		send_msg(s->c_report, TSR_MSG_NEED_IDMAP, 0, s->cur_step, NULL, NULL);
+	case TSR_OP_SYNC_IDMAP:
+	case TSR_OP_PAUSE_BEFORE_PIVOT: {
+		send_msg(s->c_report, op->code == TSR_OP_SYNC_IDMAP ? TSR_MSG_NEED_IDMAP : TSR_MSG_BEFORE_PIVOT, 0,
+			 s->cur_step, NULL, NULL);
 		char c;
 		ssize_t r;
 		do

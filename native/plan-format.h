@@ -81,6 +81,7 @@ enum tsr_op_code {
 	TSR_OP_EXEC = 31,          /* ints: argc;              strs: path, argv[argc], env… */
 	TSR_OP_SECCOMP = 32,       /* ints: SECCOMP_FILTER_FLAG_*, then one struct sock_filter per int (its 8 bytes) */
 	TSR_OP_SET_CTTY = 33,      /* ints: fd — setsid, then make fd (a pty slave) the controlling terminal */
+	TSR_OP_PAUSE_BEFORE_PIVOT = 34, /* send TSR_MSG_BEFORE_PIVOT, wait for one byte on the sync pipe */
 };
 
 /* Messages from the child on the report pipe: a header, then `size - sizeof header` bytes of a
@@ -100,5 +101,7 @@ struct tsr_msg_hdr {
 #define TSR_MSG_STARTED 5    /* barrier released; execve follows (EOF = exec succeeded) */
 #define TSR_MSG_SECCOMP_FD 6 /* value = the child's seccomp listener fd: take it (pidfd_getfd), then
 			      * send one byte on the sync pipe */
+#define TSR_MSG_BEFORE_PIVOT 7 /* mounts done, pivot_root next: run createContainer hooks, then send
+				* one byte on the sync pipe */
 
 #endif

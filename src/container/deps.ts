@@ -41,6 +41,10 @@ export interface SpawnRequest {
   readonly start: { readonly kind: 'pipe' } | { readonly kind: 'fifo'; readonly path: string };
   readonly noPivot: boolean;
   readonly cgroup: CgroupHandle;
+  /** Called with init's host pid once its mounts are set up, before pivot_root; init continues
+   *  when it resolves, and a rejection fails the spawn (init killed) with that error. The create
+   *  hooks (prestart, createRuntime, createContainer) run here, as with runc. */
+  readonly onBeforePivot?: (pid: number) => Promise<void>;
 }
 
 /** A container's cgroup: the cgroups library's manager (v1 or v2). */

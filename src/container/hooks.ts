@@ -45,8 +45,9 @@ const FAILURE: Record<HookPhase, 'abort' | 'warn'> = {
   poststop: 'warn',
 };
 
-/** Where the runtime spec places each phase. startContainer runs in the container through
- *  ContainerDeps.runInContainer; createContainer still runs in the runtime namespace (docs/container.md). */
+/** Where the runtime spec places each phase. startContainer and createContainer run in the container
+ *  through ContainerDeps.runInContainer; createContainer (with prestart and createRuntime before it)
+ *  while init waits after its mounts, before pivot_root (SpawnRequest.onBeforePivot). */
 const NAMESPACE: Record<HookPhase, HookNamespace> = {
   prestart: 'runtime',
   createRuntime: 'runtime',

@@ -5,14 +5,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { AlreadyExistsError, InvalidArgumentError } from '../errors';
-import { ContainerImpl, type ContainerContext, notExist } from './container';
+import type { Spec } from '../runtime/spec';
+import { ContainerImpl, type ContainerContext, notExist, OCI_VERSION } from './container';
 import type { CgroupHandle, ContainerDeps, SpawnedInit } from './deps';
 import { CREATE_PHASES, type HookSpawner, planHooks, runHooks } from './hooks';
 import { RECORD_VERSION, type ContainerRecord } from './record';
 import { containerResources } from './resources';
 import { checkId, containerDir, ensureRoot, fifoPath, listIds, readRecord, removeContainerDir, withLock, writeRecord } from './store';
 import { sleep, within } from './timing';
-import type { Container, CreateOptions } from './types';
+import type { Container, CreateOptions, OciState } from './types';
 
 /** Test seams: replace the composed modules and the hook spawner. */
 export interface LibraryOverrides {
@@ -91,6 +92,22 @@ export async function createContainer(options: CreateOptions, overrides: Library
       if (fifo) deps.mkfifo(fifo);
       cgroup = deps.openCgroup(spec, options.id, options.systemdCgroup ?? false);
       await cgroup.create(containerResources(spec));
+      const created = nowRfc3339();
+      const owner = os.userInfo().username === 'root' ? '' : os.userInfo().username;
+      const hasCreateHooks = CREATE_PHASES.some((phase) => planHooks(spec, phase).length > 0);
+      const cg = cgroup;
+      const runCreateHooks = async (pid: number): Promise<void> => {
+        const annotations = spec.annotations;
+        const state: OciState = {
+          ociVersion: OCI_VERSION, id: options.id, pid, status: 'creating', bundle, rootfs, created, owner,
+          ...(annotations && Object.keys(annotations).length > 0 ? { annotations } : {}),
+        };
+        for (const phase of CREATE_PHASES) {
+          const invocations = planHooks(spec, phase);
+          if (invocations.length === 0) continue;
+          await runHooks(invocations, state, { spawner: createHookSpawner(ctx, invocations[0]!.namespace, spec, options.id, pid, cg), logger: ctx.logger });
+        }
+      };
       init = await deps.spawn({
         id: options.id,
         spec,
@@ -101,6 +118,9 @@ export async function createContainer(options: CreateOptions, overrides: Library
         start: fifo ? { kind: 'fifo', path: fifo } : { kind: 'pipe' },
         noPivot: options.noPivot ?? false,
         cgroup,
+        // the create hooks run while init waits before pivot_root (runtime-spec: createContainer
+        // runs in the container's namespaces, after the mounts, before pivot_root)
+        ...(hasCreateHooks ? { onBeforePivot: runCreateHooks } : {}),
       });
       const record: ContainerRecord = {
         version: RECORD_VERSION,
@@ -109,8 +129,8 @@ export async function createContainer(options: CreateOptions, overrides: Library
         rootfs,
         pid: init.pid,
         pidStartTime: init.startTime,
-        created: nowRfc3339(),
-        owner: os.userInfo().username === 'root' ? '' : os.userInfo().username,
+        created,
+        owner,
         startMode: options.startMode,
         ...(fifo ? { fifo } : {}),
         started: false,
@@ -123,12 +143,6 @@ export async function createContainer(options: CreateOptions, overrides: Library
       };
       writeRecord(root, record);
       const container = new ContainerImpl(ctx, record, init, cgroup);
-      for (const phase of CREATE_PHASES) {
-        const invocations = planHooks(spec, phase);
-        if (invocations.length > 0) {
-          await runHooks(invocations, { ...container.state(), status: 'creating' }, { spawner: ctx.hookSpawner, logger: ctx.logger });
-        }
-      }
       if (options.pidFile) writePidFile(options.pidFile, init.pid);
       return container;
     } catch (err) {
@@ -136,6 +150,16 @@ export async function createContainer(options: CreateOptions, overrides: Library
       throw err;
     }
   });
+}
+
+/** Who runs a create hook: the test override, else container-namespace hooks (createContainer) in
+ *  the paused init's namespaces through runInContainer, else the default host spawner. */
+function createHookSpawner(
+  ctx: ContainerContext, namespace: 'runtime' | 'container', spec: Spec, id: string, initPid: number, cgroup: CgroupHandle,
+): HookSpawner | undefined {
+  const run = ctx.deps.runInContainer;
+  if (ctx.hookSpawner || namespace !== 'container' || !run) return ctx.hookSpawner;
+  return (invocation, stdin) => run.call(ctx.deps, { id, spec, initPid, cgroup, invocation, stdin });
 }
 
 async function cleanupFailedCreate(root: string, id: string, init: SpawnedInit | undefined, cgroup: CgroupHandle | undefined): Promise<void> {

@@ -156,8 +156,9 @@ export function makeRealDeps(): ContainerDeps {
         noPivot: req.noPivot,
         hostHasKcore: fs.existsSync('/proc/kcore'),
         cgroup: cgroupContext(cgroupHost(), req.cgroup),
+        ...(req.onBeforePivot ? { pauseBeforePivot: true } : {}),
       });
-      const p = await spawnContainer(plan);
+      const p = await spawnContainer(plan, req.onBeforePivot ? { onBeforePivot: req.onBeforePivot } : {});
       const stat = readProcStat(p.pid);
       if (!stat) {
         p.kill(9);

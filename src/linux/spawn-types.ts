@@ -9,6 +9,10 @@ export interface ExitStatus {
 export interface SpawnOptions {
   /** called once the host pid is known, before the child continues past an id-map sync point */
   readonly onPid?: (pid: number) => void | Promise<void>;
+  /** called when the child stops before pivot_root (a plan built with pauseBeforePivot): its mounts
+   *  are set up, it has not pivoted yet; the child continues once this resolves. A rejection kills
+   *  the child and rejects the spawn with that error (createContainer hooks run here). */
+  readonly onBeforePivot?: (pid: number) => void | Promise<void>;
   /** called when the child has applied the whole plan and waits at the start barrier */
   readonly onCreated?: (pid: number) => void | Promise<void>;
   /** the container's state, sent with the seccomp notify listener fd to linux.seccomp.listenerPath

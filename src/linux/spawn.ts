@@ -240,6 +240,14 @@ export async function spawnContainer(plan: LaunchPlan, options: SpawnOptions = {
           }
           fs.writeSync(syncW, Buffer.from([1]));
           break;
+        case MSG.BEFORE_PIVOT:
+          try {
+            await options.onBeforePivot?.(pid);
+          } catch (e) {
+            return await abort(e as Error);
+          }
+          fs.writeSync(syncW, Buffer.from([1]));
+          break;
         case MSG.READY: {
           const p = new Spawned(plan, pid, pidfd, exited as Promise<ExitStatus>, reader, syncW);
           await options.onCreated?.(pid);

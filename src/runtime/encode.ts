@@ -14,6 +14,7 @@ export const OP_CODES: Readonly<Record<PlanOp['op'], number>> = {
   setdomainname: 14, setrlimit: 15, stdio: 16, capsBounding: 17, keepCaps: 18, setgroups: 19,
   setresgid: 20, setresuid: 21, capset: 22, capsAmbient: 23, noNewPrivs: 24, umask: 25, chdir: 26,
   mkdirAll: 27, syncIdmap: 28, prepareFifo: 29, waitStart: 30, exec: 31, seccomp: 32, setCtty: 33,
+  pauseBeforePivot: 34,
 };
 
 const BASE: Readonly<Record<PathBase, number>> = { root: 0, abs: 1 };
@@ -44,7 +45,7 @@ export function opArgs(op: PlanOp): { ints: Int[]; strs: (string | null)[] } {
     case 'setresuid': return { ints: [op.uid], strs: [] };
     case 'capset': return { ints: [op.effective, op.permitted, op.inheritable], strs: [] };
     case 'capsAmbient': return { ints: [op.caps, op.lastCap], strs: [] };
-    case 'noNewPrivs': case 'syncIdmap': case 'waitStart': return { ints: [], strs: [] };
+    case 'noNewPrivs': case 'syncIdmap': case 'waitStart': case 'pauseBeforePivot': return { ints: [], strs: [] };
     case 'umask': return { ints: [op.mask], strs: [] };
     case 'setCtty': return { ints: [op.fd], strs: [] };
     case 'mkdirAll': return { ints: [op.mode], strs: [op.path] };

@@ -106,6 +106,9 @@ export type PlanOp =
   | { readonly op: 'prepareFifo'; readonly step: string; readonly path: string }
   /** report "created" and wait for the start barrier */
   | { readonly op: 'waitStart'; readonly step: string }
+  /** report "before pivot" and wait for the parent (which runs the createContainer hooks in the
+   *  child's namespaces meanwhile) */
+  | { readonly op: 'pauseBeforePivot'; readonly step: string }
   /** setsid + TIOCSCTTY on `fd` (process.terminal: the pty slave given as stdio) */
   | { readonly op: 'setCtty'; readonly step: string; readonly fd: number }
   /** execve; `path` without '/' is searched in the PATH of `env` (default PATH when unset) */

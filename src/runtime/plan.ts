@@ -35,6 +35,9 @@ export interface PlanContext {
   readonly start: StartBarrier;
   /** MS_MOVE + chroot instead of pivot_root (a rootfs on ramfs) */
   readonly noPivot?: boolean;
+  /** stop before pivot_root (after the mounts) until the parent answers: createContainer hooks
+   *  run there, in the container's namespaces (TSR_MSG_BEFORE_PIVOT) */
+  readonly pauseBeforePivot?: boolean;
   /** the host has /proc/kcore: only then does /dev/core → /proc/kcore get created (as runc does) */
   readonly hostHasKcore?: boolean;
   readonly cgroup?: {
@@ -54,6 +57,8 @@ export const DEFAULT_DEVICES: readonly { readonly path: string; readonly major: 
   { path: '/dev/urandom', major: 1, minor: 9 },
   { path: '/dev/tty', major: 5, minor: 0 },
 ];
+
+const PAUSE_BEFORE_PIVOT: PlanOp = { op: 'pauseBeforePivot', step: 'run createContainer hooks (before pivot_root)' };
 
 const DEV_SYMLINKS: readonly [target: string, link: string][] = [
   ['/proc/self/fd', '/dev/fd'],
@@ -349,8 +354,11 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
       b.ops.push({ op: 'mount', step: `bind the terminal ${ctx.stdio.console} on /dev/console`, source: ctx.stdio.console, target: '/dev/console', fstype: null, flags: MS.BIND, data: null, base: 'root', mkTarget: 'file' });
     }
     b.ops.push({ op: 'mkdirAll', step: `create cwd ${spec.process.cwd}`, path: spec.process.cwd, mode: 0o755 });
+    if (ctx.pauseBeforePivot === true) b.ops.push(PAUSE_BEFORE_PIVOT);
     if (ctx.noPivot === true) b.ops.push({ op: 'moveRoot', step: `move ${ctx.rootfs} to / and chroot`, rootfs: ctx.rootfs });
     else b.ops.push({ op: 'pivotRoot', step: `pivot_root to ${ctx.rootfs}`, rootfs: ctx.rootfs });
+  } else if (ctx.pauseBeforePivot === true) {
+    b.ops.push(PAUSE_BEFORE_PIVOT);
   }
 
   // 3. identity of the container

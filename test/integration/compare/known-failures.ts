@@ -17,13 +17,4 @@ export interface KnownFailure {
   readonly cause: string;
 }
 
-export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [
-  {
-    group: 'lifecycle',
-    caseName: "a createContainer hook runs in the container's namespaces (before pivot_root)",
-    expected: 'the hook runs in the container\'s namespaces (its /proc/self/ns/uts is not the host\'s)',
-    actual: 'the hook runs in the host\'s namespaces (host uts namespace)',
-    cause: 'container/executor: createContainer hooks must run in the container namespaces after the mounts, before pivot_root ' +
-      '(runtime-spec config.md "createContainer Hooks"); tsrun runs them from the runtime process on the host',
-  },
-];
+export const KNOWN_TSRUN_FAILURES: readonly KnownFailure[] = [];

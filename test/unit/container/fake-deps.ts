@@ -89,6 +89,15 @@ export function fakeWorld(spec: Spec, opts: { failSpawn?: boolean } = {}): FakeW
       const pid = child.pid!;
       await req.cgroup.addProcess(pid);
       world.events.push(`spawn ${req.id} ${req.start.kind}`);
+      if (req.onBeforePivot) {
+        world.events.push(`before pivot ${req.id}`);
+        try {
+          await req.onBeforePivot(pid);
+        } catch (err) {
+          child.kill('SIGKILL');
+          throw err;
+        }
+      }
       const exited = new Promise<ExitInfo>((resolve) =>
         child.once('exit', (code, signal) => {
           const signo = signal ? os.constants.signals[signal] : undefined;
