@@ -209,6 +209,40 @@ describe('container lifecycle (fake executor)', () => {
     await c.delete({ force: true });
   });
 
+  it('create hooks run while init waits before pivot_root; createContainer goes to deps.runInContainer', async () => {
+    const spec = baseSpec({ hooks: { createRuntime: [{ path: '/bin/true' }], createContainer: [{ path: '/in/container' }] } });
+    world = fakeWorld(spec);
+    const seen: string[] = [];
+    const deps = {
+      ...world.deps,
+      runInContainer: async (req: { invocation: { path: string }; initPid: number; stdin: string }) => {
+        const st = JSON.parse(req.stdin) as { status: string; pid: number };
+        seen.push(`${req.invocation.path} ${req.initPid} ${st.status} ${st.pid}`);
+        // still inside the fake spawn: the record is not written yet
+        seen.push(`record ${fs.existsSync(path.join(root, 'cc', 'state.json'))}`);
+        return { code: 0, signal: null, timedOut: false, stdout: '', stderr: '' };
+      },
+    };
+    const c = await createContainer({ id: 'cc', bundle, root, stdio, startMode: 'pipe' }, { deps });
+    expect(seen).toEqual([`/in/container ${c.pid} creating ${c.pid}`, 'record false']);
+    expect(world.events).toContain('before pivot cc');
+    await c.delete({ force: true });
+  });
+
+  it('a failing createContainer hook fails the spawn; nothing is left behind', async () => {
+    const spec = baseSpec({ hooks: { createContainer: [{ path: '/in/container' }] } });
+    world = fakeWorld(spec);
+    const deps = {
+      ...world.deps,
+      runInContainer: async () => ({ code: 2, signal: null, timedOut: false, stdout: '', stderr: 'no' }),
+    };
+    await expect(createContainer({ id: 'cf', bundle, root, stdio, startMode: 'fifo' }, { deps })).rejects.toThrow(
+      'error running createContainer hook #0 (/in/container): exit status 2, stdout: , stderr: no',
+    );
+    expect(fs.existsSync(path.join(root, 'cf'))).toBe(false);
+    expect(world.cgroups.get('/fake/cf')?.destroyed).toBe(true);
+  });
+
   it('spawn failure removes the state dir and the cgroup', async () => {
     world = fakeWorld(baseSpec(), { failSpawn: true });
     await expect(createContainer({ id: 'sf', bundle, root, stdio, startMode: 'fifo' }, { deps: world.deps })).rejects.toThrow('spawn failed');

@@ -81,6 +81,16 @@ describe('buildPlan', () => {
     expect(names(ops)).not.toContain('pivotRoot');
   });
 
+  it('pauses right before pivot_root (or the move) only when asked', () => {
+    expect(names(opsOf(defaultSpec(['sh'])))).not.toContain('pauseBeforePivot');
+    for (const noPivot of [false, true]) {
+      const order = names(opsOf(defaultSpec(['sh']), { pauseBeforePivot: true, noPivot }));
+      expect(order.filter((n) => n === 'pauseBeforePivot')).toHaveLength(1);
+      expect(order[order.indexOf('pauseBeforePivot') + 1]).toBe(noPivot ? 'moveRoot' : 'pivotRoot');
+      expect(order.indexOf('pauseBeforePivot')).toBeGreaterThan(order.lastIndexOf('mount', order.indexOf('pauseBeforePivot')));
+    }
+  });
+
   it('plans bind mounts: bind, remount with the flags, then propagation', () => {
     const spec = defaultSpec(['sh'], { mounts: [{ destination: '/data', type: 'bind', source: 'data', options: ['rbind', 'ro', 'nosuid', 'rprivate'] }] });
     const m = mounts(opsOf(spec)).filter((o) => o.target === '/data');
