@@ -146,6 +146,44 @@ describe('containers from a busybox rootfs', () => {
     expect(e).toMatchObject({ message: 'mount bind /nonexistent-tsrun on /x: ENOENT', syscall: 'mount', path: '/x', code: 'ENOENT' });
   });
 
+  it('pauses before pivot_root: the callback sees the new namespaces and the host root', async () => {
+    const seen: string[] = [];
+    const out = new Capture();
+    const err = new Capture();
+    const p = await spawnContainer(planFor(bundle, sh('echo ran'), out, err, { pauseBeforePivot: true }), {
+      onBeforePivot: (pid) => {
+        seen.push(fs.readlinkSync(`/proc/${pid}/ns/uts`) !== fs.readlinkSync('/proc/self/ns/uts') ? 'own uts' : 'host uts');
+        seen.push(fs.readlinkSync(`/proc/${pid}/ns/mnt`) !== fs.readlinkSync('/proc/self/ns/mnt') ? 'own mnt' : 'host mnt');
+        seen.push(`root ${fs.readlinkSync(`/proc/${pid}/root`)}`);
+        seen.push(fs.readFileSync(`/proc/${pid}/mountinfo`, 'utf8').includes(` ${bundle.rootfs}/proc `) ? 'proc mounted' : 'no proc');
+      },
+    });
+    out.closeWrite();
+    err.closeWrite();
+    await p.start();
+    expect(await p.exited).toMatchObject({ status: 0 });
+    expect(await out.text).toBe('ran\n');
+    expect(seen).toEqual(['own uts', 'own mnt', 'root /', 'proc mounted']);
+  });
+
+  it('a failing onBeforePivot kills the child and rejects with its error', async () => {
+    let child = 0;
+    const out = new Capture();
+    const err = new Capture();
+    const e = await spawnContainer(planFor(bundle, sh('echo never'), out, err, { pauseBeforePivot: true }), {
+      onBeforePivot: (pid) => {
+        child = pid;
+        throw new Error('error running createContainer hook #0 (/x): exit status 1');
+      },
+    }).catch((x: unknown) => x);
+    out.closeWrite();
+    err.closeWrite();
+    expect((e as Error).message).toBe('error running createContainer hook #0 (/x): exit status 1');
+    expect(child).toBeGreaterThan(0);
+    expect(myChildren()).not.toContain(child);
+    expect(await out.text).toBe('');
+  });
+
   it('reports a failing proc mount with its step', async () => {
     // proc cannot be mounted on a file: ENOTDIR
     fs.writeFileSync(path.join(bundle.rootfs, 'notadir'), '');
