@@ -19,6 +19,7 @@ import { listeningFd } from '../ttrpc/listen-fd';
 import { DEFAULT_SOCKET_DIR, groupKey, socketAddress, socketPath, writeAddressFile } from './address';
 import type { ShimFlags } from './flags';
 import { decodeShimOptions } from './runtime-options';
+import { socketIsStale } from './socket-liveness';
 import { decodeStartInput, ttrpcAddressOf, type StartInput } from './start-input';
 import { LogLevel } from '../gen/runtime/bootstrap/v1/bootstrap';
 
@@ -44,14 +45,14 @@ function readAnnotations(bundle: string): Record<string, string> | undefined {
 function probe(file: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.createConnection({ path: file });
-    const timer = setTimeout(() => done(false), PROBE_MS);
+    const timer = setTimeout(() => done(true), PROBE_MS); // no answer yet: busy, not stale
     function done(alive: boolean): void {
       clearTimeout(timer);
       socket.destroy();
       resolve(alive);
     }
     socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(!socketIsStale(err.code)));
   });
 }
 
