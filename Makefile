@@ -79,6 +79,10 @@ bench: build ## benchmarks (timings live here, never in tests)
 fuzz: ## big fuzz run: ttrpc frames/server, Task requests, config.json → plan, mount options
 	scripts/fuzz.sh
 
+.PHONY: soak
+soak: build ## reliability tests at full size (issue 9): 1000 sequential + 200 concurrent runs, restarts, crashes
+	TSRUN_SOAK=1 scripts/run-tests.sh test/integration/reliability
+
 .PHONY: bench-sea
 bench-sea: build ## start-up time and RSS: single executable (with/without code cache) vs launcher
 	scripts/bench/sea-startup.sh

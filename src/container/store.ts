@@ -105,7 +105,17 @@ export async function withLock<T>(root: string, id: string, fn: () => Promise<T>
   for (;;) {
     try {
       const fd = fs.openSync(file, 'wx', 0o600);
-      fs.writeSync(fd, String(process.pid));
+      try {
+        fs.writeSync(fd, String(process.pid));
+      } catch (err) {
+        // A full disk still lets the file be created (the lock is ours) but not the holder's pid
+        // (only for stale detection): go on, so delete and kill work on a full disk.
+        if (!['ENOSPC', 'EDQUOT'].includes((err as NodeJS.ErrnoException).code ?? '')) {
+          fs.closeSync(fd);
+          fs.rmSync(file, { force: true });
+          throw err;
+        }
+      }
       fs.closeSync(fd);
       break;
     } catch (err) {

@@ -23,6 +23,7 @@ import type { ShimFlags } from './flags';
 import { ttrpcAddressOf } from './events-address';
 import type { ShimOptions } from './runtime-options';
 import type { StartInput } from './start-input';
+import { socketIsStale } from './socket-liveness';
 
 /** How long a connect() probe of an existing socket may take before it counts as stale. */
 const PROBE_MS = 100;
@@ -46,14 +47,14 @@ function readAnnotations(bundle: string): Record<string, string> | undefined {
 function probe(file: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.createConnection({ path: file });
-    const timer = setTimeout(() => done(false), PROBE_MS);
+    const timer = setTimeout(() => done(true), PROBE_MS); // no answer yet: busy, not stale
     function done(alive: boolean): void {
       clearTimeout(timer);
       socket.destroy();
       resolve(alive);
     }
     socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(!socketIsStale(err.code)));
   });
 }
 

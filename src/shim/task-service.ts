@@ -25,6 +25,7 @@ import type { CreateContainerFn, OomWatch, OpenIO, RootfsMounter, SpawnExecFn, W
 import { decodeShimOptions } from './runtime-options';
 import { eventMounts, type TaskEventSink } from './task-events';
 import { writeShimState, removeShimState } from './shim-state';
+import { SingleFlight } from './single-flight';
 import { VERSION } from './version';
 
 /** What a handler gets besides the request (a subset of the ttrpc server's context). */
@@ -234,7 +235,14 @@ export class TaskService {
     return {};
   }
 
-  async delete(req: DeleteRequest): Promise<DeleteResponse> {
+  /** Deletes of one container running at once share one deletion and its result. */
+  private readonly deletions = new SingleFlight<string, DeleteResponse>();
+
+  delete(req: DeleteRequest): Promise<DeleteResponse> {
+    return this.deletions.run(req.execId === '' ? req.id : undefined, () => this.deleteNow(req));
+  }
+
+  private async deleteNow(req: DeleteRequest): Promise<DeleteResponse> {
     const init = this.get(req.id);
     if (req.execId !== '') return this.deleteExec(req.id, req.execId);
     if (init.status === 'running' || init.starting) {
