@@ -71,7 +71,6 @@ bench: build ## benchmarks (timings live here, never in tests)
 	scripts/bench.sh
 	scripts/bench/sea-startup.sh
 	scripts/bench/shim-actions.sh
-	scripts/bench-cli.sh
 
 # Fuzzing (test/fuzz): every target FUZZ_RUNS times (default 100000) from FUZZ_SEED (default random);
 # FUZZ_TARGET=a,b picks targets; a failure prints the FUZZ_SEED/FUZZ_PATH that replay it.
@@ -89,7 +88,7 @@ bench-sea: build ## start-up time and RSS: single executable (with/without code 
 
 .PHONY: bench-cli
 bench-cli: build ## CLI create+start+delete of `true`: tsrun vs runc (hyperfine; root)
-	scripts/bench-cli.sh
+	scripts/bench/cli-lifecycle.sh
 
 .PHONY: bench-spawn
 bench-spawn: native ## micro benchmark: container spawn through native/ against `runc run` (root)
