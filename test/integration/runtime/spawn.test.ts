@@ -327,7 +327,8 @@ describe('exec into a running container', () => {
       await init.start();
       const out = new Capture();
       const err = new Capture();
-      const spec = withProcess(sh('for i in 1 2 3 4 5 6 7 8 9; do test -e /tmp/m && break; sleep 0.1; done; echo $$ $(hostname) $(cat /tmp/m); cat /proc/1/comm'), { cwd: '/tmp' });
+      // the init may not have written the marker and exec'd sleep yet on a loaded machine: wait up to 10 s
+      const spec = withProcess(sh('i=0; while [ $i -lt 200 ]; do test -e /tmp/m && [ "$(cat /proc/1/comm)" = sleep ] && break; i=$((i+1)); sleep 0.05; done; echo $$ $(hostname) $(cat /tmp/m); cat /proc/1/comm'), { cwd: '/tmp' });
       const plan = buildProcessPlan(spec, {
         id: 'exec1', initPid: init.pid, namespaceTypes: ['pid', 'mount', 'ipc', 'uts', 'network'], hostCapLast: hostCapLast(),
         stdio: { stdin: -1, stdout: out.writeFd, stderr: err.writeFd }, start: { kind: 'pipe' },
