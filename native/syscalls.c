@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/eventfd.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -56,6 +57,15 @@ int tsrun_set_child_subreaper(int on)
 int tsrun_eventfd(unsigned initval, int flags)
 {
 	RETV(eventfd(initval, flags));
+}
+
+int tsrun_flock(int fd, int op)
+{
+	int r;
+	do
+		r = flock(fd, op);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : 0;
 }
 
 int tsrun_fionread(int fd)

@@ -28,6 +28,8 @@ int tsrun_set_child_subreaper(int on);
 int tsrun_eventfd(unsigned initval, int flags);
 /* Bytes waiting to be read in a pipe/FIFO/socket (ioctl FIONREAD), or -errno. */
 int tsrun_fionread(int fd);
+/* flock(2), retried on EINTR; op is LOCK_SH/LOCK_EX/LOCK_UN, optionally | LOCK_NB. */
+int tsrun_flock(int fd, int op);
 int tsrun_pipe2(int32_t out[2], int flags);
 int tsrun_mkfifo(const char *path, unsigned mode);
 int tsrun_close(int fd);

@@ -23,6 +23,7 @@ interface Native {
   eventfd(initval: number, flags: number): number;
   pipe2(out: Int32Array, flags: number): number;
   fionread(fd: number): number;
+  flock(fd: number, op: number): number;
   mkfifo(path: string, mode: number): number;
   close(fd: number): number;
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): number;
@@ -50,6 +51,7 @@ function lib(): Native {
     eventfd: l.func('int tsrun_eventfd(unsigned int initval, int flags)'),
     pipe2: l.func('int tsrun_pipe2(_Out_ int32_t *out, int flags)'),
     fionread: l.func('int tsrun_fionread(int fd)'),
+    flock: l.func('int tsrun_flock(int fd, int op)'),
     mkfifo: l.func('int tsrun_mkfifo(const char *path, unsigned int mode)'),
     close: l.func('int tsrun_close(int fd)'),
     mount: l.func('int tsrun_mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)'),
@@ -168,6 +170,18 @@ export function pipe2(flags: number = O_CLOEXEC): [number, number] {
 /** ioctl(fd, FIONREAD): bytes waiting in a pipe or FIFO (all readers share one buffer). */
 export function bytesUnread(fd: number): number {
   return check(lib().fionread(fd), 'ioctl FIONREAD', String(fd));
+}
+
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;
+export const LOCK_UN = 8;
+
+/** flock(2) on an open fd; with LOCK_NB returns false when another holder has it. */
+export function flock(fd: number, op: number): boolean {
+  const r = lib().flock(fd, op);
+  if (r === -11 && (op & LOCK_NB) !== 0) return false; // EWOULDBLOCK
+  check(r, 'flock', String(fd));
+  return true;
 }
 
 export function mkfifo(p: string, mode = 0o622): void {

@@ -18,6 +18,7 @@ import { openProcessIO } from './stdio';
 import { publisherSink } from './task-events';
 import { TaskService } from './task-service';
 import { registerTaskService } from './task-ttrpc';
+import { idleDecision, lockPathOf, nodeWideIdleSeconds, sinceHandout, tryWithLock } from './node-wide';
 
 /** Where containers' state lives unless the runtime options say otherwise (like runc's root). */
 export function defaultStateRoot(namespace: string): string {
@@ -47,7 +48,9 @@ export async function runDaemon(flags: ShimFlags): Promise<void> {
   const server = new Server({ logger: log });
   let exiting = false;
 
-  const exit = async (why: string, code: number): Promise<void> => {
+  // removeSocket false: the node-wide idle exit already removed it under the lock (a new daemon
+  // may own the path by now).
+  const exit = async (why: string, code: number, removeSocket = true): Promise<void> => {
     if (exiting) return;
     exiting = true;
     log.info({ why }, 'shim exiting');
@@ -55,7 +58,7 @@ export async function runDaemon(flags: ShimFlags): Promise<void> {
     if (!flushed) log.warn({ pending: publisher.pending }, 'events not delivered before exit');
     publisher.close();
     await forwarder.close();
-    if (flags.socket !== '') fs.rmSync(flags.socket, { force: true });
+    if (removeSocket && flags.socket !== '') fs.rmSync(flags.socket, { force: true });
     // Let the last reply (Shutdown) reach containerd, then leave without waiting for clients.
     setTimeout(() => process.exit(code), 50);
     void server.close({ graceMs: 0 });
@@ -71,8 +74,16 @@ export async function runDaemon(flags: ShimFlags): Promise<void> {
     rootfs: linuxRootfs,
     watchOom: cgroupOomWatcher(log),
     spawnExec: (container, execId, req) => spawnExec(container, execId, req),
-    onShutdown: () => void exit('shutdown requested and no container left', 0),
+    onShutdown: () => (idle !== undefined ? idle.arm() : void exit('shutdown requested and no container left', 0)),
   });
+  // Node-wide mode: Shutdown never ends the daemon; it leaves after idling without containers.
+  const idleSeconds = nodeWideIdleSeconds(process.env);
+  const idle = idleSeconds === undefined || flags.socket === ''
+    ? undefined
+    : new IdleExit(idleSeconds * 1000, lockPathOf(flags.socket), () => service.size, log, () => {
+      fs.rmSync(flags.socket, { force: true });
+      void exit(`node-wide daemon idle for ${idleSeconds}s without containers`, 0, false);
+    });
   registerTaskService(server, service);
 
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -84,6 +95,43 @@ export async function runDaemon(flags: ShimFlags): Promise<void> {
   process.on('SIGPIPE', () => {});
 
   await server.listen({ fd: LISTEN_FD });
-  log.info({ socket: flags.socket, id: flags.id, events: ttrpcAddress }, 'shim daemon serving');
+  log.info({ socket: flags.socket, id: flags.id, events: ttrpcAddress, nodeWide: idle !== undefined }, 'shim daemon serving');
+  idle?.arm(); // a `start` whose Create never comes must not leave the daemon behind
+}
+
+/** The node-wide daemon's idle timer: re-checked under the lock, see node-wide.ts. */
+class IdleExit {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly idleMs: number,
+    private readonly lockFile: string,
+    private readonly containers: () => number,
+    private readonly log: { info(o: object, m?: string): void; warn(o: object, m?: string): void },
+    private readonly leave: () => void,
+  ) {}
+
+  arm(afterMs = this.idleMs): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.check(), afterMs);
+    this.timer.unref();
+  }
+
+  private async check(): Promise<void> {
+    this.timer = undefined;
+    if (this.containers() > 0) return; // the next Shutdown without containers re-arms
+    try {
+      const held = await tryWithLock(this.lockFile, () => {
+        const decision = idleDecision(this.containers(), sinceHandout(this.lockFile));
+        if (decision.kind === 'exit') this.leave(); // removes the socket while the lock is held
+        return decision;
+      });
+      if (held === undefined) this.arm(1000); // a `start` holds the lock right now
+      else if (held.value.kind === 'retry') this.arm(held.value.afterMs);
+    } catch (err) {
+      this.log.warn({ err }, 'node-wide idle check failed; retrying');
+      this.arm(1000);
+    }
+  }
 }
 

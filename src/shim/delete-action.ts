@@ -34,13 +34,8 @@ async function removeContainer(bundle: string, id: string, warn: Warn): Promise<
   return pid;
 }
 
-/** Remove the shim socket when no daemon answers on it any more (a killed daemon leaves it). */
-async function removeStaleSocket(bundle: string, warn: Warn): Promise<void> {
-  const address = readAddressFile(bundle);
-  if (address === undefined) return;
-  const file = socketPath(address);
-  if (!fs.existsSync(file)) return;
-  const alive = await new Promise<boolean>((resolve) => {
+function answers(file: string): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
     const s = net.createConnection({ path: file });
     const done = (ok: boolean): void => {
       s.destroy();
@@ -50,13 +45,31 @@ async function removeStaleSocket(bundle: string, warn: Warn): Promise<void> {
     s.once('error', () => done(false));
     setTimeout(() => done(false), 200).unref();
   });
-  if (!alive) {
-    try {
-      fs.rmSync(file, { force: true });
-    } catch (err) {
-      warn(`remove stale socket ${file}: ${(err as Error).message}`);
-    }
+}
+
+async function removeIfDead(file: string, warn: Warn): Promise<void> {
+  if (!fs.existsSync(file) || (await answers(file))) return;
+  try {
+    fs.rmSync(file, { force: true });
+  } catch (err) {
+    warn(`remove stale socket ${file}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * Remove the shim socket when no daemon answers on it any more (a killed daemon leaves it). A
+ * node-wide socket (it has a lock file) is checked under the lock, so a socket a concurrent `start`
+ * just bound for a new daemon is never mistaken for the dead one.
+ */
+async function removeStaleSocket(bundle: string, warn: Warn): Promise<void> {
+  const address = readAddressFile(bundle);
+  if (address === undefined) return;
+  const file = socketPath(address);
+  if (!fs.existsSync(file)) return;
+  const { lockPathOf, withLock } = await import('./node-wide');
+  const lock = lockPathOf(file);
+  if (fs.existsSync(lock)) await withLock(lock, () => removeIfDead(file, warn));
+  else await removeIfDead(file, warn);
 }
 
 export async function runDelete(flags: ShimFlags, warn: Warn): Promise<Uint8Array> {

@@ -18,6 +18,10 @@ export interface ShimOptions {
   readonly shimCgroup?: string;
   /** pino level name (debug, info, ...). */
   readonly logLevel?: string;
+  /** Node-wide mode (docs/node-wide.md): one daemon per containerd namespace serves every container. */
+  readonly nodeWide?: boolean;
+  /** Node-wide mode: how long the daemon stays after its last container is gone (seconds). */
+  readonly nodeWideIdleSeconds?: number;
 }
 
 export const RUNC_OPTIONS_TYPE = 'containerd.runc.v1.Options';
@@ -68,18 +72,27 @@ function fromToml(table: Record<string, string | boolean | number>, where: strin
     if (typeof v !== 'boolean') throw new InvalidArgumentError(`${where}: ${k} must be true or false`);
     return v;
   };
+  const int = (k: string): number | undefined => {
+    const v = table[k];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new InvalidArgumentError(`${where}: ${k} must be an integer >= 0`);
+    return v;
+  };
   const root = str('Root');
   const shimCgroup = str('ShimCgroup');
   const logLevel = str('LogLevel');
   if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel)) {
     throw new InvalidArgumentError(`${where}: LogLevel must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(logLevel)}`);
   }
+  const idle = int('NodeWideIdleSeconds');
   return {
     systemdCgroup: bool('SystemdCgroup'),
     noPivotRoot: bool('NoPivotRoot'),
     ...(root ? { root } : {}),
     ...(shimCgroup ? { shimCgroup } : {}),
     ...(logLevel ? { logLevel } : {}),
+    ...(bool('NodeWide') ? { nodeWide: true } : {}),
+    ...(idle !== undefined ? { nodeWideIdleSeconds: idle } : {}),
   };
 }
 

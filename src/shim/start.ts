@@ -24,6 +24,7 @@ import { ttrpcAddressOf } from './events-address';
 import type { ShimOptions } from './runtime-options';
 import type { StartInput } from './start-input';
 import { socketIsStale } from './socket-liveness';
+import { DEFAULT_IDLE_SECONDS, NODE_WIDE_ENV, NODE_WIDE_GROUP } from './node-wide';
 
 /** How long a connect() probe of an existing socket may take before it counts as stale. */
 const PROBE_MS = 100;
@@ -98,9 +99,11 @@ function adjustOomScore(pid: number): void {
   }
 }
 
-function spawnDaemon(flags: ShimFlags, bundle: string, file: string, listenFd: number, input: StartInput, level: string | undefined): number {
+function spawnDaemon(flags: ShimFlags, bundle: string, file: string, listenFd: number, input: StartInput, options: ShimOptions, level: string | undefined): number {
   const self = selfCommand();
   const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env[NODE_WIDE_ENV];
+  if (options.nodeWide === true) env[NODE_WIDE_ENV] = String(options.nodeWideIdleSeconds ?? DEFAULT_IDLE_SECONDS);
   const ttrpcAddress = ttrpcAddressOf(input, process.env);
   if (ttrpcAddress !== '') env.TTRPC_ADDRESS = ttrpcAddress;
   if (level !== undefined) env.TSRUN_LOG_LEVEL = level;
@@ -152,37 +155,52 @@ async function joinShimCgroup(pid: number, cgroupPath: string): Promise<void> {
   }
 }
 
+/** Bind (or reuse) the socket and spawn the daemon when this `start` bound it. */
+async function ensureDaemon(flags: ShimFlags, bundle: string, file: string, input: StartInput, options: ShimOptions): Promise<void> {
+  const server = await bindOrReuse(file);
+  if (server === undefined) return;
+  try {
+    const pid = spawnDaemon(flags, bundle, file, listeningFd(server), input, options, await logLevelOf(input, options));
+    adjustOomScore(pid);
+    const shimCgroup = options.shimCgroup;
+    if (shimCgroup !== undefined) {
+      try {
+        await joinShimCgroup(pid, shimCgroup);
+      } catch (err) {
+        process.kill(pid, 'SIGKILL');
+        throw err;
+      }
+    }
+  } catch (err) {
+    fs.rmSync(file, { force: true });
+    throw err;
+  }
+  // Not server.close(): that would unlink the socket the daemon now serves. Exiting closes our fd.
+}
+
 /** Run `start`; resolves with the bytes to print on stdout. */
 export async function runStart(flags: ShimFlags, stdin: Uint8Array): Promise<Uint8Array> {
   if (flags.namespace === '') throw new InvalidArgumentError('-namespace: required');
   if (flags.id === '') throw new InvalidArgumentError('-id: required');
   const input = await readStartInput(stdin, flags.id, flags.namespace);
+  const options = await shimOptionsOf(input);
   const bundle = path.resolve(flags.bundle !== '' ? flags.bundle : process.cwd());
   const grpcAddress = flags.address !== '' ? flags.address : input.kind === 'bootstrap' ? input.params.containerdGrpcAddress : '';
   const socketDir = (input.kind === 'bootstrap' ? input.params.socketDir : undefined) || DEFAULT_SOCKET_DIR;
-  const group = groupKey(readAnnotations(bundle), flags.id);
+  const group = options.nodeWide === true ? NODE_WIDE_GROUP : groupKey(readAnnotations(bundle), flags.id);
   const address = socketAddress(grpcAddress, flags.namespace, group, socketDir);
   const file = socketPath(address);
-  const server = await bindOrReuse(file);
-  if (server !== undefined) {
-    try {
-      const options = await shimOptionsOf(input);
-      const pid = spawnDaemon({ ...flags, address: grpcAddress }, bundle, file, listeningFd(server), input, await logLevelOf(input, options));
-      adjustOomScore(pid);
-      const shimCgroup = options.shimCgroup;
-      if (shimCgroup !== undefined) {
-        try {
-          await joinShimCgroup(pid, shimCgroup);
-        } catch (err) {
-          process.kill(pid, 'SIGKILL');
-          throw err;
-        }
-      }
-    } catch (err) {
-      fs.rmSync(file, { force: true });
-      throw err;
-    }
-    // Not server.close(): that would unlink the socket the daemon now serves. Exiting closes our fd.
+  const daemonFlags = { ...flags, address: grpcAddress };
+  if (options.nodeWide === true) {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const { lockPathOf, recordHandout, withLock } = await import('./node-wide');
+    const lock = lockPathOf(file);
+    await withLock(lock, async () => {
+      await ensureDaemon(daemonFlags, bundle, file, input, options);
+      recordHandout(lock);
+    });
+  } else {
+    await ensureDaemon(daemonFlags, bundle, file, input, options);
   }
   writeAddressFile(bundle, address);
   if (input.kind === 'bootstrap') {
