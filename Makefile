@@ -60,7 +60,11 @@ test-unit: ## unit tests only (no root needed)
 test-integration: build ## tests against the kernel and a private containerd (root)
 	scripts/run-tests.sh --selectProjects integration
 
-install: build ## install bin/containerd-shim-tsrun-v1 and bin/tsrun under PREFIX
+install: sea ## install the single executable bin/containerd-shim-tsrun-v1 and the bin/tsrun link under PREFIX
+	scripts/sea/install.sh "$(PREFIX)" build/sea/containerd-shim-tsrun-v1
+
+.PHONY: install-launcher
+install-launcher: build ## install launchers (pinned node + dist/ under PREFIX/lib/tsrun) instead of the single executable
 	scripts/install.sh "$(PREFIX)"
 
 image: ## build the busybox OCI image from Debian's busybox-static (build/image/busybox-oci.tar, rootfs/)
@@ -109,7 +113,7 @@ sea: build ## single executable build/sea/containerd-shim-tsrun-v1 (also tsrun b
 install-sea: sea ## install the single executable: PREFIX/bin/containerd-shim-tsrun-v1 + tsrun link
 	scripts/sea/install.sh "$(PREFIX)" build/sea/containerd-shim-tsrun-v1
 
-test-sea: build ## the integration tests with containerd running the single executable (TSRUN_INSTALL=sea)
+test-sea: build ## the integration tests with containerd running the single executable (TSRUN_INSTALL=sea, the default)
 	TSRUN_INSTALL=sea scripts/run-tests.sh --selectProjects integration
 
 release: sea ## build/release/tsrun-VERSION-linux-x64.tar.zst (bin/ as make install-sea lays it out)

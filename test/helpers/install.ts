@@ -1,7 +1,8 @@
 //! How the integration run installs tsrun into its prefix, chosen by TSRUN_INSTALL:
-//!   unset / "launcher"  scripts/install.sh: launchers + PREFIX/lib/tsrun (make install)
-//!   "sea"               a single executable built fresh for this run (scripts/sea/build.ts, what
-//!                       make sea does) installed by scripts/sea/install.sh (make install-sea)
+//!   unset / "sea"       a single executable built fresh for this run (scripts/sea/build.ts, what
+//!                       make sea does) installed by scripts/sea/install.sh (make install): what
+//!                       users install, so what the tests run by default
+//!   "launcher"          scripts/install.sh: launchers + PREFIX/lib/tsrun (make install-launcher)
 //! buildSea() is also what the SEA tests use to get a binary of the current tree.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -11,8 +12,8 @@ export type InstallKind = 'launcher' | 'sea';
 
 export function installKind(value: string | undefined = process.env.TSRUN_INSTALL): InstallKind {
   const v = (value ?? '').trim();
-  if (v === '' || v === 'launcher') return 'launcher';
-  if (v === 'sea') return 'sea';
+  if (v === '' || v === 'sea') return 'sea';
+  if (v === 'launcher') return 'launcher';
   throw new Error(`TSRUN_INSTALL must be launcher or sea, not '${v}'`);
 }
 

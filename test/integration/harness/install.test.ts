@@ -1,6 +1,7 @@
-// `make install PREFIX=DIR` (scripts/install.sh, run by the global setup into the run's prefix):
-// both executables, a self-contained runtime tree, and launchers immune to NODE_OPTIONS. With
-// TSRUN_INSTALL=sea, `make install-sea`: the single executable and the tsrun link.
+// What the global setup installed into the run's prefix: by default `make install PREFIX=DIR`
+// (scripts/sea/install.sh), the single executable and the tsrun link; with TSRUN_INSTALL=launcher
+// `make install-launcher` (scripts/install.sh): both executables, a self-contained runtime tree, and
+// launchers immune to NODE_OPTIONS.
 import * as fs from 'fs';
 import * as path from 'path';
 import { run } from '../../helpers/exec';
