@@ -156,10 +156,12 @@ async function joinShimCgroup(pid: number, cgroupPath: string): Promise<void> {
 }
 
 /** Bind (or reuse) the socket and spawn the daemon when this `start` bound it. */
-async function ensureDaemon(flags: ShimFlags, bundle: string, file: string, input: StartInput, options: ShimOptions): Promise<void> {
+async function ensureDaemon(flags: ShimFlags, bundle: string, file: string, input: StartInput, decoded: ShimOptions | Error): Promise<void> {
   const server = await bindOrReuse(file);
   if (server === undefined) return;
   try {
+    if (decoded instanceof Error) throw decoded;
+    const options = decoded;
     const pid = spawnDaemon(flags, bundle, file, listeningFd(server), input, options, await logLevelOf(input, options));
     adjustOomScore(pid);
     const shimCgroup = options.shimCgroup;
@@ -183,15 +185,18 @@ export async function runStart(flags: ShimFlags, stdin: Uint8Array): Promise<Uin
   if (flags.namespace === '') throw new InvalidArgumentError('-namespace: required');
   if (flags.id === '') throw new InvalidArgumentError('-id: required');
   const input = await readStartInput(stdin, flags.id, flags.namespace);
-  const options = await shimOptionsOf(input);
+  // Options that fail to decode matter only when a daemon is spawned (a live one is reused as
+  // before); undecodable options are never node-wide.
+  const options = await shimOptionsOf(input).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+  const nodeWide = !(options instanceof Error) && options.nodeWide === true;
   const bundle = path.resolve(flags.bundle !== '' ? flags.bundle : process.cwd());
   const grpcAddress = flags.address !== '' ? flags.address : input.kind === 'bootstrap' ? input.params.containerdGrpcAddress : '';
   const socketDir = (input.kind === 'bootstrap' ? input.params.socketDir : undefined) || DEFAULT_SOCKET_DIR;
-  const group = options.nodeWide === true ? NODE_WIDE_GROUP : groupKey(readAnnotations(bundle), flags.id);
+  const group = nodeWide ? NODE_WIDE_GROUP : groupKey(readAnnotations(bundle), flags.id);
   const address = socketAddress(grpcAddress, flags.namespace, group, socketDir);
   const file = socketPath(address);
   const daemonFlags = { ...flags, address: grpcAddress };
-  if (options.nodeWide === true) {
+  if (nodeWide) {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const { lockPathOf, recordHandout, withLock } = await import('./node-wide');
     const lock = lockPathOf(file);
