@@ -71,7 +71,11 @@ image: ## build the busybox OCI image from Debian's busybox-static (build/image/
 	scripts/build-image.sh
 	scripts/build-pause-image.sh
 
-bench: build ## benchmarks (timings live here, never in tests)
+bench: build ## the benchmark suite: rows (a)-(f) tsrun vs runc, table + chart in build/bench-results
+	scripts/bench/suite.sh
+
+.PHONY: bench-details
+bench-details: build ## the older detail benchmarks: ctr run + shim PSS per pod, SEA start-up, shim actions
 	scripts/bench.sh
 	scripts/bench/sea-startup.sh
 	scripts/bench/shim-actions.sh

@@ -17,6 +17,10 @@ tmp=$(mktemp -d /tmp/tsrun-bench.XXXXXX)
 # shellcheck disable=SC2317  # called through the EXIT trap
 cleanup() {
   scripts/containerd/stop.sh --remove "$tmp/containerd" >&2 || true
+  # the node-wide daemon's lock file (docs/node-wide.md): /run/containerd/s/sha256(address/namespace/group).lock
+  if [ -n "${CONTAINERD_ADDRESS:-}" ]; then
+    rm -f "/run/containerd/s/$(printf '%s' "$CONTAINERD_ADDRESS/tsrun-bench/io.containerd.tsrun.v1/node-wide" | sha256sum | cut -d' ' -f1).lock"
+  fi
   if ! grep -qF " $tmp/" /proc/self/mountinfo; then rm -rf --one-file-system "$tmp"; fi
 }
 trap cleanup EXIT
@@ -24,7 +28,7 @@ make --no-print-directory sea >/dev/null
 scripts/sea/install.sh "$tmp/prefix" build/sea/containerd-shim-tsrun-v1 >/dev/null
 scripts/build-image.sh >/dev/null
 mkdir -p build/bench
-node_modules/esbuild/bin/esbuild scripts/bench/suite.ts --bundle --platform=node --format=cjs \
+node_modules/esbuild/bin/esbuild scripts/bench/suite.ts --bundle --platform=node --format=cjs --external:@resvg/resvg-js \
   --outfile=build/bench/suite.cjs --log-level=warning
 scripts/containerd/start.sh --version "$version" --dir "$tmp/containerd" --bin-dir "$tmp/prefix/bin" >/dev/null
 # shellcheck disable=SC1091

@@ -322,6 +322,18 @@ export function table(rows: readonly Row[], header: string): string {
   return [...lines, '', 'Medians; ratio = tsrun / runc (for (d), throughput: higher is better).', ...notes, ''].join('\n');
 }
 
+/** chart.png from the SVG with resvg (a devDependency, prebuilt binary; text needs a system font). */
+async function writePng(svg: string, file: string): Promise<string> {
+  try {
+    const { Resvg } = await import('@resvg/resvg-js');
+    const image = new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } });
+    fs.writeFileSync(file, image.render().asPng());
+    return 'chart.png';
+  } catch (err) {
+    return `no chart.png (${(err as Error).message})`;
+  }
+}
+
 async function main(): Promise<void> {
   fs.mkdirSync(resultsDir!, { recursive: true });
   const rows: Row[] = [];
@@ -336,10 +348,12 @@ async function main(): Promise<void> {
   const md = table(rows, header);
   fs.writeFileSync(path.join(resultsDir!, 'results.md'), md);
   fs.writeFileSync(path.join(resultsDir!, 'results.json'), JSON.stringify({ containerd: ctd.CONTAINERD_FULL_VERSION, rows }, null, 2));
-  fs.writeFileSync(path.join(resultsDir!, 'chart.svg'), renderChart(rows.map((r) => ({
+  const svg = renderChart(rows.map((r) => ({
     label: `(${r.key}) ${r.what.replace(/`/g, '')}`, perPod: ratio(r, 'tsrun'), nodeWide: ratio(r, 'tsrun-nw'), higherBetter: r.higherBetter,
-  }))));
-  process.stdout.write(`${md}\nwritten: ${resultsDir}/results.md, results.json, chart.svg\n`);
+  })));
+  fs.writeFileSync(path.join(resultsDir!, 'chart.svg'), svg);
+  const png = await writePng(svg, path.join(resultsDir!, 'chart.png'));
+  process.stdout.write(`${md}\nwritten: ${resultsDir}/results.md, results.json, chart.svg, ${png}\n`);
 }
 
 main()
