@@ -350,6 +350,8 @@ async function main(): Promise<void> {
     if (!ROWS.has(key)) continue;
     process.stderr.write(`bench: row ${key} `);
     rows.push(await step());
+    // partial results survive a later row's failure
+    fs.writeFileSync(path.join(resultsDir!, 'results.json'), JSON.stringify({ containerd: ctd.CONTAINERD_FULL_VERSION, partial: true, rows }, null, 2));
   }
   const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const header = `## tsrun benchmark (containerd ${ctd.CONTAINERD_FULL_VERSION ?? '?'}, ${new Date().toISOString()}, load average at the end ${load})`;

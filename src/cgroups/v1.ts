@@ -57,14 +57,20 @@ export class CgroupV1Manager implements CgroupManager {
     private readonly options: CgroupOptions = {},
   ) {
     this.logger = options.logger ?? stderrLogger;
-    const dirs = new Map<string, string>();
+    // One mount per hierarchy. A hierarchy may be mounted more than once (another tool's bind
+    // mount of /sys/fs/cgroup/cpuset elsewhere, even for a moment): the shortest mount point (the
+    // host's own) serves, and cpuset's parent walk uses that same mount.
+    const mounts = new Map<string, CgroupMount>();
     for (const m of host.v1) {
       const key = m.controllers.join(',');
-      dirs.set(key, dirInMount(m, resolveIn(host, key, cgPath)));
+      const seen = mounts.get(key);
+      if (seen === undefined || m.mountPoint.length < seen.mountPoint.length) mounts.set(key, m);
     }
+    const dirs = new Map<string, string>();
+    for (const [key, m] of mounts) dirs.set(key, dirInMount(m, resolveIn(host, key, cgPath)));
     if (host.mode === 'hybrid' && host.unified) dirs.set('', dirInMount(host.unified, resolveIn(host, '', cgPath)));
     this.dirs = dirs;
-    this.cpusetMount = host.v1.find((m) => m.controllers.includes('cpuset'));
+    this.cpusetMount = [...mounts.values()].find((m) => m.controllers.includes('cpuset'));
   }
 
   get path(): string {

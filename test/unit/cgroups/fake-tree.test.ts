@@ -34,6 +34,19 @@ function v1Host(): CgroupHost {
 }
 
 describe('v1 manager on a fake tree', () => {
+  it('uses the host mount of a hierarchy mounted twice (a bind mount elsewhere), also for the cpuset walk', async () => {
+    files(join(root, 'cpuset'), { 'cpuset.cpus': '0-1\n', 'cpuset.mems': '0\n' });
+    files(join(root, 'cpuset/t'), { 'cpuset.cpus': '', 'cpuset.mems': '' });
+    files(join(root, 'cpuset/t/c1'), { 'cpuset.cpus': '', 'cpuset.mems': '' });
+    const host = v1Host();
+    // listed after the host's own mount, as a later bind mount is in mountinfo
+    const extra = { mountPoint: join(root, 'elsewhere/rootfs/sys/fs/cgroup/cpuset'), root: '/', controllers: ['cpuset'] };
+    const cg = openCgroup({ ...host, v1: [...host.v1, extra] }, '/t/c1', { logger: recorder() });
+    await cg.create({});
+    expect(read(join(root, 'cpuset/t/c1/cpuset.cpus'))).toBe('0-1');
+    expect(existsSync(join(root, 'elsewhere'))).toBe(false);
+  });
+
   it('creates in every hierarchy, copies cpuset from the parent, writes the plan', async () => {
     const log = recorder();
     files(join(root, 'cpuset'), { 'cpuset.cpus': '0-1\n', 'cpuset.mems': '0\n' });
