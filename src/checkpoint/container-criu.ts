@@ -12,7 +12,7 @@ import { closeFd, mount, pidfdOpen, pidfdSendSignal, umount2 } from '../linux';
 import { reaper } from '../linux/reaper';
 import type { Spec } from '../runtime/spec';
 import { resolveCriu, runCriu } from './criu';
-import { parseMountInfo, planDump, planRestore } from './plan';
+import { parseMountInfo, planDump, planRestore, type StdioFact } from './plan';
 import { type CheckpointManifest, type CheckpointOptions, DESCRIPTORS_FILE, MANIFEST_FILE, type RestoreOptions } from './types';
 
 const MS_BIND = 0x1000;
@@ -68,17 +68,46 @@ function freezerDir(cg: CgroupManager | undefined): string | undefined {
   return undefined;
 }
 
+/** What fd `fd` of `pid` is: its link, and for a file its mount id and inode. */
+function stdioFact(pid: number, fd: number): StdioFact {
+  const link = readlinkOr(`/proc/${pid}/fd/${fd}`, '');
+  if (!link.startsWith('/')) return { link };
+  try {
+    const m = /^mnt_id:\s*(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
+    const ino = fs.statSync(`/proc/${pid}/fd/${fd}`, { bigint: true }).ino;
+    return { link, ino, ...(m ? { mntId: Number(m[1]) } : {}) };
+  } catch {
+    return { link };
+  }
+}
+
+/** Session id and process group of `pid` (fields 5 and 6 of /proc/<pid>/stat). */
+function sessionOf(pid: number): { pgrp: number; session: number } | undefined {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { pgrp: Number(f[2]), session: Number(f[3]) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Checkpoint a running container's process tree into options.imagePath. */
-export async function dumpContainer(req: DumpRequest): Promise<void> {
+export async function criuDump(req: DumpRequest): Promise<void> {
   const binary = resolveCriu(req.options.criuPath);
+  // CRIU refuses a tree whose session leader is outside its pid namespace unless --shell-job.
+  const s = sessionOf(req.pid);
+  const shellJob = req.options.shellJob === true || (s !== undefined && (s.session !== req.pid || s.pgrp !== req.pid));
   const mounts = parseMountInfo(fs.readFileSync(`/proc/${req.pid}/mountinfo`, 'utf8'));
   const inodes: Partial<Record<'network' | 'pid', bigint>> = {};
   for (const type of ['network', 'pid'] as const) {
     const p = nsPath(req.spec, type);
     if (p !== undefined) inodes[type] = fs.statSync(p, { bigint: true }).ino;
   }
+  const stdio = [0, 1, 2].map((fd) => stdioFact(req.pid, fd));
   const inv = planDump({
-    options: req.options, spec: req.spec, pid: req.pid, rootfs: req.rootfs, mounts,
+    stdio,
+    options: { ...req.options, shellJob }, spec: req.spec, pid: req.pid, rootfs: req.rootfs, mounts,
     freezerDir: freezerDir(req.cgroup), externalNsInodes: inodes,
   });
   fs.mkdirSync(req.options.imagePath, { recursive: true, mode: 0o700 });
@@ -86,13 +115,13 @@ export async function dumpContainer(req: DumpRequest): Promise<void> {
   const descriptors = [0, 1, 2].map((fd) => readlinkOr(`/proc/${req.pid}/fd/${fd}`, '/dev/null'));
   fs.writeFileSync(path.join(req.options.imagePath, DESCRIPTORS_FILE), JSON.stringify(descriptors), { mode: 0o600 });
   const externals = inv.args.flatMap((a, i) => (inv.args[i - 1] === '--ext-mount-map' ? [a.slice(0, a.indexOf(':'))] : []));
-  const manifest: CheckpointManifest = { version: 1, externalMounts: externals };
+  const manifest: CheckpointManifest = { version: 1, externalMounts: externals, stdioKeys: inv.stdioKeys, ...(shellJob ? { shellJob } : {}) };
   fs.writeFileSync(path.join(req.options.imagePath, MANIFEST_FILE), JSON.stringify(manifest), { mode: 0o600 });
   await runCriu('dump', binary, inv);
 }
 
 /** Read what tsrun (or runc) stored next to the images; checks the directory holds a checkpoint. */
-function readImageDir(req: RestoreRequest): { descriptors: string[]; externalMounts: string[] } {
+function readImageDir(req: RestoreRequest): { stdioKeys: (string | null)[]; externalMounts: string[]; shellJob: boolean } {
   const dir = req.options.imagePath;
   const st = fs.statSync(dir, { throwIfNoEntry: false });
   if (!st?.isDirectory()) throw new NotFoundError(`image path ${dir}: no such directory; give the directory a checkpoint wrote (--image-path)`);
@@ -107,9 +136,13 @@ function readImageDir(req: RestoreRequest): { descriptors: string[]; externalMou
     // an image without descriptors.json: stdio is restored as dumped (files by path)
   }
   let externalMounts: string[];
+  let shellJob = false;
+  let stdioKeys: (string | null)[] = descriptors.map((d) => (d.startsWith('pipe:') ? d : null));
   try {
     const m = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_FILE), 'utf8')) as CheckpointManifest;
     externalMounts = [...m.externalMounts];
+    shellJob = m.shellJob === true;
+    if (m.stdioKeys) stdioKeys = [...m.stdioKeys];
   } catch {
     // runc's images: its external mounts are the spec's binds, masked paths and devices
     externalMounts = [
@@ -117,7 +150,7 @@ function readImageDir(req: RestoreRequest): { descriptors: string[]; externalMou
       ...(req.spec.linux?.maskedPaths ?? []),
     ];
   }
-  return { descriptors, externalMounts };
+  return { stdioKeys, externalMounts, shellJob };
 }
 
 /** Per v1 hierarchy: name (mount point basename) → cgroup dir; and hierarchy key → path below its root. */
@@ -139,9 +172,9 @@ function cgroupLayout(cg: CgroupManager): { binds: Map<string, string>; roots: M
  * Restore a checkpoint as a running container in `req.cgroup`, with `req.stdio` as its stdio.
  * The cgroup must exist. On failure nothing restored is left running (the caller removes the cgroup).
  */
-export async function restoreContainer(req: RestoreRequest): Promise<RestoredInit> {
+export async function criuRestore(req: RestoreRequest): Promise<RestoredInit> {
   const binary = resolveCriu(req.options.criuPath);
-  const { descriptors, externalMounts } = readImageDir(req);
+  const { stdioKeys, externalMounts, shellJob } = readImageDir(req);
   if (req.options.workPath) fs.mkdirSync(req.options.workPath, { recursive: true, mode: 0o700 });
   const { binds, roots } = cgroupLayout(req.cgroup);
   const criuRoot = path.join(req.stateDir, 'criu-root');
@@ -161,8 +194,8 @@ export async function restoreContainer(req: RestoreRequest): Promise<RestoredIni
       }
     }
     const inv = planRestore({
-      options: req.options, spec: req.spec, bundle: req.bundle, criuRoot, pidFile, externalMounts,
-      cgroupBinds: binds, cgroupRoots: roots, descriptors, stdio: req.stdio, externalNsFds: nsFds,
+      options: { ...req.options, shellJob: req.options.shellJob === true || shellJob }, spec: req.spec, bundle: req.bundle, criuRoot, pidFile, externalMounts,
+      cgroupBinds: binds, cgroupRoots: roots, stdioKeys, stdio: req.stdio, externalNsFds: nsFds,
     });
     fs.mkdirSync(criuRoot, { mode: 0o755 });
     // criu's --root must be a mount point whose parent is not over-mounted (runc does the same).
@@ -208,7 +241,11 @@ export async function restoreContainer(req: RestoreRequest): Promise<RestoredIni
         // gone already
       }
     }
-    fs.rmSync(criuRoot, { recursive: false, force: true });
+    try {
+      fs.rmdirSync(criuRoot);
+    } catch {
+      // never made, or still busy: removed with the state directory
+    }
     fs.rmSync(pidFile, { force: true });
     r.endSpawn();
   }

@@ -18,6 +18,8 @@ import { type CheckpointOptions, type CgroupsMode, CGROUPS_MODES, DUMP_LOG, type
 
 /** One line of /proc/<pid>/mountinfo, as the container's init sees it. */
 export interface MountEntry {
+  /** Mount id (field 1). */
+  readonly id: number;
   /** "major:minor" of the filesystem. */
   readonly dev: string;
   /** Root of the mount within its filesystem (field 4). */
@@ -45,7 +47,7 @@ export function parseMountInfo(text: string): MountEntry[] {
     const fields = line.split(' ');
     const dash = fields.indexOf('-');
     if (dash < 6 || fields.length < dash + 2) continue;
-    out.push({ dev: fields[2]!, root: unescapeField(fields[3]!), mountPoint: unescapeField(fields[4]!), fsType: fields[dash + 1]! });
+    out.push({ id: Number(fields[0]), dev: fields[2]!, root: unescapeField(fields[3]!), mountPoint: unescapeField(fields[4]!), fsType: fields[dash + 1]! });
   }
   return out;
 }
@@ -124,10 +126,40 @@ export interface DumpInput {
   readonly freezerDir?: string;
   /** Inodes of namespaces given by path in the spec (net, pid). */
   readonly externalNsInodes: Readonly<Partial<Record<'network' | 'pid', bigint | number>>>;
+  /** The init's fds 0..2: link text, and for files their mount id (fdinfo) and inode. */
+  readonly stdio: readonly StdioFact[];
+}
+
+export interface StdioFact {
+  /** readlink of /proc/<pid>/fd/N ("pipe:[123]", "/dev/null"). */
+  readonly link: string;
+  readonly mntId?: number;
+  readonly ino?: bigint;
+}
+
+export interface DumpPlan extends CriuInvocation {
+  /** Per stdio fd, the key it is dumped under and must be inherited by on restore (null: restored as dumped). */
+  readonly stdioKeys: readonly (string | null)[];
+}
+
+/**
+ * The key under which each of the init's fds 0..2 is inherited on restore: a pipe by its
+ * "pipe:[INODE]" (runc's descriptors.json), a file on a mount outside the container (the host's
+ * /dev/null the caller gave as stdin, a log file) as an external "file[MNTID:INODE]" (hex, CRIU's
+ * form) — CRIU cannot reopen those by path inside the container.
+ */
+export function stdioKeys(stdio: readonly StdioFact[], mounts: readonly MountEntry[]): (string | null)[] {
+  const inside = new Set(mounts.map((m) => m.id));
+  return stdio.slice(0, 3).map((s) => {
+    if (s.link.startsWith('pipe:')) return s.link;
+    if (!s.link.startsWith('/') || s.mntId === undefined || s.ino === undefined) return null;
+    if (inside.has(s.mntId)) return null;
+    return `file[${s.mntId.toString(16)}:${s.ino.toString(16)}]`;
+  });
 }
 
 /** `criu dump` for a container (refuses a terminal: its pty master lives outside the container). */
-export function planDump(input: DumpInput): CriuInvocation {
+export function planDump(input: DumpInput): DumpPlan {
   const o = input.options;
   const { images, work } = checkDirs(o);
   if (input.spec.process?.terminal) {
@@ -141,12 +173,14 @@ export function planDump(input: DumpInput): CriuInvocation {
   ];
   if (input.freezerDir !== undefined) args.push('--freeze-cgroup', input.freezerDir);
   for (const dest of externalMounts(input.mounts)) args.push('--ext-mount-map', `${dest}:${dest}`);
-  const keys = { network: 'extRootNetNS', pid: 'extRootPidNS' } as const;
+  const nsKeys = { network: 'extRootNetNS', pid: 'extRootPidNS' } as const;
   for (const type of ['network', 'pid'] as const) {
     const ino = input.externalNsInodes[type];
-    if (ino !== undefined) args.push('--external', `${type === 'network' ? 'net' : 'pid'}[${String(ino)}]:${keys[type]}`);
+    if (ino !== undefined) args.push('--external', `${type === 'network' ? 'net' : 'pid'}[${String(ino)}]:${nsKeys[type]}`);
   }
-  return { args, logPath: path.join(work, DUMP_LOG), passFds: [] };
+  const keys = stdioKeys(input.stdio, input.mounts);
+  for (const k of new Set(keys)) if (k !== null && k.startsWith('file[')) args.push('--external', k);
+  return { args, logPath: path.join(work, DUMP_LOG), passFds: [], stdioKeys: keys };
 }
 
 /** Where a restored external mount is bound from (the spec's source, /dev/null, a cgroup dir). */
@@ -203,8 +237,8 @@ export interface RestoreInput {
   readonly cgroupBinds: ReadonlyMap<string, string>;
   /** The container cgroup's path per hierarchy (v1 controller list or "" for v2) relative to its root. */
   readonly cgroupRoots: ReadonlyMap<string, string>;
-  /** The init's fds 0..2 at checkpoint time (descriptors.json). */
-  readonly descriptors: readonly string[];
+  /** Per fd 0..2, the key it was dumped under (DumpPlan.stdioKeys, or runc's descriptors.json pipes). */
+  readonly stdioKeys: readonly (string | null)[];
   /** The calling process's fds that become the restored init's 0, 1, 2. */
   readonly stdio: readonly [number, number, number];
   /** Open fds of namespaces given by path that CRIU must not create (net, pid). */
@@ -235,8 +269,8 @@ export function planRestore(input: RestoreInput): CriuInvocation {
     return 2 + passFds.length;
   };
   const inherited = new Set<string>();
-  input.descriptors.slice(0, 3).forEach((d, i) => {
-    if (!d.startsWith('pipe:') || inherited.has(d)) return;
+  input.stdioKeys.slice(0, 3).forEach((d, i) => {
+    if (d === null || inherited.has(d)) return;
     inherited.add(d);
     args.push('--inherit-fd', `fd[${pass(input.stdio[i as 0 | 1 | 2])}]:${d}`);
   });

@@ -43,6 +43,11 @@ export interface CheckpointManifest {
   readonly version: 1;
   /** Mount points dumped as external (bound again from their sources on restore). */
   readonly externalMounts: readonly string[];
+  /** The init was not its own session leader (tsrun calls setsid only for a terminal; runc always
+   *  does): dumped and to be restored with --shell-job, the session then being the restorer's. */
+  readonly shellJob?: boolean;
+  /** Per init fd 0..2, the key CRIU dumped it under (pipe:[…] or an external file[…]); null: by path. */
+  readonly stdioKeys?: readonly (string | null)[];
 }
 
 /** The file names tsrun writes into an image directory. */
