@@ -251,6 +251,9 @@ const JOINABLE: Readonly<Record<string, string>> = { ipc: 'ipc', uts: 'uts', mou
 export function planRestore(input: RestoreInput): CriuInvocation {
   const o = input.options;
   const { images, work } = checkDirs(o);
+  if (nsPath(input.spec, 'cgroup') !== undefined) {
+    throw new InvalidArgumentError('linux.namespaces: CRIU cannot join an existing cgroup namespace on restore; remove its path');
+  }
   const args = [
     'restore', '--images-dir', images, '--work-dir', work, '--log-file', RESTORE_LOG, '-v4',
     '--root', input.criuRoot, '--restore-detached', '--restore-sibling', '--pidfile', input.pidFile,
@@ -282,9 +285,6 @@ export function planRestore(input: RestoreInput): CriuInvocation {
   for (const [type, name] of Object.entries(JOINABLE)) {
     const p = nsPath(input.spec, type);
     if (p !== undefined) args.push('--join-ns', `${name}:${p}`);
-  }
-  if (nsPath(input.spec, 'cgroup') !== undefined) {
-    throw new InvalidArgumentError('linux.namespaces: CRIU cannot join an existing cgroup namespace on restore; remove its path');
   }
   return { args, logPath: path.join(work, RESTORE_LOG), passFds };
 }
