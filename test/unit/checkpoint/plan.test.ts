@@ -27,7 +27,7 @@ const MOUNTINFO = [
 const spec: Spec = {
   ociVersion: '1.0.2',
   root: { path: 'rootfs' },
-  process: { cwd: '/', args: ['sh'] },
+  process: { cwd: '/', args: ['sh'], user: { uid: 0, gid: 0 } },
   mounts: [
     { destination: '/proc', type: 'proc', source: 'proc' },
     { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup' },

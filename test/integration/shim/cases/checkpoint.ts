@@ -134,3 +134,30 @@ export const CHECKPOINT_CASES: readonly ShimCase[] = [
     },
   },
 ];
+
+/**
+ * tsrun only: runc.v2 has no way to name a criu binary (containerd's shim ignores criu_path; runc
+ * finds criu on PATH), so there is no reference to compare with.
+ */
+export const TSRUN_CHECKPOINT_CASES: readonly ShimCase[] = [
+  {
+    name: 'checkpoint with a criu binary that does not exist (runtime option CriuPath) is a clear FailedPrecondition; the task runs on',
+    timeoutMs: 60_000,
+    run: async ({ h, runtime, res }) => {
+      const dir = res.dir('nocriu');
+      const config = path.join(dir, 'tsrun.toml');
+      fs.writeFileSync(config, 'CriuPath = "/nonexistent/criu"\n');
+      const id = res.container('nocriu');
+      await ctrOk(h, ['run', '-d', ...runFlags(runtime), '--runtime-config-path', config, testEnv().image.ref, id, ...COUNTER]);
+      const pid = await waitForTask(h, id, 'RUNNING');
+      const before = await readCounter(pid);
+      const r = await ctr(h, ['task', 'checkpoint', id], { timeoutMs: 60_000 });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/failed precondition/i);
+      expect(r.stderr).toMatch(/criu binary \/nonexistent\/criu \(from criu path option\): not found/);
+      expect(await waitForTask(h, id, 'RUNNING')).toBe(pid);
+      await waitFor('the counter to go on', () => (counterOf(pid) > before + 3 ? true : undefined));
+    },
+  },
+];
+
