@@ -159,10 +159,7 @@ export class TaskService {
       if (req.terminal && consoleSize !== undefined) io.resize?.(consoleSize.width, consoleSize.height);
       const init = new InitProcess(req.id, req.bundle, container, io, stdio, req.rootfs.length > 0);
       this.inits.set(req.id, init);
-      const oom = this.options.watchOom?.(container, () => {
-        this.options.events.emit({ topic: '/tasks/oom', body: { containerId: req.id } });
-      });
-      if (oom) this.oomWatchers.set(req.id, oom);
+      this.watchOom(req.id, container);
       this.watchExit(init, container);
       this.options.events.emit({
         topic: '/tasks/create',
@@ -214,6 +211,15 @@ export class TaskService {
     });
   }
 
+  /** Publish /tasks/oom for each OOM kill (a container restored at Start gets its cgroup only then). */
+  private watchOom(id: string, container: Container): void {
+    if (this.oomWatchers.has(id)) return;
+    const oom = this.options.watchOom?.(container, () => {
+      this.options.events.emit({ topic: '/tasks/oom', body: { containerId: id } });
+    });
+    if (oom) this.oomWatchers.set(id, oom);
+  }
+
   private watchExit(init: InitProcess, container: Container): void {
     if (container.exited === undefined) throw new Error(`container ${init.id}: not owned by this process (no exit promise)`);
     void container.exited.then(async (info) => {
@@ -251,6 +257,7 @@ export class TaskService {
     init.starting = true;
     try {
       await init.container.start();
+      this.watchOom(init.id, init.container);
       if (init.status === 'created') init.status = 'running';
       this.options.events.emit({ topic: '/tasks/start', body: { containerId: init.id, pid: init.pid } });
       return { pid: init.pid };
