@@ -12,7 +12,7 @@ import { closeFd, mount, pidfdOpen, pidfdSendSignal, umount2 } from '../linux';
 import { reaper } from '../linux/reaper';
 import type { Spec } from '../runtime/spec';
 import { resolveCriu, runCriu } from './criu';
-import { parseMountInfo, planDump, planRestore, type StdioFact } from './plan';
+import { nsPath, parseMountInfo, planDump, planRestore, type StdioFact } from './plan';
 import { type CheckpointManifest, type CheckpointOptions, DESCRIPTORS_FILE, MANIFEST_FILE, type RestoreOptions } from './types';
 
 const MS_BIND = 0x1000;
@@ -46,11 +46,6 @@ export interface RestoredInit {
   readonly exited: Promise<{ status: number; signal?: number }>;
   kill(signal: number): void;
   detach(): void;
-}
-
-function nsPath(spec: Spec, type: string): string | undefined {
-  const ns = (spec.linux?.namespaces ?? []).find((n) => n.type === type);
-  return ns?.path !== undefined && ns.path !== '' ? ns.path : undefined;
 }
 
 function readlinkOr(p: string, fallback: string): string {
@@ -95,7 +90,9 @@ function sessionOf(pid: number): { pgrp: number; session: number } | undefined {
 /** Checkpoint a running container's process tree into options.imagePath. */
 export async function criuDump(req: DumpRequest): Promise<void> {
   const binary = resolveCriu(req.options.criuPath);
-  // CRIU refuses a tree whose session leader is outside its pid namespace unless --shell-job.
+  // tsrun's init is its own session leader (setsid, as runc's). One that is not (no pid namespace
+  // of its own, or another creator) needs --shell-job, which lets the session live outside the tree;
+  // CRIU still refuses a session leader outside the container's pid namespace (see criu.ts).
   const s = sessionOf(req.pid);
   const shellJob = req.options.shellJob === true || (s !== undefined && (s.session !== req.pid || s.pgrp !== req.pid));
   const mounts = parseMountInfo(fs.readFileSync(`/proc/${req.pid}/mountinfo`, 'utf8'));
@@ -114,8 +111,7 @@ export async function criuDump(req: DumpRequest): Promise<void> {
   if (req.options.workPath) fs.mkdirSync(req.options.workPath, { recursive: true, mode: 0o700 });
   const descriptors = [0, 1, 2].map((fd) => readlinkOr(`/proc/${req.pid}/fd/${fd}`, '/dev/null'));
   fs.writeFileSync(path.join(req.options.imagePath, DESCRIPTORS_FILE), JSON.stringify(descriptors), { mode: 0o600 });
-  const externals = inv.args.flatMap((a, i) => (inv.args[i - 1] === '--ext-mount-map' ? [a.slice(0, a.indexOf(':'))] : []));
-  const manifest: CheckpointManifest = { version: 1, externalMounts: externals, stdioKeys: inv.stdioKeys, ...(shellJob ? { shellJob } : {}) };
+  const manifest: CheckpointManifest = { version: 1, externalMounts: inv.externalMounts, stdioKeys: inv.stdioKeys, ...(shellJob ? { shellJob } : {}) };
   fs.writeFileSync(path.join(req.options.imagePath, MANIFEST_FILE), JSON.stringify(manifest), { mode: 0o600 });
   await runCriu('dump', binary, inv);
 }

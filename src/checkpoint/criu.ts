@@ -145,6 +145,10 @@ export function describeCriuFailure(verb: string, binary: string, result: CriuRe
       `("vdso: Unexpected rt vDSO area bounds"; checkpoint-restore/criu#2532, fixed in CRIU 4.1; bookworm ships 3.17.1, ` +
       `and runc fails the same way with it): ${INSTALL_HINT}`;
   }
+  if (/A session leader of .* is outside of its pid namespace/.test(all)) {
+    return `criu ${verb}: the container's init is not its own session leader, and its session is outside the container's pid namespace ` +
+      `(CRIU cannot dump that); tsrun's init calls setsid() as runc's does — recreate the container with this tsrun. Full log: ${logPath}`;
+  }
   const lines = errors.length > 0 ? errors : result.stderr.trim().split('\n').slice(-8);
   return `criu ${verb} failed (${how}); ${lines.length > 0 ? `criu says:\n  ${lines.join('\n  ')}\n` : ''}full log: ${logPath}`;
 }

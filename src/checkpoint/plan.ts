@@ -108,7 +108,7 @@ function checkDirs(o: CheckpointOptions | RestoreOptions): { images: string; wor
 }
 
 /** A namespace of the spec given by path (joined, not created), or undefined. */
-function nsPath(spec: Spec, type: string): string | undefined {
+export function nsPath(spec: Spec, type: string): string | undefined {
   const ns = (spec.linux?.namespaces ?? []).find((n) => n.type === type);
   return ns?.path !== undefined && ns.path !== '' ? ns.path : undefined;
 }
@@ -138,6 +138,8 @@ export interface StdioFact {
 }
 
 export interface DumpPlan extends CriuInvocation {
+  /** The mount points dumped as external (tsrun-checkpoint.json keeps them for the restore). */
+  readonly externalMounts: readonly string[];
   /** Per stdio fd, the key it is dumped under and must be inherited by on restore (null: restored as dumped). */
   readonly stdioKeys: readonly (string | null)[];
 }
@@ -172,7 +174,8 @@ export function planDump(input: DumpInput): DumpPlan {
     ...commonFlags(o),
   ];
   if (input.freezerDir !== undefined) args.push('--freeze-cgroup', input.freezerDir);
-  for (const dest of externalMounts(input.mounts)) args.push('--ext-mount-map', `${dest}:${dest}`);
+  const external = externalMounts(input.mounts);
+  for (const dest of external) args.push('--ext-mount-map', `${dest}:${dest}`);
   const nsKeys = { network: 'extRootNetNS', pid: 'extRootPidNS' } as const;
   for (const type of ['network', 'pid'] as const) {
     const ino = input.externalNsInodes[type];
@@ -180,7 +183,7 @@ export function planDump(input: DumpInput): DumpPlan {
   }
   const keys = stdioKeys(input.stdio, input.mounts);
   for (const k of new Set(keys)) if (k !== null && k.startsWith('file[')) args.push('--external', k);
-  return { args, logPath: path.join(work, DUMP_LOG), passFds: [], stdioKeys: keys };
+  return { args, logPath: path.join(work, DUMP_LOG), passFds: [], stdioKeys: keys, externalMounts: external };
 }
 
 /** Where a restored external mount is bound from (the spec's source, /dev/null, a cgroup dir). */
