@@ -159,12 +159,15 @@ describe('checkpoint and restore a counter', () => {
     expect(rt(r, ['delete', '--force', id]).code).toBe(0);
   }, 120_000);
 
-  it.each([['tsrun'], ['runc']])('%s: checkpoint --leave-running keeps the container running', async (name) => {
+  it.each([['tsrun'], ['runc']])('%s: checkpoint --leave-running (with --work-path, --file-locks, --tcp-established) keeps the container running', async (name) => {
     const r = both.find((x) => x.name === name)!;
     const { id, bundle } = await runCounter(r, 'leave');
     const images = path.join(base, `${name}-leave-images`);
-    const ck = rt(r, ['checkpoint', '--leave-running', '--image-path', images, id], { timeoutMs: 60_000 });
+    const work = path.join(base, `${name}-leave-work`);
+    const ck = rt(r, ['checkpoint', '--leave-running', '--file-locks', '--tcp-established', '--image-path', images, '--work-path', work, id], { timeoutMs: 60_000 });
     expect([ck.code, ck.stderr]).toEqual([0, '']);
+    // CRIU's log goes to the work path, the images to the image path
+    expect([fs.existsSync(path.join(work, 'dump.log')), fs.existsSync(path.join(images, 'inventory.img'))]).toEqual([true, true]);
     expect(status(r, id)).toBe('running');
     const after = counter(bundle);
     waitFor('the counter to go on', () => counterFile(bundle) > after + 3);
