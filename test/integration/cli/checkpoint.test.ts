@@ -68,7 +68,15 @@ function counter(bundle: string): number {
  * such; runc cannot dump a host file given as stdout). Resolves once the runtime itself exited;
  * the pipes stay open while the detached container writes to them.
  */
-function detached(r: Runtime, args: readonly string[]): Promise<{ code: number | null; out: () => string; err: () => string }> {
+interface Detached {
+  readonly code: number | null;
+  out(): string;
+  err(): string;
+  /** Resolves when every writer of the stdout pipe is gone (the container ended). */
+  readonly outClosed: Promise<void>;
+}
+
+function detached(r: Runtime, args: readonly string[]): Promise<Detached> {
   // real pipes (node's 'pipe' stdio is a socketpair, which CRIU treats as an external unix socket)
   const [outR, outW] = pipe2(O_CLOEXEC);
   const [errR, errW] = pipe2(O_CLOEXEC);
@@ -85,11 +93,12 @@ function detached(r: Runtime, args: readonly string[]): Promise<{ code: number |
   const errS = new net.Socket({ fd: errR, readable: true, writable: false });
   streams.push(outS, errS);
   outS.on('data', (b: Buffer) => (out += b.toString('utf8')));
+  const outClosed = new Promise<void>((resolve) => outS.once('close', () => resolve()));
   errS.on('data', (b: Buffer) => (err += b.toString('utf8')));
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     // the runtime's own exit (the detached container keeps the pipes open); let its last words arrive
-    child.once('exit', (code) => setTimeout(() => resolve({ code, out: () => out, err: () => err }), 100));
+    child.once('exit', (code) => setTimeout(() => resolve({ code, out: () => out, err: () => err, outClosed }), 100));
   });
 }
 
@@ -101,14 +110,14 @@ function bundleFor(name: string, args: string[] = COUNTER): string {
   });
 }
 
-async function runCounter(r: Runtime, name: string): Promise<{ id: string; bundle: string; out: () => string }> {
+async function runCounter(r: Runtime, name: string): Promise<{ id: string; bundle: string; out: () => string; outClosed: Promise<void> }> {
   const bundle = bundleFor(`${r.name}-${name}`);
   const id = cid(`${r.name}-${name}`);
   created.push({ r, id });
   const res = await detached(r, ['run', '-d', '--bundle', bundle, id]);
   if (res.code !== 0) throw new Error(`${r.name} run -d ${id} failed (${res.code}): ${res.err()}`);
   waitFor('the counter to pass 5', () => counterFile(bundle) > 5);
-  return { id, bundle, out: res.out };
+  return { id, bundle, out: res.out, outClosed: res.outClosed };
 }
 
 /** Poll `fn` without blocking the event loop (the pipes are read meanwhile). */
@@ -133,7 +142,7 @@ function mountsUnder(dir: string): string[] {
 describe('checkpoint and restore a counter', () => {
   it.each([['tsrun'], ['runc']])('%s: checkpoint stops the container, restore -d brings it back counting on from where it was', async (name) => {
     const r = both.find((x) => x.name === name)!;
-    const { id, bundle, out } = await runCounter(r, 'counter');
+    const { id, bundle, out, outClosed } = await runCounter(r, 'counter');
     const images = path.join(base, `${name}-images`);
     const before = counter(bundle);
     const ck = rt(r, ['checkpoint', '--image-path', images, id], { timeoutMs: 60_000 });
@@ -141,18 +150,21 @@ describe('checkpoint and restore a counter', () => {
     expect(fs.existsSync(path.join(images, 'inventory.img'))).toBe(true);
     // gone after the checkpoint (runc destroys the container too)
     expect(rt(r, ['state', id]).code).not.toBe(0);
-    const atCheckpoint = counter(bundle);
-    expect(atCheckpoint).toBeGreaterThanOrEqual(before);
-    sleepMs(300);
-    expect(counter(bundle)).toBe(atCheckpoint); // nothing runs any more
+    // The dump ended the processes: their stdout pipe closes, and what they printed last is where
+    // the checkpoint caught them (the file may even be caught empty, between truncate and write).
+    await outClosed;
     const printed = out().trim().split('\n').map(Number);
-    expect(printed[printed.length - 1]).toBeLessThanOrEqual(atCheckpoint);
+    const atCheckpoint = printed[printed.length - 1]!;
+    expect(atCheckpoint).toBeGreaterThanOrEqual(before);
+    const frozen = fs.readFileSync(path.join(bundle, 'rootfs/tmp/count'), 'utf8');
+    sleepMs(300);
+    expect(fs.readFileSync(path.join(bundle, 'rootfs/tmp/count'), 'utf8')).toBe(frozen); // nothing runs any more
 
     const rs = await detached(r, ['restore', '-d', '--image-path', images, '--bundle', bundle, id]);
     expect([rs.code, rs.err()]).toEqual([0, '']);
     expect(status(r, id)).toBe('running');
     waitFor('the restored counter to move on', () => counterFile(bundle) > atCheckpoint + 3);
-    // The restored loop printed to the restore's stdout, starting right after the checkpointed value.
+    // The restored loop prints to the restore's stdout, starting right after the last number printed before.
     await waitAsync('the restored output', () => rs.out().trim().split('\n').length > 2);
     const restoredOut = rs.out().trim().split('\n').map(Number);
     expect(restoredOut[0]).toBe(atCheckpoint + 1);
