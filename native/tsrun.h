@@ -46,6 +46,11 @@ int tsrun_send_fd(const char *path, int fd, const uint8_t *data, size_t len);
 int tsrun_openpty(const char *ptmx, int32_t out[3], char *name, size_t namelen);
 int tsrun_set_winsize(int fd, unsigned rows, unsigned cols);
 
+/* native/malloc-stats.c (debug): out = mallinfo2's {arena, ordblks, hblks, hblkhd, uordblks,
+ * fordblks, keepcost} summed over all arenas; malloc_trim(0) (1: memory was released). */
+int tsrun_malloc_stats(uint64_t out[7]);
+int tsrun_malloc_trim(void);
+
 /* bpf(2) (native/bpf.c). prog_load returns the program fd; log (log_size bytes) receives the
  * verifier's log. prog_query writes up to max_ids ids and returns how many are attached (which may
  * be more than max_ids: then ids holds the first max_ids, or nothing when -ENOSPC is returned). */

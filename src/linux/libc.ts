@@ -31,6 +31,8 @@ interface Native {
   sendFd(path: string, fd: number, data: Buffer, len: number): number;
   openpty(ptmx: string | null, out: Int32Array, name: Buffer, namelen: number): number;
   setWinsize(fd: number, rows: number, cols: number): number;
+  mallocStats(out: BigUint64Array): number;
+  mallocTrim(): number;
 }
 
 let native: Native | undefined;
@@ -58,6 +60,8 @@ function lib(): Native {
     sendFd: l.func('int tsrun_send_fd(const char *path, int fd, const uint8_t *data, size_t len)'),
     openpty: l.func('int tsrun_openpty(const char *ptmx, _Out_ int32_t *out, _Out_ uint8_t *name, size_t namelen)'),
     setWinsize: l.func('int tsrun_set_winsize(int fd, unsigned int rows, unsigned int cols)'),
+    mallocStats: l.func('int tsrun_malloc_stats(_Out_ uint64_t *out)'),
+    mallocTrim: l.func('int tsrun_malloc_trim()'),
   } as Native;
   return native;
 }
@@ -212,4 +216,31 @@ export function openpty(ptmx?: string): { master: number; slave: number; masterD
 /** TIOCSWINSZ: set the window size of the terminal behind `fd`. */
 export function setWinsize(fd: number, rows: number, cols: number): void {
   check(lib().setWinsize(fd, rows, cols), 'ioctl(TIOCSWINSZ)', String(fd));
+}
+
+/** glibc malloc's totals over all arenas (mallinfo2), in bytes; a debugging aid. */
+export interface MallocStats {
+  /** sbrk'd/arena heap bytes (non-mmapped) */
+  readonly arena: number;
+  readonly freeChunks: number;
+  readonly mmappedChunks: number;
+  readonly mmappedBytes: number;
+  /** bytes handed out and not freed */
+  readonly inUse: number;
+  /** bytes free but kept by malloc */
+  readonly free: number;
+  /** releasable from the top of the main arena */
+  readonly releasable: number;
+}
+
+export function mallocStats(): MallocStats {
+  const out = new BigUint64Array(7);
+  check(lib().mallocStats(out), 'mallinfo2');
+  const n = (i: number): number => Number(out[i]);
+  return { arena: n(0), freeChunks: n(1), mmappedChunks: n(2), mmappedBytes: n(3), inUse: n(4), free: n(5), releasable: n(6) };
+}
+
+/** malloc_trim(0): gives free malloc memory back to the kernel; true when some was released. */
+export function mallocTrim(): boolean {
+  return lib().mallocTrim() === 1;
 }

@@ -89,6 +89,10 @@ function rlimValue(n: bigint): bigint {
   return n < 0n || n > RLIM_INFINITY ? RLIM_INFINITY : n;
 }
 
+function unknownNamespace(t: string): string {
+  return `unknown namespace type ${JSON.stringify(t)}; use one of ${[...NS_CLONE_FLAG.keys()].join(', ')}`;
+}
+
 function nsLabel(t: string): string {
   return t === 'network' ? 'net' : t === 'mount' ? 'mnt' : t;
 }
@@ -282,6 +286,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
   const namespaces: PlanNamespace[] = (spec.linux?.namespaces ?? []).map((n) => (n.path === undefined ? { type: n.type } : { type: n.type, path: n.path }));
   const seen = new Set<string>();
   namespaces.forEach((n, i) => {
+    if (!NS_CLONE_FLAG.has(n.type)) b.issues.push({ path: `linux.namespaces[${i}].type`, message: unknownNamespace(n.type) });
     if (seen.has(n.type)) b.issues.push({ path: `linux.namespaces[${i}]`, message: `namespace "${n.type}" is listed twice` });
     seen.add(n.type);
   });
@@ -291,7 +296,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
   for (const n of namespaces) {
     // cgroup and time namespaces are unshared later: cgroup after joining the cgroup, time
     // because clone() cannot take CLONE_NEWTIME
-    if (n.path === undefined && n.type !== 'cgroup' && n.type !== 'time') cloneFlags |= NS_CLONE_FLAG[n.type] ?? 0;
+    if (n.path === undefined && n.type !== 'cgroup' && n.type !== 'time') cloneFlags |= NS_CLONE_FLAG.get(n.type) ?? 0;
   }
   const newMountNs = created('mount');
   if (!newMountNs && !namespaces.some((n) => n.type === 'mount')) {
@@ -322,7 +327,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
   const order = (t: string) => (t === 'user' ? 0 : 1);
   for (const n of [...joined].sort((x, y) => order(x.type) - order(y.type))) {
     if (n.type === 'pid') continue;
-    b.ops.push({ op: 'setns', step: `join ${nsLabel(n.type)} namespace ${n.path}`, path: n.path as string, nstype: NS_CLONE_FLAG[n.type] ?? 0 });
+    b.ops.push({ op: 'setns', step: `join ${nsLabel(n.type)} namespace ${n.path}`, path: n.path as string, nstype: NS_CLONE_FLAG.get(n.type) ?? 0 });
   }
   if (created('cgroup')) b.ops.push({ op: 'unshare', step: 'create cgroup namespace', flags: CLONE.NEWCGROUP });
   if (created('time')) b.ops.push({ op: 'unshare', step: 'create time namespace', flags: CLONE.NEWTIME });
@@ -409,6 +414,9 @@ export function buildProcessPlan(spec: Spec, ctx: ProcessPlanContext): ProcessPl
   if (spec.process === undefined) throw new InvalidSpecError([{ path: 'process', message: 'is required' }]);
   const b: Builder = { ops: [], issues: [] };
   const nsPath = (t: string) => `/proc/${ctx.initPid}/ns/${nsLabel(t)}`;
+  for (const t of ctx.namespaceTypes) {
+    if (!NS_CLONE_FLAG.has(t)) throw new InvalidArgumentError(`the container's namespaces: ${unknownNamespace(t)}`);
+  }
   const namespaces: PlanNamespace[] = ctx.namespaceTypes.map((t) => ({ type: t as PlanNamespace['type'], path: nsPath(t) }));
   for (const dir of ctx.cgroup?.join ?? []) {
     b.ops.push({ op: 'writeFile', step: `join cgroup ${dir}`, path: path.posix.join(dir, 'cgroup.procs'), data: '0', base: 'abs' });
@@ -417,7 +425,7 @@ export function buildProcessPlan(spec: Spec, ctx: ProcessPlanContext): ProcessPl
   const rank = (t: string) => (t === 'user' ? 0 : t === 'mount' ? 2 : 1);
   for (const n of [...namespaces].sort((x, y) => rank(x.type) - rank(y.type))) {
     if (n.type === 'pid') continue;
-    b.ops.push({ op: 'setns', step: `join ${nsLabel(n.type)} namespace of ${ctx.initPid}`, path: n.path as string, nstype: NS_CLONE_FLAG[n.type] ?? 0 });
+    b.ops.push({ op: 'setns', step: `join ${nsLabel(n.type)} namespace of ${ctx.initPid}`, path: n.path as string, nstype: NS_CLONE_FLAG.get(n.type) ?? 0 });
   }
   if (spec.process.oomScoreAdj !== undefined) {
     b.ops.push({ op: 'writeFile', step: `set oom_score_adj to ${spec.process.oomScoreAdj}`, path: '/proc/self/oom_score_adj', data: String(spec.process.oomScoreAdj), base: 'abs' });

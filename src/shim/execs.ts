@@ -77,6 +77,11 @@ export class ExecTable {
 
   constructor(private readonly options: ExecTableOptions) {}
 
+  /** Containers with an exec table (at most those hosted). */
+  get tableCount(): number {
+    return this.byContainer.size;
+  }
+
   private execsOf(containerId: string): Map<string, ExecProcess> {
     let m = this.byContainer.get(containerId);
     if (m === undefined) {

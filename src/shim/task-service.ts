@@ -92,6 +92,14 @@ export class TaskService {
     return this.inits.size + this.creating.size;
   }
 
+  /** How many entries each of the service's tables holds (the shim's memory report). */
+  tableSizes(): Record<string, number> {
+    return {
+      inits: this.inits.size, creating: this.creating.size, oomWatchers: this.oomWatchers.size, ioOwners: this.ioOwners.size,
+      execTables: this.execs.tableCount, deletions: this.deletions.size,
+    };
+  }
+
   private get(id: string): InitProcess {
     requireId(id);
     const init = this.inits.get(id);

@@ -1,4 +1,5 @@
-import { InvalidSpecError } from '../../../src/errors';
+import { InvalidArgumentError, InvalidSpecError } from '../../../src/errors';
+import { Code } from '../../../src/ttrpc/status';
 import { CLONE, MS } from '../../../src/runtime/linux-constants';
 import { buildPlan, buildProcessPlan, type PlanContext } from '../../../src/runtime/plan';
 import type { PlanOp } from '../../../src/runtime/plan-types';
@@ -212,6 +213,27 @@ describe('buildPlan', () => {
     ]);
   });
 
+  it('rejects a namespace type it does not know, prototype keys included (InvalidArgument)', () => {
+    const spec = defaultSpec(['sh']);
+    const withNs = (types: string[]): Spec => ({ ...spec, linux: { ...spec.linux, namespaces: [{ type: 'mount' }, ...types.map((t) => ({ type: t as 'pid' }))] } });
+    const found = issues(() => buildPlan(withNs(['constructor', '__proto__', 'toString', 'bogus']), ctx)).filter((i) => i.startsWith('linux.namespaces'));
+    const known = 'use one of pid, network, mount, ipc, uts, user, cgroup, time';
+    expect(found).toEqual([
+      `linux.namespaces[1].type: unknown namespace type "constructor"; ${known}`,
+      `linux.namespaces[2].type: unknown namespace type "__proto__"; ${known}`,
+      `linux.namespaces[3].type: unknown namespace type "toString"; ${known}`,
+      `linux.namespaces[4].type: unknown namespace type "bogus"; ${known}`,
+    ]);
+    let err: unknown;
+    try {
+      buildPlan(withNs(['hasOwnProperty']), ctx);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect((err as InvalidArgumentError).code).toBe(Code.INVALID_ARGUMENT);
+  });
+
   it('mounts cgroup2, or v1 hierarchies bound from the host', () => {
     const spec = defaultSpec(['sh'], { mounts: [{ destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'ro'] }] });
     expect(mounts(opsOf(spec)).find((o) => o.target === '/sys/fs/cgroup')).toMatchObject({ fstype: 'cgroup2', flags: MS.NOSUID | MS.RDONLY });
@@ -237,5 +259,13 @@ describe('buildProcessPlan', () => {
     expect(names(plan.ops)[0]).toBe('writeFile');
     expect(names(plan.ops)).not.toContain('mount');
     expect(names(plan.ops).slice(-2)).toEqual(['waitStart', 'exec']);
+  });
+
+  it('rejects a namespace type it does not know (InvalidArgument), prototype keys included', () => {
+    for (const t of ['constructor', 'valueOf', 'bogus']) {
+      expect(() => buildProcessPlan(defaultSpec(['ps']), {
+        id: 'e1', initPid: 42, namespaceTypes: ['pid', 'mount', t], hostCapLast: 40, stdio: { stdin: -1, stdout: 1, stderr: 2 }, start: { kind: 'pipe' },
+      })).toThrow(new InvalidArgumentError(`the container's namespaces: unknown namespace type "${t}"; use one of pid, network, mount, ipc, uts, user, cgroup, time`));
+    }
   });
 });
