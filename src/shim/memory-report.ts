@@ -30,6 +30,8 @@ export interface MemoryReport {
   readonly rssAfterTrim: number;
   /** /proc/self/smaps_rollup fields in KiB (Rss, Anonymous, …) */
   readonly smaps: Record<string, number>;
+  /** glibc malloc arenas besides the main one (64 MiB-aligned anonymous heaps in /proc/self/maps) */
+  readonly arenaHeaps: number;
   readonly tables: Record<string, number>;
   readonly snapshot?: string;
 }
@@ -39,6 +41,26 @@ export function parseSmapsRollup(text: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const m of text.matchAll(/^(\w+):\s+(\d+) kB$/gm)) out[m[1]!] = Number(m[2]);
   return out;
+}
+
+const ARENA_HEAP = 64 << 20;
+
+/** Anonymous mappings that look like glibc's per-thread arena heaps: 64 MiB-aligned, a read-write
+ * part followed by an inaccessible rest of the same 64 MiB (or all of it read-write). */
+export function countArenaHeaps(maps: string): number {
+  const rows = maps.split('\n').filter((l) => l !== '').map((l) => {
+    const [range, perms, , , inode, file] = l.split(/\s+/);
+    const [a, b] = (range ?? '0-0').split('-').map((x) => parseInt(x, 16));
+    return { start: a!, end: b!, perms: perms ?? '', anon: inode === '0' && (file === undefined || file === '') };
+  });
+  let n = 0;
+  rows.forEach((r, i) => {
+    if (!r.anon || r.perms !== 'rw-p' || r.start % ARENA_HEAP !== 0) return;
+    const next = rows[i + 1];
+    const end = next !== undefined && next.anon && next.perms === '---p' && next.start === r.end ? next.end : r.end;
+    if (end - r.start === ARENA_HEAP) n += 1;
+  });
+  return n;
 }
 
 let gcFn: (() => void) | undefined;
@@ -68,12 +90,18 @@ export function memoryReport(seq: number, tables: Record<string, number>, snapsh
   const heap = v8.getHeapStatistics();
   const spaces = v8.getHeapSpaceStatistics().map((s) => ({ name: s.space_name, size: s.space_size, used: s.space_used_size }));
   const smaps = smapsRollup();
+  let arenaHeaps = -1;
+  try {
+    arenaHeaps = countArenaHeaps(fs.readFileSync('/proc/self/maps', 'utf8'));
+  } catch {
+    // left at -1: unknown
+  }
   const malloc = mallocStats();
   mallocTrim();
   const mallocAfterTrim = mallocStats();
   const rssAfterTrim = process.memoryUsage.rss();
   const snapshot = snapshotDir !== undefined ? v8.writeHeapSnapshot(path.join(snapshotDir, `shim-${process.pid}-${seq}.heapsnapshot`)) : undefined;
-  return { pid: process.pid, seq, rssBeforeGc, usage, heap, spaces, malloc, mallocAfterTrim, rssAfterTrim, smaps, tables, ...(snapshot !== undefined ? { snapshot } : {}) };
+  return { pid: process.pid, seq, rssBeforeGc, usage, heap, spaces, malloc, mallocAfterTrim, rssAfterTrim, smaps, arenaHeaps, tables, ...(snapshot !== undefined ? { snapshot } : {}) };
 }
 
 /** Installs the SIGUSR2 report when `env` asks for it; returns whether it did. */

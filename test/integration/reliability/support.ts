@@ -164,6 +164,6 @@ export function memoryFigures(r: MemoryReport): Record<string, number> {
     rss: mib(r.rssBeforeGc), rssGc: mib(r.usage.rss), rssTrim: mib(r.rssAfterTrim), heapTotal: mib(r.usage.heapTotal), heapUsed: mib(r.usage.heapUsed),
     external: mib(r.usage.external), arrayBuffers: mib(r.usage.arrayBuffers), mallocInUse: mib(r.malloc.inUse), mallocFree: mib(r.malloc.free),
     mallocArena: mib(r.malloc.arena), mallocMmapped: mib(r.malloc.mmappedBytes), mallocFreeTrim: mib(r.mallocAfterTrim.free),
-    anon: mib((r.smaps.Anonymous ?? 0) * 1024), file: mib(((r.smaps.Rss ?? 0) - (r.smaps.Anonymous ?? 0)) * 1024),
+    arenaHeaps: r.arenaHeaps, anon: mib((r.smaps.Anonymous ?? 0) * 1024), file: mib(((r.smaps.Rss ?? 0) - (r.smaps.Anonymous ?? 0)) * 1024),
   };
 }
