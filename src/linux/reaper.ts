@@ -11,6 +11,9 @@ interface Watch {
   readonly resolve: (s: ExitStatus) => void;
 }
 
+/** How soon orphan reaping looks again while a child_process child waits for libuv. */
+const ORPHAN_RETRY_MS = 10;
+
 export type OrphanListener = (pid: number, status: ExitStatus) => void;
 
 /** Turn a waitid result into {status, signal?}: exit code, or 128+signal when killed. */
@@ -25,6 +28,7 @@ export class Reaper {
   private pending = 0;
   private readonly wakeups: net.Socket;
   private timer: NodeJS.Timeout | null = null;
+  private retry: NodeJS.Timeout | null = null;
   private readonly onSignal = () => this.drain();
 
   constructor() {
@@ -95,9 +99,17 @@ export class Reaper {
     for (let i = 0; i < 1024; i++) {
       const peek = libc.waitid(libc.P_ALL, 0, libc.WEXITED | libc.WNOHANG | libc.WNOWAIT);
       if (peek === undefined || peek.pid === 0) return;
-      // a child_process child is libuv's to reap: leave it (and stop: the peek would return it
-      // again until libuv has reaped it, which triggers another drain through SIGCHLD)
-      if (!this.watched.has(peek.pid) && childProcessPids().has(peek.pid)) return;
+      // A child_process child is libuv's to reap: leave it and stop (the peek returns it again
+      // until libuv has). An orphan that exited too may sit behind it: both exits can come with
+      // one SIGCHLD (signals coalesce), so no later signal would trigger a drain. Look again
+      // shortly, until the peek gets past libuv's child.
+      if (!this.watched.has(peek.pid) && childProcessPids().has(peek.pid)) {
+        this.retry ??= setTimeout(() => {
+          this.retry = null;
+          this.drain();
+        }, ORPHAN_RETRY_MS);
+        return;
+      }
       const info = libc.waitid(libc.P_PID, peek.pid, libc.WEXITED | libc.WNOHANG);
       if (info === undefined || info.pid === 0) return;
       const status = exitStatusOf(info);
