@@ -36,6 +36,7 @@
 
 #define CHILD_STACK_SIZE (1024 * 1024) /* lazily backed; exec builds argv/envp arrays on it */
 #define MAX_EXEC_STRINGS 8192
+#define MAX_MOVE_MOUNTS 64
 
 struct spawn {
 	uint8_t *plan; /* private copy */
@@ -55,6 +56,8 @@ struct spawn {
 	int cur_step;
 	const struct tsr_op_hdr *exec_op; /* the plan's exec op (found before the start barrier) */
 	char exec_path[4096];		   /* its program, resolved before the barrier ("" when not) */
+	int move_fds[MAX_MOVE_MOUNTS];	   /* the MOVE_MOUNT ops' fds (the STDIO op keeps them open) */
+	int n_move_fds;
 };
 
 /* ---- plan access (validated before clone) ---- */
@@ -98,7 +101,7 @@ static const struct {
 	[TSR_OP_UMASK] = {1, 0},	  [TSR_OP_CHDIR] = {0, 1},	    [TSR_OP_MKDIR_ALL] = {1, 1},
 	[TSR_OP_SYNC_IDMAP] = {0, 0},	  [TSR_OP_PREPARE_FIFO] = {0, 1},   [TSR_OP_WAIT_START] = {0, 0},
 	[TSR_OP_EXEC] = {1, 1},		  [TSR_OP_SECCOMP] = {2, 0},	    [TSR_OP_SET_CTTY] = {1, 0},
-	[TSR_OP_PAUSE_BEFORE_PIVOT] = {0, 0},
+	[TSR_OP_PAUSE_BEFORE_PIVOT] = {0, 0}, [TSR_OP_MOVE_MOUNT] = {3, 2},
 };
 
 /* Check every size, offset and string of the plan so the child cannot read out of bounds. */
@@ -113,6 +116,7 @@ static int validate_plan(const uint8_t *plan, size_t len, int *nstdio)
 			return -EINVAL;
 	}
 	uint32_t off = h->ops_off;
+	int nmove = 0;
 	*nstdio = 0;
 	for (uint32_t i = 0; i < h->nops; i++) {
 		if (off % 8 != 0 || len - off < sizeof(struct tsr_op_hdr))
@@ -144,6 +148,8 @@ static int validate_plan(const uint8_t *plan, size_t len, int *nstdio)
 			return -EINVAL;
 		if (op->code == TSR_OP_STDIO && op->nint > *nstdio)
 			*nstdio = op->nint;
+		if (op->code == TSR_OP_MOVE_MOUNT && ++nmove > MAX_MOVE_MOUNTS)
+			return -E2BIG;
 		if (op->code == TSR_OP_EXEC && (op->nint < 1 || op->nstr < 1 + op_int(op, 0) || op->nstr > MAX_EXEC_STRINGS))
 			return -EINVAL;
 		off += op->size;
@@ -466,6 +472,22 @@ static void op_mount(struct spawn *s, const struct tsr_op_hdr *op)
 		fail(s, "mount", target, err);
 }
 
+/* attach the detached (id-mapped) mount `fd` at `target` in the rootfs, then drop our copy */
+static void op_move_mount(struct spawn *s, const struct tsr_op_hdr *op)
+{
+	int tree = (int)op_int(op, 0), base = (int)op_int(op, 1), mk = (int)op_int(op, 2);
+	const char *src = op_str(op, 0), *target = op_str(op, 1);
+	int fd = base == TSR_BASE_ROOT ? target_in_root(s, target, mk, src) : open(target, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		fail(s, "open", target, errno);
+	long r = syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+	int err = errno;
+	close(fd);
+	if (r < 0)
+		fail(s, "move_mount", target, err);
+	close(tree);
+}
+
 static void op_make_parent_private(struct spawn *s, const char *path)
 {
 	char buf[4096];
@@ -647,16 +669,20 @@ static void op_stdio(struct spawn *s, const struct tsr_op_hdr *op)
 	}
 	/* Close everything else the Node process had open now (not only at execve): a container that
 	 * waits at its start barrier must not hold the caller's sockets and pipes. */
-	int keep[3] = {s->c_report, s->c_sync, s->fifo_dirfd};
-	for (int i = 0; i < 3; i++) /* sort the three */
-		for (int j = i + 1; j < 3; j++)
+	/* kept too: the detached id-mapped mounts later MOVE_MOUNT ops attach (fds >= 256 > n) */
+	int keep[3 + MAX_MOVE_MOUNTS] = {s->c_report, s->c_sync, s->fifo_dirfd};
+	int nkeep = 3;
+	for (int i = 0; i < s->n_move_fds; i++)
+		keep[nkeep++] = s->move_fds[i];
+	for (int i = 0; i < nkeep; i++) /* sort */
+		for (int j = i + 1; j < nkeep; j++)
 			if (keep[j] < keep[i]) {
 				int t = keep[i];
 				keep[i] = keep[j];
 				keep[j] = t;
 			}
 	unsigned from = (unsigned)n;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < nkeep; i++) {
 		if (keep[i] < n)
 			continue;
 		if ((unsigned)keep[i] > from)
@@ -950,6 +976,9 @@ static void run_op(struct spawn *s, const struct tsr_op_hdr *op)
 	case TSR_OP_MOUNT:
 		op_mount(s, op);
 		break;
+	case TSR_OP_MOVE_MOUNT:
+		op_move_mount(s, op);
+		break;
 	case TSR_OP_MAKE_PARENT_PRIVATE:
 		op_make_parent_private(s, op_str(op, 0));
 		break;
@@ -1124,6 +1153,7 @@ static int child_main(void *arg)
 	s->cur_step = -1;
 	s->exec_op = NULL;
 	s->exec_path[0] = 0;
+	s->n_move_fds = 0;
 	send_msg(s->c_report, TSR_MSG_PID, s->ptid, -1, NULL, NULL);
 
 	uint32_t off = s->hdr->ops_off;
@@ -1131,6 +1161,8 @@ static int child_main(void *arg)
 		const struct tsr_op_hdr *op = op_at(s, off);
 		if (op->code == TSR_OP_EXEC)
 			s->exec_op = op;
+		if (op->code == TSR_OP_MOVE_MOUNT)
+			s->move_fds[s->n_move_fds++] = (int)op_int(op, 0);
 		off += op->size;
 	}
 	off = s->hdr->ops_off;

@@ -31,6 +31,7 @@ interface Native {
   sendFd(path: string, fd: number, data: Buffer, len: number): number;
   openpty(ptmx: string | null, out: Int32Array, name: Buffer, namelen: number): number;
   setWinsize(fd: number, rows: number, cols: number): number;
+  idmapTree(source: string, recursiveTree: number, recursiveIdmap: number, uidMap: string, gidMap: string, usernsPath: string | null, stage: Int32Array): number;
 }
 
 let native: Native | undefined;
@@ -58,6 +59,7 @@ function lib(): Native {
     sendFd: l.func('int tsrun_send_fd(const char *path, int fd, const uint8_t *data, size_t len)'),
     openpty: l.func('int tsrun_openpty(const char *ptmx, _Out_ int32_t *out, _Out_ uint8_t *name, size_t namelen)'),
     setWinsize: l.func('int tsrun_set_winsize(int fd, unsigned int rows, unsigned int cols)'),
+    idmapTree: l.func('int tsrun_idmap_tree(const char *source, int recursive_tree, int recursive_idmap, const char *uid_map, const char *gid_map, const char *userns_path, _Out_ int32_t *stage)'),
   } as Native;
   return native;
 }
@@ -195,6 +197,28 @@ export function pidfdGetfd(pidfd: number, targetfd: number): number {
 /** Connect to the unix stream socket `path`, send `data` with `fd` attached (SCM_RIGHTS), close. */
 export function sendFd(path: string, fd: number, data: Buffer): void {
   check(lib().sendFd(path, fd, data, data.length), 'sendmsg', path);
+}
+
+/** What an id-mapped copy of a bind source is made of (native/idmap.c). */
+export interface IdmapTreeRequest {
+  readonly source: string;
+  readonly recursiveTree: boolean;
+  readonly recursiveIdmap: boolean;
+  /** uid_map / gid_map text ("<inside> <outside> <count>" lines); ignored with usernsPath */
+  readonly uidMap: string;
+  readonly gidMap: string;
+  readonly usernsPath?: string;
+}
+
+const IDMAP_STAGES = ['', 'create the mapping user namespace', 'open_tree', 'mount_setattr(MOUNT_ATTR_IDMAP)', 'fcntl(F_DUPFD_CLOEXEC)'];
+
+/** A detached id-mapped copy of `req.source` (close-on-exec fd >= 256). Throws SyscallError whose
+ *  syscall names the failed step. */
+export function idmapTree(req: IdmapTreeRequest): number {
+  const stage = new Int32Array(1);
+  const r = lib().idmapTree(req.source, req.recursiveTree ? 1 : 0, req.recursiveIdmap ? 1 : 0, req.uidMap, req.gidMap, req.usernsPath ?? null, stage);
+  const st = stage[0] as number;
+  return check(r, IDMAP_STAGES[st] ?? 'idmap', st === 1 ? (req.usernsPath ?? 'uid_map/gid_map') : req.source);
 }
 
 /** A new pseudo-terminal pair (close-on-exec, not our controlling tty) and a second fd of the master.

@@ -161,11 +161,60 @@ export function compilePlanSeccomp(plan: LaunchPlan): LaunchPlan {
   return { ...plan, ops };
 }
 
+/** `plan` with every moveMount op's detached id-mapped tree opened (native/idmap.c, in this
+ *  process's mount namespace with the host's privileges); `fds` lists them for the caller to close
+ *  once the child has copied them (it has after its PID message). */
+export function openIdmapTrees(plan: LaunchPlan): { plan: LaunchPlan; fds: number[] } {
+  if (!plan.ops.some((op) => op.op === 'moveMount' && op.fd === undefined)) return { plan, fds: [] };
+  const fds: number[] = [];
+  const fmt = (maps: readonly { containerID: number; hostID: number; size: number }[]) => maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
+  try {
+    const ops = plan.ops.map((op, i): PlanOp => {
+      if (op.op !== 'moveMount' || op.fd !== undefined) return op;
+      let fd: number;
+      try {
+        fd = libc.idmapTree({
+          source: op.source,
+          recursiveTree: op.idmap.recursiveTree,
+          recursiveIdmap: op.idmap.recursiveIdmap,
+          uidMap: fmt(op.idmap.uidMappings),
+          gidMap: fmt(op.idmap.gidMappings),
+          ...(op.idmap.usernsPath !== undefined ? { usernsPath: op.idmap.usernsPath } : {}),
+        });
+      } catch (e) {
+        if (!(e instanceof SyscallError)) throw e;
+        const hint = e.syscall.startsWith('mount_setattr') && e.errno === Errno.EINVAL
+          ? ' (does the filesystem of the source support id-mapped mounts on this kernel?)' : '';
+        throw new ContainerSetupError(op.step, i, e.syscall, e.path ?? op.source, e.errno).withDetail(`${e.message}${hint}`);
+      }
+      fds.push(fd);
+      return { ...op, fd };
+    });
+    return { plan: { ...plan, ops }, fds };
+  } catch (e) {
+    for (const fd of fds) closeQuietly(fd);
+    throw e;
+  }
+}
+
 /** Spawn a container's init from `plan`. Resolves when the child waits at its start barrier
  *  (runc's "created"); rejects with ContainerSetupError when a step failed (the child is reaped).
  *  Stdio/extra fds named in the plan may be closed by the caller once this resolves. */
 export async function spawnContainer(plan: LaunchPlan, options: SpawnOptions = {}): Promise<SpawnedProcess> {
-  const encoded = encodePlan(compilePlanSeccomp(plan));
+  const trees = openIdmapTrees(compilePlanSeccomp(plan));
+  try {
+    return await spawnPrepared(trees.plan, options, () => {
+      for (const fd of trees.fds.splice(0)) closeQuietly(fd);
+    });
+  } finally {
+    for (const fd of trees.fds) closeQuietly(fd);
+  }
+}
+
+/** spawnContainer of a plan whose seccomp programs and id-mapped trees are ready; `childHasFds`
+ *  runs once the child exists (it holds its own copies of every fd from then on). */
+async function spawnPrepared(plan: LaunchPlan, options: SpawnOptions, childHasFds: () => void): Promise<SpawnedProcess> {
+  const encoded = encodePlan(plan);
   const [reportR, reportW] = libc.pipe2(libc.O_CLOEXEC);
   let syncR: number;
   let syncW: number;
@@ -222,6 +271,7 @@ export async function spawnContainer(plan: LaunchPlan, options: SpawnOptions = {
       }
       switch (m.type) {
         case MSG.PID:
+          childHasFds();
           pid = m.value;
           pidfd = libc.pidfdOpen(pid);
           exited = r.watch(pid, pidfd);

@@ -43,6 +43,20 @@ export type PlanOp =
       readonly base: PathBase;
       readonly mkTarget: MkTarget;
     }
+  /** attach an id-mapped copy of the bind source `source` at `target` (move_mount). src/linux makes
+   *  the copy in the host's mount namespace before spawning (open_tree + mount_setattr
+   *  MOUNT_ATTR_IDMAP with a user namespace holding `idmap`'s mappings, or the one at
+   *  `idmap.usernsPath`) and fills in `fd`, kept open until the child has attached it. */
+  | {
+      readonly op: 'moveMount';
+      readonly step: string;
+      readonly source: string;
+      readonly target: string;
+      readonly base: PathBase;
+      readonly mkTarget: MkTarget;
+      readonly idmap: IdmapSource;
+      readonly fd?: number;
+    }
   /** make the mount that contains `path` (excluding a mount at `path` itself) private, so pivot_root works */
   | { readonly op: 'makeParentPrivate'; readonly step: string; readonly path: string }
   | {
@@ -115,6 +129,18 @@ export type PlanOp =
   | { readonly op: 'exec'; readonly step: string; readonly path: string; readonly argv: readonly string[]; readonly env: readonly string[] };
 
 export type PlanOpName = PlanOp['op'];
+
+/** Where an id-mapped mount's mapping comes from and how far it reaches. */
+export interface IdmapSource {
+  /** copy the whole tree under the source (rbind), not only its top mount */
+  readonly recursiveTree: boolean;
+  /** set the mapping on every mount of the copied tree ("ridmap"), not only the top one */
+  readonly recursiveIdmap: boolean;
+  readonly uidMappings: readonly IdMap[];
+  readonly gidMappings: readonly IdMap[];
+  /** a user namespace to take the mapping from (the container joins it) instead of the mappings */
+  readonly usernsPath?: string;
+}
 
 export interface IdMap {
   readonly containerID: number;

@@ -6,10 +6,10 @@ import { InvalidArgumentError, InvalidSpecError, type SpecIssue } from '../error
 import type { Mount, Seccomp, Spec } from './spec';
 import { seccompFilter } from './seccomp';
 import { CLONE, MS, NS_CLONE_FLAG, S_IF } from './linux-constants';
-import { parseMountOptions, propagationFlag } from './mount-options';
+import { parseMountOptions, propagationFlag, type ParsedMountOptions } from './mount-options';
 import { capabilityNumber } from './capabilities';
 import { rlimitNumber, RLIM_INFINITY } from './rlimits';
-import type { IdMap, LaunchPlan, PlanNamespace, PlanOp, ProcessPlan, StartBarrier } from './plan-types';
+import type { IdMap, IdmapSource, LaunchPlan, PlanNamespace, PlanOp, ProcessPlan, StartBarrier } from './plan-types';
 
 /** How cgroup v1 hierarchies appear inside the container when it mounts "cgroup". */
 export interface CgroupMountInfo {
@@ -98,16 +98,32 @@ interface Builder {
   readonly issues: SpecIssue[];
 }
 
-function planMount(b: Builder, m: Mount, index: number, ctx: PlanContext): void {
+/** The mapping of an id-mapped bind mount (runc's rules): the mount's own uidMappings/gidMappings,
+ *  else ("idmap"/"ridmap" alone) the container's user namespace: its mappings when it gets a new
+ *  one, its path when it joins one. undefined: not id-mapped. */
+function idmapSource(b: Builder, m: Mount, opts: ParsedMountOptions, field: string, spec: Spec): IdmapSource | undefined {
+  const own = m.uidMappings !== undefined || m.gidMappings !== undefined;
+  if (!own && opts.idmap === undefined) return undefined;
+  const base = { recursiveTree: opts.recursive, recursiveIdmap: opts.idmap === 'ridmap' };
+  if (own) return { ...base, uidMappings: idMaps(m.uidMappings), gidMappings: idMaps(m.gidMappings) };
+  const user = spec.linux?.namespaces?.find((n) => n.type === 'user');
+  if (user?.path !== undefined) return { ...base, uidMappings: [], gidMappings: [], usernsPath: user.path };
+  const uid = idMaps(spec.linux?.uidMappings);
+  const gid = idMaps(spec.linux?.gidMappings);
+  if (user === undefined || uid.length === 0 || gid.length === 0) {
+    b.issues.push({ path: `${field}.options`, message: `"${opts.idmap}" without uidMappings/gidMappings on the mount takes the container's user namespace mappings, but the container has none; add a user namespace with mappings or give the mount its own uidMappings and gidMappings` });
+    return undefined;
+  }
+  return { ...base, uidMappings: uid, gidMappings: gid };
+}
+
+function planMount(b: Builder, m: Mount, index: number, ctx: PlanContext, spec: Spec): void {
   const dest = containerPath(m.destination);
   const type = m.type ?? '';
   const opts = parseMountOptions(m.options, type);
   const field = `mounts[${index}]`;
   if (opts.unsupported.length > 0) {
     b.issues.push({ path: `${field}.options`, message: `not supported by tsrun yet: ${opts.unsupported.join(', ')}` });
-  }
-  if (m.uidMappings !== undefined || m.gidMappings !== undefined) {
-    b.issues.push({ path: field, message: 'id-mapped mounts are not supported by tsrun yet' });
   }
   const what = opts.bind ? `bind ${m.source ?? ''}` : type || (m.source ?? 'none');
   const step = `mount ${what} on ${dest}`;
@@ -122,7 +138,12 @@ function planMount(b: Builder, m: Mount, index: number, ctx: PlanContext): void 
       return;
     }
     const source = path.posix.resolve(ctx.bundle, m.source);
-    b.ops.push({ op: 'mount', step, source, target: dest, fstype: null, flags: MS.BIND | (opts.recursive ? MS.REC : 0), data: null, base: 'root', mkTarget: 'auto' });
+    const idmap = idmapSource(b, m, opts, field, spec);
+    if (idmap !== undefined) {
+      b.ops.push({ op: 'moveMount', step: `${step} (id-mapped)`, source, target: dest, base: 'root', mkTarget: 'auto', idmap });
+    } else {
+      b.ops.push({ op: 'mount', step, source, target: dest, fstype: null, flags: MS.BIND | (opts.recursive ? MS.REC : 0), data: null, base: 'root', mkTarget: 'auto' });
+    }
     const extra = opts.flags & ~(MS.BIND | MS.REC | MS.REMOUNT);
     if (extra !== 0) {
       b.ops.push({ op: 'mount', step: `remount ${dest} (${(m.options ?? []).join(',')})`, source: null, target: dest, fstype: null, flags: extra | MS.BIND | MS.REMOUNT, data: null, base: 'root', mkTarget: 'none' });
@@ -346,7 +367,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
     b.ops.push({ op: 'makeParentPrivate', step: `make the parent mount of ${ctx.rootfs} private`, path: ctx.rootfs });
     b.ops.push({ op: 'mount', step: `bind rootfs ${ctx.rootfs}`, source: ctx.rootfs, target: ctx.rootfs, fstype: null, flags: MS.BIND | MS.REC, data: null, base: 'abs', mkTarget: 'none' });
     const mounts = spec.mounts ?? [];
-    mounts.forEach((m, i) => planMount(b, m, i, ctx));
+    mounts.forEach((m, i) => planMount(b, m, i, ctx, spec));
     const devBound = mounts.some((m) => containerPath(m.destination) === '/dev' && parseMountOptions(m.options, m.type).bind);
     if (!devBound) planDevices(b, spec, ctx);
     if (spec.process.terminal === true && ctx.stdio.console !== undefined) {

@@ -35,8 +35,14 @@ describe('parseMountOptions', () => {
     expect(o.flags).toBe(MS.BIND | MS.REC);
   });
 
-  it('reports recursive attributes and id-mapping as unsupported', () => {
-    expect(parseMountOptions(['rro', 'idmap', 'nosuid']).unsupported).toEqual(['rro', 'idmap']);
+  it('reports recursive attributes as unsupported', () => {
+    expect(parseMountOptions(['rro', 'idmap', 'nosuid']).unsupported).toEqual(['rro']);
+  });
+
+  it('takes "idmap"/"ridmap" as the id-mapping mode, the last one winning, and not as data', () => {
+    expect(parseMountOptions(['rbind', 'idmap'])).toMatchObject({ idmap: 'idmap', recursive: true, data: '' });
+    expect(parseMountOptions(['bind', 'idmap', 'ridmap']).idmap).toBe('ridmap');
+    expect(parseMountOptions(['bind']).idmap).toBeUndefined();
   });
 
   it('ignores "defaults" and empty options', () => {
