@@ -1154,7 +1154,16 @@ static int child_main(void *arg)
 	s->exec_op = NULL;
 	s->exec_path[0] = 0;
 	s->n_move_fds = 0;
-	send_msg(s->c_report, TSR_MSG_PID, s->ptid, -1, NULL, NULL);
+	pid_t host_pid = s->ptid;
+	if (host_pid == 0) {
+		/* a copy of the caller's memory (joins_time_ns): CLONE_PARENT_SETTID wrote the caller's
+		 * copy only. The host's /proc (still mounted here) names us with the host's pid. */
+		char link[32];
+		ssize_t n = readlink("/proc/self", link, sizeof link - 1);
+		for (ssize_t i = 0; i < n && link[i] >= '0' && link[i] <= '9'; i++)
+			host_pid = host_pid * 10 + (link[i] - '0');
+	}
+	send_msg(s->c_report, TSR_MSG_PID, host_pid, -1, NULL, NULL);
 
 	uint32_t off = s->hdr->ops_off;
 	for (uint32_t i = 0; i < s->hdr->nops; i++) {
@@ -1182,6 +1191,21 @@ static void free_spawn(struct spawn *s)
 	free(s);
 }
 
+/* setns into a time namespace needs a process that shares its memory with no other (EUSERS
+ * otherwise): a plan that joins one (an exec into a container with a time namespace) runs in a
+ * copy of the caller's memory instead of in it. The child code is the same (raw syscalls only). */
+static int joins_time_ns(const struct spawn *s)
+{
+	uint32_t off = s->hdr->ops_off;
+	for (uint32_t i = 0; i < s->hdr->nops; i++) {
+		const struct tsr_op_hdr *op = op_at(s, off);
+		if (op->code == TSR_OP_SETNS && op_int(op, 0) == CLONE_NEWTIME)
+			return 1;
+		off += op->size;
+	}
+	return 0;
+}
+
 static void *helper_main(void *arg)
 {
 	struct spawn *s = arg;
@@ -1194,7 +1218,9 @@ static void *helper_main(void *arg)
 		}
 		close(fd);
 	}
-	int flags = (int)s->hdr->clone_flags | CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | SIGCHLD;
+	int flags = (int)s->hdr->clone_flags | CLONE_VFORK | CLONE_PARENT_SETTID | SIGCHLD;
+	if (!joins_time_ns(s))
+		flags |= CLONE_VM;
 	pid_t pid = clone(child_main, (char *)s->stack + CHILD_STACK_SIZE, flags, s, &s->ptid);
 	if (pid < 0)
 		send_msg(s->report_fd, TSR_MSG_ERROR, errno, -1, "clone", "");

@@ -36,7 +36,7 @@ export interface Implementation {
 
 /** What this build of tsrun actually implements. */
 export const CURRENT_IMPLEMENTATION: Implementation = {
-  namespaces: { pid: true, network: true, mount: true, ipc: true, uts: true, user: true, cgroup: true, time: false },
+  namespaces: { pid: true, network: true, mount: true, ipc: true, uts: true, user: true, cgroup: true, time: true },
   hooks: { prestart: true, createRuntime: true, createContainer: true, startContainer: true, poststart: true, poststop: true },
   mountOptions: [
     'async',

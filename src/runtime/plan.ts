@@ -290,6 +290,14 @@ function execOp(spec: Spec, issues: SpecIssue[]): PlanOp | undefined {
   return { op: 'exec', step: `exec ${JSON.stringify(args[0])}`, path: args[0] as string, argv: args, env: spec.process?.env ?? [] };
 }
 
+/** linux.timeOffsets as /proc/<pid>/timens_offsets lines ("<clock> <secs> <nanosecs>") */
+function timensOffsets(spec: Spec): { data: string; label: string } | undefined {
+  const entries = Object.entries(spec.linux?.timeOffsets ?? {}).filter(([, o]) => o !== undefined);
+  if (entries.length === 0) return undefined;
+  const lines = entries.map(([clock, o]) => `${clock} ${BigInt(o?.secs ?? 0)} ${o?.nanosecs ?? 0}`);
+  return { data: `${lines.join('\n')}\n`, label: lines.join(', ') };
+}
+
 function idMaps(maps: readonly { containerID: number; hostID: number; size: number }[] | undefined): IdMap[] {
   return (maps ?? []).map((m) => ({ containerID: m.containerID, hostID: m.hostID, size: m.size }));
 }
@@ -346,7 +354,12 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
     b.ops.push({ op: 'setns', step: `join ${nsLabel(n.type)} namespace ${n.path}`, path: n.path as string, nstype: NS_CLONE_FLAG[n.type] ?? 0 });
   }
   if (created('cgroup')) b.ops.push({ op: 'unshare', step: 'create cgroup namespace', flags: CLONE.NEWCGROUP });
-  if (created('time')) b.ops.push({ op: 'unshare', step: 'create time namespace', flags: CLONE.NEWTIME });
+  if (created('time')) {
+    b.ops.push({ op: 'unshare', step: 'create time namespace', flags: CLONE.NEWTIME });
+    // before any process enters it (this one does at execve): the kernel freezes them then
+    const offsets = timensOffsets(spec);
+    if (offsets !== undefined) b.ops.push({ op: 'writeFile', step: `set time namespace offsets (${offsets.label})`, path: '/proc/self/timens_offsets', data: offsets.data, base: 'abs' });
+  }
   if (spec.process.oomScoreAdj !== undefined) {
     b.ops.push({ op: 'writeFile', step: `set oom_score_adj to ${spec.process.oomScoreAdj}`, path: '/proc/self/oom_score_adj', data: String(spec.process.oomScoreAdj), base: 'abs' });
   }

@@ -49,7 +49,6 @@ test('each unimplemented feature is named with its path', () => {
     'process.scheduler',
     'process.ioPriority',
     'process.execCPUAffinity',
-    'linux.namespaces[5]',
     'linux.mountLabel',
     'linux.intelRdt',
     'linux.netDevices',
