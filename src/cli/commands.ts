@@ -10,6 +10,7 @@ import { consoleFor, type ConsolePlan } from './console';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError, UnimplementedError } from '../errors';
 import { defaultSpec, formatSpec } from '../runtime/default-spec';
 import { featuresDocument, formatFeatures } from '../runtime/features';
+import { hostLsm } from '../linux/host';
 import type { ParsedCommandLine } from './args';
 import { psTable, tabwrite, userNames } from './format';
 import type { CliLog } from './log';
@@ -199,7 +200,7 @@ export const commands: Record<string, (ctx: CliContext) => Promise<number>> = {
   exec: (ctx) => execCommand(ctx),
 
   async features(ctx) {
-    ctx.out(formatFeatures(featuresDocument({ version: ctx.version })));
+    ctx.out(formatFeatures(featuresDocument({ version: ctx.version, hostLsm: hostLsm() })));
     return 0;
   },
 

@@ -3,7 +3,7 @@
 //! container's seccomp filter. Pure planning lives in runtime/plan.ts (buildProcessPlan).
 
 import { FailedPreconditionError, InvalidArgumentError } from '../errors';
-import { hostCapLast, spawnProcess, type SpawnedProcess } from '../linux';
+import { hostCapLast, hostLsm, spawnProcess, type SpawnedProcess } from '../linux';
 import { buildProcessPlan } from '../runtime/plan';
 import type { Process } from '../runtime/spec';
 import type { Container, StdioFds } from './types';
@@ -40,6 +40,7 @@ export async function spawnExec(container: Container, id: string, req: ExecReque
     initPid: container.pid,
     namespaceTypes: (spec.linux?.namespaces ?? []).map((n) => n.type),
     hostCapLast: hostCapLast(),
+    lsm: hostLsm(),
     stdio: req.stdio,
     ...(req.extraFds !== undefined ? { extraFds: req.extraFds } : {}),
     start: { kind: 'pipe' },

@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 
 import { type CgroupHost, type CgroupManager, detectCgroupHost, openCgroup, parseCgroupsPath } from '../cgroups';
-import { closeFd, hostCapLast, mkfifo, O_CLOEXEC, pidfdOpen, pidfdSendSignal, pipe2, releaseExecFifo, spawnContainer, spawnProcess } from '../linux';
+import { closeFd, hostCapLast, hostLsm, mkfifo, O_CLOEXEC, pidfdOpen, pidfdSendSignal, pipe2, releaseExecFifo, spawnContainer, spawnProcess } from '../linux';
 import { loadBundleSpec } from '../runtime/bundle';
 import { buildPlan, buildProcessPlan, type PlanContext } from '../runtime/plan';
 import type { ContainerDeps, InContainerRequest, SpawnedInit, SpawnRequest } from './deps';
@@ -155,6 +155,7 @@ export function makeRealDeps(): ContainerDeps {
         start: req.start,
         noPivot: req.noPivot,
         hostHasKcore: fs.existsSync('/proc/kcore'),
+        lsm: hostLsm(),
         cgroup: cgroupContext(cgroupHost(), req.cgroup),
         ...(req.onBeforePivot ? { pauseBeforePivot: true } : {}),
       });

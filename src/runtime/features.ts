@@ -83,8 +83,8 @@ export const CURRENT_IMPLEMENTATION: Implementation = {
   cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
   seccomp: true,
   seccompNotify: true,
-  apparmor: false,
-  selinux: false,
+  apparmor: true,
+  selinux: true,
   intelRdt: false,
   idmapMounts: true,
   netDevices: false,
@@ -128,11 +128,16 @@ export interface Features {
 /** Annotation keys tsrun puts in its features document. */
 export const ANNOTATION_VERSION = 'org.tsrun.version';
 export const ANNOTATION_COMMIT = 'org.tsrun.commit';
+export const ANNOTATION_HOST_APPARMOR = 'org.tsrun.host.apparmor';
+export const ANNOTATION_HOST_SELINUX = 'org.tsrun.host.selinux';
 
 export interface FeaturesOptions {
   /** tsrun's version (package.json), shown as an annotation. */
   readonly version?: string;
   readonly commit?: string;
+  /** the host's LSM state: linux.apparmor/selinux.enabled say what tsrun supports (as runc's do,
+   *  "unrelated to whether the host supports" it); these annotations say what this host has */
+  readonly hostLsm?: { readonly apparmor: boolean; readonly selinux: boolean };
 }
 
 const NAMESPACE_ORDER: readonly NamespaceType[] = ['cgroup', 'ipc', 'mount', 'network', 'pid', 'time', 'user', 'uts'];
@@ -142,6 +147,10 @@ export function featuresDocument(options: FeaturesOptions = {}, impl: Implementa
   const annotations: Record<string, string> = {};
   if (options.version !== undefined) annotations[ANNOTATION_VERSION] = options.version;
   if (options.commit !== undefined) annotations[ANNOTATION_COMMIT] = options.commit;
+  if (options.hostLsm !== undefined) {
+    annotations[ANNOTATION_HOST_APPARMOR] = options.hostLsm.apparmor ? 'enabled' : 'disabled (process.apparmorProfile is refused)';
+    annotations[ANNOTATION_HOST_SELINUX] = options.hostLsm.selinux ? 'enabled' : 'disabled (process.selinuxLabel and linux.mountLabel are refused)';
+  }
   const hooks = (Object.keys(impl.hooks) as HookName[]).filter((h) => impl.hooks[h]);
   return {
     ociVersionMin: OCI_VERSION_MIN,

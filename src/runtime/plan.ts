@@ -19,6 +19,13 @@ export interface CgroupMountInfo {
   readonly hierarchies: readonly { readonly name: string; readonly hostPath: string }[];
 }
 
+/** Whether the host has AppArmor / SELinux enabled: decides whether process.apparmorProfile,
+ *  process.selinuxLabel and linux.mountLabel can be applied (without: refused, as runc fails). */
+export interface HostLsmState {
+  readonly apparmor: boolean;
+  readonly selinux: boolean;
+}
+
 export interface PlanContext {
   readonly id: string;
   /** absolute host path of the rootfs (spec.root.path resolved against the bundle) */
@@ -40,6 +47,8 @@ export interface PlanContext {
   readonly pauseBeforePivot?: boolean;
   /** the host has /proc/kcore: only then does /dev/core → /proc/kcore get created (as runc does) */
   readonly hostHasKcore?: boolean;
+  /** the host's enabled LSMs (src/linux hostLsm()); absent: neither AppArmor nor SELinux */
+  readonly lsm?: HostLsmState;
   readonly cgroup?: {
     /** cgroup directories (host paths) the init joins before anything else (writes cgroup.procs) */
     readonly join: readonly string[];
@@ -160,9 +169,17 @@ function planMount(b: Builder, m: Mount, index: number, ctx: PlanContext, spec: 
     b.issues.push({ path: `${field}.type`, message: 'a mount without "bind"/"rbind" needs a type' });
     return;
   }
+  let data = opts.data;
+  const label = spec.linux?.mountLabel;
+  if (label !== undefined && label !== '' && !UNLABELLED_FS.has(type)) {
+    if (ctx.lsm?.selinux === true) data = data === '' ? `context="${label}"` : `${data},context="${label}"`;
+    else if (!b.issues.some((i) => i.path === 'linux.mountLabel')) {
+      b.issues.push({ path: 'linux.mountLabel', message: `cannot be applied to ${field} (${type}): SELinux is disabled or not supported on this host, and the kernel refuses the context= mount option; remove mountLabel or enable SELinux` });
+    }
+  }
   b.ops.push({
     op: 'mount', step, source: m.source ?? type, target: dest, fstype: type, flags: opts.flags & ~MS.REMOUNT,
-    data: opts.data === '' ? null : opts.data, base: 'root', mkTarget: 'dir',
+    data: data === '' ? null : data, base: 'root', mkTarget: 'dir',
   });
   propagate();
 }
@@ -251,6 +268,31 @@ function seccompOp(s: Seccomp, issues: SpecIssue[]): PlanOp | undefined {
   }
 }
 
+/** process.apparmorProfile / selinuxLabel: the label the process gets at execve, written to its
+ *  own /proc/thread-self/attr (what aa_change_onexec and setexeccon do, as runc does). On a host
+ *  without the LSM runc fails too (apparmor: "write /proc/self/attr/exec: invalid argument" at
+ *  init; SELinux: "selinux label is specified in config, but selinux is disabled or not
+ *  supported"): refused here, naming the field. */
+function planLsm(b: Builder, proc: NonNullable<Spec['process']>, lsm: HostLsmState | undefined): void {
+  if (proc.apparmorProfile !== undefined && proc.apparmorProfile !== '') {
+    if (lsm?.apparmor === true) {
+      b.ops.push({ op: 'writeFile', step: `apply AppArmor profile "${proc.apparmorProfile}" at exec`, path: '/proc/thread-self/attr/apparmor/exec', data: `exec ${proc.apparmorProfile}`, base: 'abs' });
+    } else {
+      b.issues.push({ path: 'process.apparmorProfile', message: 'cannot be applied: AppArmor is not enabled on this host (/sys/module/apparmor/parameters/enabled); remove apparmorProfile or enable AppArmor' });
+    }
+  }
+  if (proc.selinuxLabel !== undefined && proc.selinuxLabel !== '') {
+    if (lsm?.selinux === true) {
+      b.ops.push({ op: 'writeFile', step: `set SELinux label "${proc.selinuxLabel}" at exec`, path: '/proc/thread-self/attr/exec', data: proc.selinuxLabel, base: 'abs' });
+    } else {
+      b.issues.push({ path: 'process.selinuxLabel', message: 'cannot be applied: SELinux is disabled or not supported on this host; remove selinuxLabel or enable SELinux' });
+    }
+  }
+}
+
+/** Filesystems runc mounts with linux.mountLabel as their context= option: all but these and binds. */
+const UNLABELLED_FS = new Set(['proc', 'sysfs', 'mqueue', 'cgroup', 'cgroup2']);
+
 /** The process part shared by container init and exec: rlimits, oom, user, caps, nnp, cwd, umask,
  *  seccomp. Seccomp goes where runc puts it: with no_new_privs as late as possible (after umask,
  *  before the start barrier, so a load error is reported at create and the notify fd reaches the
@@ -262,6 +304,7 @@ function planProcessTail(b: Builder, spec: Spec, ctx: PlanContext, seccomp: Secc
   if (proc === undefined) return;
   const filter = seccomp === undefined ? undefined : seccompOp(seccomp, b.issues);
   const nnp = proc.noNewPrivileges === true;
+  planLsm(b, proc, ctx.lsm);
   (proc.rlimits ?? []).forEach((r, i) => {
     const resource = rlimitNumber(r.type);
     if (resource === undefined) {
@@ -436,6 +479,7 @@ export interface ProcessPlanContext {
   readonly cgroup?: { readonly join: readonly string[] };
   /** the container's linux.seccomp: an exec'd process gets the same filter (as with runc) */
   readonly seccomp?: Seccomp;
+  readonly lsm?: HostLsmState;
 }
 
 /** Plan for a process exec'd into a running container (`spec` carries only the process). */

@@ -39,8 +39,10 @@ test('mount options are a sorted subset of the names runc recognises', () => {
 
 test('what is not implemented says false, not absent', () => {
   expect((featuresDocument({}, { ...CURRENT_IMPLEMENTATION, seccomp: false }) as Json).linux.seccomp).toEqual({ enabled: false });
-  expect(ours.linux.apparmor).toEqual({ enabled: false });
-  expect(ours.linux.selinux).toEqual({ enabled: false });
+  // AppArmor/SELinux: supported (applied when the host has them), as runc reports it whatever the host
+  expect(ours.linux.apparmor).toEqual({ enabled: true });
+  expect(ours.linux.selinux).toEqual({ enabled: true });
+  expect(featuresDocument({}, { ...CURRENT_IMPLEMENTATION, apparmor: false }).linux?.apparmor).toEqual({ enabled: false });
   expect(ours.linux.mountExtensions).toEqual({ idmap: { enabled: true } });
   expect(ours.linux.cgroup).toEqual({ v1: true, v2: true, systemd: false, systemdUser: false, rdma: false });
   expect(ours.potentiallyUnsafeConfigAnnotations).toEqual([]);
@@ -72,4 +74,12 @@ test('printed like runc: 4-space indent and a newline', () => {
   const text = formatFeatures(featuresDocument());
   expect(text).toMatch(/^\{\n {4}"ociVersionMin": "1.0.0",\n/);
   expect(text.endsWith('}\n')).toBe(true);
+});
+
+test('the host\'s LSM state is an annotation: what this host will refuse', () => {
+  expect(featuresDocument({ hostLsm: { apparmor: false, selinux: false } }).annotations).toEqual({
+    'org.tsrun.host.apparmor': 'disabled (process.apparmorProfile is refused)',
+    'org.tsrun.host.selinux': 'disabled (process.selinuxLabel and linux.mountLabel are refused)',
+  });
+  expect(featuresDocument({ hostLsm: { apparmor: true, selinux: false } }).annotations?.['org.tsrun.host.apparmor']).toBe('enabled');
 });
