@@ -96,8 +96,10 @@ export function checkUserNamespace(r: SpecReader, ns: NamespaceIndex, uid: IdMap
   }
   if (user.path !== undefined) return;
   const where = `linux.namespaces[${user.index}]`;
-  if (uid === undefined || uid.length === 0) r.issue('linux.uidMappings', `is required for the new user namespace (${where}); map at least one uid, e.g. [{"containerID": 0, "hostID": 100000, "size": 65536}]`);
-  if (gid === undefined || gid.length === 0) r.issue('linux.gidMappings', `is required for the new user namespace (${where}); map at least one gid, e.g. [{"containerID": 0, "hostID": 100000, "size": 65536}]`);
+  // entries already refused leave the list short: that issue is the one to fix
+  const refused = (key: string) => r.issues.some((i) => i.path.startsWith(`linux.${key}[`));
+  if ((uid === undefined || uid.length === 0) && !refused('uidMappings')) r.issue('linux.uidMappings', `is required for the new user namespace (${where}); map at least one uid, e.g. [{"containerID": 0, "hostID": 100000, "size": 65536}]`);
+  if ((gid === undefined || gid.length === 0) && !refused('gidMappings')) r.issue('linux.gidMappings', `is required for the new user namespace (${where}); map at least one gid, e.g. [{"containerID": 0, "hostID": 100000, "size": 65536}]`);
 }
 
 const CLOCKS: readonly TimeNamespaceClock[] = ['boottime', 'monotonic'];
