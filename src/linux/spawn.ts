@@ -70,9 +70,20 @@ function sendSeccompListener(plan: LaunchPlan, m: ReportMessage, pid: number, pi
   }
 }
 
+/** CAP_SETGID in a /proc/<pid>/status CapEff line's mask */
+const CAP_SETGID = 6n;
+
+/** Whether gid_map can only be written after "deny" went to /proc/<pid>/setgroups: a writer
+ *  without CAP_SETGID (the kernel's rule since 3.19; runc writes "deny" for rootless containers). */
+export function needsSetgroupsDeny(status: string): boolean {
+  const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(status);
+  return m === null || ((BigInt(`0x${m[1]}`) >> CAP_SETGID) & 1n) === 0n;
+}
+
 function writeIdMaps(plan: LaunchPlan, pid: number): void {
   const fmt = (maps: LaunchPlan['uidMappings']) => maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
   fs.writeFileSync(`/proc/${pid}/uid_map`, fmt(plan.uidMappings));
+  if (needsSetgroupsDeny(fs.readFileSync('/proc/thread-self/status', 'utf8'))) fs.writeFileSync(`/proc/${pid}/setgroups`, 'deny');
   fs.writeFileSync(`/proc/${pid}/gid_map`, fmt(plan.gidMappings));
 }
 

@@ -363,7 +363,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
   for (const n of namespaces) {
     // cgroup and time namespaces are unshared later: cgroup after joining the cgroup, time
     // because clone() cannot take CLONE_NEWTIME
-    if (n.path === undefined && n.type !== 'cgroup' && n.type !== 'time') cloneFlags |= NS_CLONE_FLAG[n.type] ?? 0;
+    if (n.path === undefined && n.type !== 'cgroup' && n.type !== 'time' && !(n.type === 'ipc' && created('user'))) cloneFlags |= NS_CLONE_FLAG[n.type] ?? 0;
   }
   const newMountNs = created('mount');
   if (!newMountNs && !namespaces.some((n) => n.type === 'mount')) {
@@ -390,6 +390,9 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
     b.ops.push({ op: 'syncIdmap', step: 'wait for uid/gid maps' });
     b.ops.push({ op: 'setresgid', step: 'become gid 0 in the user namespace', gid: 0 });
     b.ops.push({ op: 'setresuid', step: 'become uid 0 in the user namespace', uid: 0 });
+    // the ipc namespace's mqueue filesystem takes its owner from the creator: created now (as
+    // runc does), /dev/mqueue belongs to the container's root, not to the unmapped nobody
+    if (created('ipc')) b.ops.push({ op: 'unshare', step: 'create ipc namespace', flags: NS_CLONE_FLAG.ipc ?? 0 });
   }
   const order = (t: string) => (t === 'user' ? 0 : 1);
   for (const n of [...joined].sort((x, y) => order(x.type) - order(y.type))) {
