@@ -6,11 +6,12 @@ import { BAD_INPUT } from './cases-bad-input';
 import { LIFECYCLE } from './cases-lifecycle';
 import { NEGATIVE } from './cases-negative';
 import { SEES } from './cases-sees';
+import { USERNS } from './cases-userns';
 import { checkKnownFailures, describeCases, failingCases } from './suite';
 
 jest.setTimeout(180_000);
 
-const groups = [SEES, LIFECYCLE, NEGATIVE, BAD_INPUT];
+const groups = [SEES, LIFECYCLE, NEGATIVE, BAD_INPUT, USERNS];
 
 describe('known tsrun failures', () => {
   it('every entry of known-failures.ts names an existing case', () => {
