@@ -32,6 +32,8 @@ export interface Implementation {
   readonly personality: boolean;
   /** config.json annotations that change what tsrun does (a trailing "." is a prefix). */
   readonly unsafeConfigAnnotations: readonly string[];
+  /** checkpoint/restore with the criu binary (src/checkpoint; criu itself is found at run time) */
+  readonly checkpoint: boolean;
 }
 
 /** What this build of tsrun actually implements. */
@@ -94,6 +96,7 @@ export const CURRENT_IMPLEMENTATION: Implementation = {
   execCPUAffinity: false,
   personality: false,
   unsafeConfigAnnotations: [],
+  checkpoint: true,
 };
 
 /** The OCI runtime features document (runtime-spec features.md / features-linux.md). */
@@ -130,6 +133,8 @@ export const ANNOTATION_VERSION = 'org.tsrun.version';
 export const ANNOTATION_COMMIT = 'org.tsrun.commit';
 export const ANNOTATION_HOST_APPARMOR = 'org.tsrun.host.apparmor';
 export const ANNOTATION_HOST_SELINUX = 'org.tsrun.host.selinux';
+/** As runc's org.opencontainers.runc.checkpoint.enabled: this build can drive CRIU. */
+export const ANNOTATION_CHECKPOINT = 'org.tsrun.checkpoint.enabled';
 
 export interface FeaturesOptions {
   /** tsrun's version (package.json), shown as an annotation. */
@@ -151,6 +156,7 @@ export function featuresDocument(options: FeaturesOptions = {}, impl: Implementa
     annotations[ANNOTATION_HOST_APPARMOR] = options.hostLsm.apparmor ? 'enabled' : 'disabled (process.apparmorProfile is refused)';
     annotations[ANNOTATION_HOST_SELINUX] = options.hostLsm.selinux ? 'enabled' : 'disabled (process.selinuxLabel and linux.mountLabel are refused)';
   }
+  if (impl.checkpoint) annotations[ANNOTATION_CHECKPOINT] = 'true';
   const hooks = (Object.keys(impl.hooks) as HookName[]).filter((h) => impl.hooks[h]);
   return {
     ociVersionMin: OCI_VERSION_MIN,

@@ -46,7 +46,7 @@ test('what is not implemented says false, not absent', () => {
   expect(ours.linux.mountExtensions).toEqual({ idmap: { enabled: true } });
   expect(ours.linux.cgroup).toEqual({ v1: true, v2: true, systemd: false, systemdUser: false, rdma: false });
   expect(ours.potentiallyUnsafeConfigAnnotations).toEqual([]);
-  expect(ours.annotations).toEqual({ 'org.tsrun.version': '0.1.0', 'org.tsrun.commit': 'abc' });
+  expect(ours.annotations).toEqual({ 'org.tsrun.version': '0.1.0', 'org.tsrun.commit': 'abc', 'org.tsrun.checkpoint.enabled': 'true' });
 });
 
 test('flipping a flag changes the document', () => {
@@ -77,7 +77,7 @@ test('printed like runc: 4-space indent and a newline', () => {
 });
 
 test('the host\'s LSM state is an annotation: what this host will refuse', () => {
-  expect(featuresDocument({ hostLsm: { apparmor: false, selinux: false } }).annotations).toEqual({
+  expect(featuresDocument({ hostLsm: { apparmor: false, selinux: false } }).annotations).toMatchObject({
     'org.tsrun.host.apparmor': 'disabled (process.apparmorProfile is refused)',
     'org.tsrun.host.selinux': 'disabled (process.selinuxLabel and linux.mountLabel are refused)',
   });
