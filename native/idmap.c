@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -28,9 +29,12 @@
 
 static int holder_main(void *arg)
 {
-	int fd = *(const int *)arg;
+	const int *p = arg;
 	char c;
-	while (syscall(SYS_read, fd, &c, 1) < 0 && errno == EINTR)
+	/* our copy of the write end goes, and our parent's death kills us: we never outlive it */
+	syscall(SYS_close, p[1]);
+	syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	while (syscall(SYS_read, p[0], &c, 1) < 0 && errno == EINTR)
 		;
 	syscall(SYS_exit, 0);
 	return 0;
@@ -64,8 +68,7 @@ static int userns_with_maps(const char *uid_map, const char *gid_map)
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int rfd = p[0];
-	pid_t pid = clone(holder_main, (char *)stack + HOLDER_STACK_SIZE, CLONE_NEWUSER | CLONE_VM, &rfd);
+	pid_t pid = clone(holder_main, (char *)stack + HOLDER_STACK_SIZE, CLONE_NEWUSER | CLONE_VM, p);
 	int err = pid < 0 ? -errno : 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	int nsfd = -1;
