@@ -1,6 +1,7 @@
 //! Runtime options as containerd delivers them (Create.options and `start` stdin): runc's
-//! containerd.runc.v1.Options, the Go client's containerd.linux.runc.CreateOptions, or CRI's runtimeoptions.v1.Options whose TOML (config_path file or
-//! config_body) holds tsrun's knobs. Both reduce to ShimOptions.
+//! containerd.runc.v1.Options, CRI's runtimeoptions.v1.Options whose TOML (config_path file or
+//! config_body) holds tsrun's knobs, or the old containerd.linux.runc.CreateOptions (ctr's IO
+//! owner). All reduce to ShimOptions.
 
 import * as fs from 'node:fs';
 import { Options as RuncOptions } from '../gen/types/runc/options/oci';
@@ -27,7 +28,7 @@ export interface ShimOptions {
 
 export const RUNC_OPTIONS_TYPE = 'containerd.runc.v1.Options';
 export const CRI_OPTIONS_TYPE = 'runtimeoptions.v1.Options';
-/** what containerd's Go client sends to non-runc runtimes (ctr 1.7 for a spec with a user namespace) */
+/** The old Linux runtime's task options: ctr 1.6/1.7 sends them to set the IO owner (--uidmap). */
 export const LINUX_CREATE_OPTIONS_TYPE = 'containerd.linux.runc.CreateOptions';
 
 /** pino level names accepted for LogLevel. */

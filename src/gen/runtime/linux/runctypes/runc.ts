@@ -8,10 +8,11 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
 /**
- * The task options containerd's Go client sends to runtimes other than io.containerd.runc.*
- * (WithNoPivotRoot, WithShimCgroup, WithUIDOwner/WithGIDOwner, WithNoNewKeyring: ctr 1.7 adds
- * io_uid/io_gid for a spec with a user namespace). Field numbers from containerd's
- * runtime/linux/runctypes (type URL containerd.linux.runc.CreateOptions).
+ * Task create options of containerd's old Linux runtime (type URL "containerd.linux.runc.CreateOptions").
+ * ctr 1.6/1.7 still sends them as CreateTaskRequest.options (and on the shim's `start` stdin) when
+ * it sets the IO owner (`ctr run --uidmap/--gidmap`: WithUIDOwner/WithGIDOwner); runc.v2 accepts
+ * them next to containerd.runc.v1.Options. Field numbers as in containerd's
+ * runtime/linux/runctypes/runc.proto.
  */
 
 export interface CreateOptions {
@@ -23,7 +24,9 @@ export interface CreateOptions {
   emptyNamespaces: string[];
   cgroupsMode: string;
   noNewKeyring: boolean;
+  /** cgroup to move the shim daemon into. */
   shimCgroup: string;
+  /** Owner uid/gid of the container-side stdio pipes. */
   ioUid: number;
   ioGid: number;
   criuWorkPath: string;
