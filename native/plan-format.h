@@ -82,7 +82,7 @@ enum tsr_op_code {
 	TSR_OP_SECCOMP = 32,       /* ints: SECCOMP_FILTER_FLAG_*, then one struct sock_filter per int (its 8 bytes) */
 	TSR_OP_SET_CTTY = 33,      /* ints: fd — setsid, then make fd (a pty slave) the controlling terminal (fd -1: setsid only) */
 	TSR_OP_PAUSE_BEFORE_PIVOT = 34, /* send TSR_MSG_BEFORE_PIVOT, wait for one byte on the sync pipe */
-	TSR_OP_MOVE_MOUNT = 35,    /* ints: fd, base, mk;      strs: source, target — attach the detached
+	TSR_OP_MOVE_MOUNT = 37,    /* ints: fd, base, mk;      strs: source, target — attach the detached
 				    * mount `fd` (an id-mapped tree the parent made, kept open until here) */
 };
 

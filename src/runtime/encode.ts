@@ -14,7 +14,7 @@ export const OP_CODES: Readonly<Record<PlanOp['op'], number>> = {
   setdomainname: 14, setrlimit: 15, stdio: 16, capsBounding: 17, keepCaps: 18, setgroups: 19,
   setresgid: 20, setresuid: 21, capset: 22, capsAmbient: 23, noNewPrivs: 24, umask: 25, chdir: 26,
   mkdirAll: 27, syncIdmap: 28, prepareFifo: 29, waitStart: 30, exec: 31, seccomp: 32, setCtty: 33,
-  pauseBeforePivot: 34, moveMount: 35,
+  pauseBeforePivot: 34, moveMount: 37,
 };
 
 const BASE: Readonly<Record<PathBase, number>> = { root: 0, abs: 1 };
