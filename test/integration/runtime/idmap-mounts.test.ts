@@ -10,12 +10,22 @@ import type { Mount, Spec } from '../../../src/runtime/spec';
 import { defaultSpec, makeBusyboxBundle, type Bundle } from '../../helpers/busybox-bundle';
 import { runContainer } from '../../helpers/run-container';
 
+/** this process's fds from 256 up, where native/idmap.c puts the id-mapped copies */
+const highFds = (): string[] => fs.readdirSync('/proc/self/fd').filter((fd) => Number(fd) >= 256).sort();
+
 let bundle: Bundle;
+let fdsBefore: string[];
 beforeAll(() => {
+  fdsBefore = highFds();
   bundle = makeBusyboxBundle('tsrun-idmap-');
   fs.chmodSync(bundle.dir, 0o755);
 });
 afterAll(() => {
+  // nothing of the id-mapped copies stays open here (their fds are >= 256), no throwaway user
+  // namespace process is left, nothing is mounted in the host's namespace
+  expect(highFds()).toEqual(fdsBefore);
+  const children = fs.readdirSync('/proc/self/task').flatMap((t) => fs.readFileSync(`/proc/self/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean));
+  expect(children).toEqual([]);
   bundle.cleanup();
   expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(bundle.dir);
 });
