@@ -65,6 +65,12 @@ if [ -n "$ctd" ] && [ -S "$ctd" ] && [ -n "$ns" ]; then
     c namespaces rm "$n" >/dev/null 2>&1 || { echo "stop: cannot remove containerd namespace $n: $(c namespaces rm "$n" 2>&1)" >&2; status=1; }
   done
 fi
+# The runtimes' per-namespace state roots (default roots of tsrun and runc), once empty.
+if [ -n "$ns" ]; then
+  for r in /run/containerd/tsrun /run/containerd/runc; do
+    [ -d "$r/$ns" ] && rmdir "$r/$ns" 2>/dev/null
+  done
+fi
 
 # Unmount everything under DIR, deepest first (overlay2 layers, shm, netns files, ...).
 mounts() { awk -v d="$dir/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r -u; }
