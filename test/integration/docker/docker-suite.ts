@@ -32,7 +32,11 @@ export interface RuntimeExpectations {
 /** Starting containerd + dockerd and loading the image take a while on a loaded machine. */
 const DAEMON_TIMEOUT_MS = 300_000;
 
-export function describeDocker(x: RuntimeExpectations, extra?: (get: () => DockerHandle) => void): void {
+/** Per test: several docker commands (each a client, dockerd, containerd and a shim) on a loaded machine. */
+const TEST_TIMEOUT_MS = 180_000;
+
+export function describeDocker(x: RuntimeExpectations): void {
+  jest.setTimeout(TEST_TIMEOUT_MS);
   describe(`Docker 26 with --runtime ${x.runtime}`, () => {
     const image = testEnv().image.ref;
     let h: DockerHandle | undefined;
@@ -255,7 +259,5 @@ export function describeDocker(x: RuntimeExpectations, extra?: (get: () => Docke
         expect(r.stdout).toBe('still-fine\n');
       });
     });
-
-    extra?.(d);
   });
 }
