@@ -9,13 +9,14 @@
 # NS and under cgroup parent CGROUP (cgroupfs driver) so stop.sh can clean both up.
 #
 # Usage: scripts/docker/start.sh --dir DIR --containerd SOCKET [--namespace NS] [--cgroup-parent CGROUP]
-#                                [--storage-driver overlay2|vfs] [--runtime-options JSON]
-# --runtime-options adds "options": JSON to the tsrun runtime entry of daemon.json.
+#                                [--storage-driver overlay2|vfs] [--runtime-options JSON] [--live-restore]
+# --runtime-options adds "options": JSON to the tsrun runtime entry of daemon.json; --live-restore
+# sets "live-restore": true (containers keep running while dockerd is down; stop.sh removes them).
 # On success DIR/env holds shell assignments (DOCKERD_PID, DOCKER_HOST, DOCKER, ...), also printed.
 # Stop with scripts/docker/stop.sh DIR (by pid; removes containers, mounts, cgroups, the namespace).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-dir='' containerd='' ns='' cgparent='' driver=overlay2 rtopts=''
+dir='' containerd='' ns='' cgparent='' driver=overlay2 rtopts='' live=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --dir) dir=$2; shift 2 ;;
@@ -24,7 +25,8 @@ while [ $# -gt 0 ]; do
     --cgroup-parent) cgparent=$2; shift 2 ;;
     --storage-driver) driver=$2; shift 2 ;;
     --runtime-options) rtopts=$2; shift 2 ;;
-    *) echo "start: unknown argument '$1' (usage: start.sh --dir DIR --containerd SOCKET [--namespace NS] [--cgroup-parent CGROUP] [--storage-driver overlay2|vfs] [--runtime-options JSON])" >&2; exit 2 ;;
+    --live-restore) live=true; shift ;;
+    *) echo "start: unknown argument '$1' (usage: start.sh --dir DIR --containerd SOCKET [--namespace NS] [--cgroup-parent CGROUP] [--storage-driver overlay2|vfs] [--runtime-options JSON] [--live-restore])" >&2; exit 2 ;;
   esac
 done
 [ -n "$dir" ] || { echo "start: --dir DIR is required" >&2; exit 2; }
@@ -55,6 +57,7 @@ entry='"runtimeType": "io.containerd.tsrun.v1"'
 [ -n "$rtopts" ] && entry="$entry, \"options\": $rtopts"
 cat > "$dir/daemon.json" <<EOT
 {
+  "live-restore": $live,
   "runtimes": {
     "tsrun": { $entry }
   }
@@ -63,7 +66,7 @@ EOT
 
 # PATH as dockerd sees it: Docker 26's own helpers (docker-init, docker-proxy), then the system (runc).
 path=$dockerbin/usr/bin:$dockerbin/usr/sbin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-: > "$dir/dockerd.log"
+echo "--- scripts/docker/start.sh $(date -u +%FT%TZ)" >> "$dir/dockerd.log"
 # setsid: its own session, so it outlives this script; the subshell execs, so $! is dockerd's pid.
 (cd "$dir" && PATH=$path exec setsid "$dockerbin/usr/sbin/dockerd" \
    --config-file "$dir/daemon.json" \

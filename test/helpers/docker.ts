@@ -25,6 +25,15 @@ export interface DockerHandle {
   /** cgroup parent of its containers (cgroupfs driver), e.g. /tsrun-test-<run>-<w>-dk1 */
   readonly cgroupParent: string;
   readonly containerd: ContainerdHandle;
+  /** scripts/docker/start.sh's arguments (restartDockerd starts it again with them) */
+  readonly startArgs: readonly string[];
+}
+
+export interface DockerOptions {
+  /** The tsrun runtime's "options" object in daemon.json. */
+  readonly runtimeOptions?: Record<string, unknown>;
+  /** "live-restore": true (containers keep running while dockerd is down). */
+  readonly liveRestore?: boolean;
 }
 
 let counter = 0;
@@ -57,10 +66,9 @@ export function dockerOnPty(h: DockerHandle, args: readonly string[], opts: RunO
 
 /**
  * Starts containerd 1.7 and dockerd (fetching Docker 26 first when build/docker-26 is missing: a
- * missing package fails here, loudly) and loads the test image. `runtimeOptions` is the tsrun
- * runtime's "options" object in daemon.json.
+ * missing package fails here, loudly) and loads the test image.
  */
-export async function startDocker(runtimeOptions?: Record<string, unknown>): Promise<DockerHandle> {
+export async function startDocker(opts: DockerOptions = {}): Promise<DockerHandle> {
   const env = testEnv();
   counter += 1;
   const scope = workerScope(env.runId);
@@ -72,31 +80,12 @@ export async function startDocker(runtimeOptions?: Record<string, unknown>): Pro
     containerd = await startContainerd(env.repo, '1.7', ctdDir, env.binDir, `${scope}dk${counter}`);
     const namespace = `${scope}dk${counter}`;
     const cgroupParent = `/${scope}dk${counter}`;
-    await runOk(
-      path.join(env.repo, 'scripts/docker/start.sh'),
-      [
-        '--dir', dir, '--containerd', containerd.address, '--namespace', namespace, '--cgroup-parent', cgroupParent,
-        ...(runtimeOptions === undefined ? [] : ['--runtime-options', JSON.stringify(runtimeOptions)]),
-      ],
-      { timeoutMs: 120_000 },
-    );
-    const e = parseEnvFile(fs.readFileSync(path.join(dir, 'env'), 'utf8'));
-    const need = (k: string): string => {
-      const v = e[k];
-      if (v === undefined) throw new Error(`${dir}/env lacks ${k}; scripts/docker/start.sh and docker.ts disagree`);
-      return v;
-    };
-    const h: DockerHandle = {
-      dir,
-      pid: Number(need('DOCKERD_PID')),
-      host: need('DOCKER_HOST'),
-      docker: need('DOCKER'),
-      config: need('DOCKER_CONFIG'),
-      log: need('DOCKERD_LOG'),
-      namespace: need('DOCKER_NAMESPACE'),
-      cgroupParent: need('DOCKER_CGROUP_PARENT'),
-      containerd,
-    };
+    const startArgs = [
+      '--dir', dir, '--containerd', containerd.address, '--namespace', namespace, '--cgroup-parent', cgroupParent,
+      ...(opts.runtimeOptions === undefined ? [] : ['--runtime-options', JSON.stringify(opts.runtimeOptions)]),
+      ...(opts.liveRestore === true ? ['--live-restore'] : []),
+    ];
+    const h = await runStart(dir, startArgs, containerd);
     await dockerOk(h, ['load', '-i', dockerImageTar()], { timeoutMs: 120_000 });
     return h;
   } catch (err) {
@@ -104,6 +93,56 @@ export async function startDocker(runtimeOptions?: Record<string, unknown>): Pro
     await stopContainerd(env.repo, ctdDir, true);
     throw err;
   }
+}
+
+/** Runs scripts/docker/start.sh and reads the handle from DIR/env. */
+async function runStart(dir: string, startArgs: readonly string[], containerd: ContainerdHandle): Promise<DockerHandle> {
+  await runOk(path.join(testEnv().repo, 'scripts/docker/start.sh'), startArgs, { timeoutMs: 120_000 });
+  const e = parseEnvFile(fs.readFileSync(path.join(dir, 'env'), 'utf8'));
+  const need = (k: string): string => {
+    const v = e[k];
+    if (v === undefined) throw new Error(`${dir}/env lacks ${k}; scripts/docker/start.sh and docker.ts disagree`);
+    return v;
+  };
+  return {
+    dir,
+    pid: Number(need('DOCKERD_PID')),
+    host: need('DOCKER_HOST'),
+    docker: need('DOCKER'),
+    config: need('DOCKER_CONFIG'),
+    log: need('DOCKERD_LOG'),
+    namespace: need('DOCKER_NAMESPACE'),
+    cgroupParent: need('DOCKER_CGROUP_PARENT'),
+    containerd,
+    startArgs,
+  };
+}
+
+/** True while `pid` is the dockerd of `dir` (its command line names DIR/daemon.json). */
+function isDockerd(pid: number, dir: string): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path.join(dir, 'daemon.json'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops dockerd by pid (SIGTERM; with live-restore its containers keep running) and starts it again
+ * with the same arguments. Returns the new handle (new pid; same dirs, socket and namespace).
+ */
+export async function restartDockerd(h: DockerHandle): Promise<DockerHandle> {
+  if (!isDockerd(h.pid, h.dir)) throw new Error(`restartDockerd: pid ${h.pid} is not the dockerd of ${h.dir}`);
+  process.kill(h.pid, 'SIGTERM');
+  const until = Date.now() + 60_000;
+  while (isDockerd(h.pid, h.dir)) {
+    if (Date.now() > until) throw new Error(`restartDockerd: dockerd pid ${h.pid} still runs 60 s after SIGTERM`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  fs.rmSync(path.join(h.dir, 'docker.pid'), { force: true });
+  return runStart(h.dir, h.startArgs, h.containerd);
 }
 
 /** build-image.sh's docker-archive twin of the OCI tar (the OCI layout plus manifest.json). */

@@ -26,7 +26,7 @@ describe('Docker 26: the tsrun runtime entry with "options": {"ConfigPath": ...}
   beforeAll(async () => {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(toml, `# tsrun's options for Docker\nRoot = "${root}"\nLogLevel = "debug"\n`);
-    h = await startDocker({ ConfigPath: toml });
+    h = await startDocker({ runtimeOptions: { ConfigPath: toml } });
   }, 300_000);
 
   afterAll(async () => {
