@@ -85,6 +85,8 @@ export async function createContainer(options: CreateOptions, overrides: Library
     if (!spec.root?.path) throw new InvalidArgumentError('config.json: root.path: must name the rootfs directory');
     const rootfs = path.resolve(bundle, spec.root.path);
     fs.mkdirSync(dir, { mode: 0o711 });
+    // whatever our umask: a non-root init reaches its exec FIFO through this directory
+    fs.chmodSync(dir, 0o711);
     let cgroup: CgroupHandle | undefined;
     let init: SpawnedInit | undefined;
     try {
