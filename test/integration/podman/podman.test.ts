@@ -294,6 +294,19 @@ describe('podman: tsrun and runc side by side', () => {
     expect(tsrun.stdout).toContain('touch: /x: Read-only file system');
   });
 
+  it.each([
+    ['--privileged', ['--privileged'], 'grep -E "^Cap(Eff|Bnd)" /proc/self/status; ls /dev | wc -l; ls -ln /dev/null /dev/kmsg | cut -c1-10'],
+    ['--user, --group-add, --cap-add', ['--user', '1000:1000', '--group-add', '44', '--cap-add', 'SYS_ADMIN'], 'id; grep ^Cap /proc/self/status'],
+    ['--device', ['--device', '/dev/null:/dev/mynull'], 'ls -ln /dev/mynull | cut -c1-10; echo hi > /dev/mynull && echo written'],
+    ['-v (read-only bind), --tmpfs with options, --shm-size, --sysctl, --oom-score-adj', ['-v', '/etc/os-release:/data/os-release:ro', '--tmpfs', '/t:size=1m,mode=700', '--shm-size', '1m', '--sysctl', 'kernel.msgmax=65536', '--oom-score-adj', '100'],
+      'head -1 /data/os-release; touch /data/x 2>&1; stat -c %a /t; grep -E " /(t|dev/shm) " /proc/self/mountinfo | cut -d" " -f5,6,9-; cat /proc/sys/kernel/msgmax /proc/self/oom_score_adj'],
+    ['--network host, --pid host, --ipc host, --uts host', ['--network', 'host', '--pid', 'host', '--ipc', 'host', '--uts', 'host'], `hostname; ls /sys/class/net | wc -l; cat /proc/1/comm; [ "$(ls /proc | grep -c '^[0-9]')" -gt 10 ] && echo many-pids`],
+  ])('%s: the same inside', async (_label, flags, script) => {
+    const [tsrun, runc] = await Promise.all([runRm('tsrun', sh(script), flags), runRm('runc', sh(script), flags)]);
+    expect({ code: tsrun.code, stdout: tsrun.stdout, stderr: tsrun.stderr }).toEqual({ code: runc.code, stdout: runc.stdout, stderr: runc.stderr });
+    expect(runc.code).toBe(0);
+  });
+
   it('the same runtime errors, classified the same by podman', async () => {
     for (const args of [['no-such-command'], ['/etc'], ['/no/such/path']]) {
       const [tsrun, runc] = [await runRm('tsrun', args), await runRm('runc', args)];
