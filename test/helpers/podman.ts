@@ -65,6 +65,9 @@ export interface PodmanRig {
   podmanOk(r: PodmanRuntime, args: readonly string[], opts?: RunOptions): Promise<RunResult>;
   /** the argv and environment of `podman --runtime <r> args…` (for running it on a terminal) */
   command(r: PodmanRuntime, args: readonly string[]): { cmd: string; args: string[]; env: NodeJS.ProcessEnv };
+  /** `podman args…` without --runtime, with `extraConf` appended to containers.conf (e.g. an
+   *  [engine.runtimes] table naming the runtime) */
+  podmanWithConf(extraConf: string, args: readonly string[], opts?: RunOptions): Promise<RunResult>;
   /** remove every container (stopping with no grace), the cgroup parent and the directory */
   cleanup(): Promise<void>;
 }
@@ -119,6 +122,12 @@ export async function startPodmanRig(): Promise<PodmanRig> {
     if (res.code !== 0) throw new Error(describeResult(res));
     return res;
   };
+  let confs = 0;
+  const podmanWithConf = (extraConf: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> => {
+    const file = path.join(conf, `containers-${++confs}.conf`);
+    fs.writeFileSync(file, fs.readFileSync(path.join(conf, 'containers.conf'), 'utf8') + extraConf);
+    return run('podman', [...global, ...args], { timeoutMs: 120_000, ...opts, env: { ...podmanEnv, CONTAINERS_CONF: file } });
+  };
   await podmanOk('tsrun', ['load', '-i', env.image.tar]);
   return {
     dir,
@@ -126,6 +135,7 @@ export async function startPodmanRig(): Promise<PodmanRig> {
     image: env.image.ref,
     podman,
     podmanOk,
+    podmanWithConf,
     command,
     async cleanup() {
       const failures: string[] = [];

@@ -11,7 +11,7 @@ import { closeFd, openpty, setWinsize } from '../../../src/linux';
 import { describeResult, RunResult } from '../../helpers/exec';
 import { uniqueId } from '../../helpers/env';
 import { assertNoLeaks } from '../../helpers/leaks';
-import { hostCgroupDir, PODMAN_RUNTIMES, PodmanRig, PodmanRuntime, runtimeStateRoot, startPodmanRig } from '../../helpers/podman';
+import { hostCgroupDir, PODMAN_RUNTIMES, PodmanRig, PodmanRuntime, runtimePath, runtimeStateRoot, startPodmanRig } from '../../helpers/podman';
 
 jest.setTimeout(180_000);
 
@@ -265,6 +265,23 @@ describe.each(PODMAN_RUNTIMES)('podman --runtime %s', (r) => {
     await removeForce(r, name);
     const ro = await runRm(r, sh('touch /x 2>/dev/null || echo root-ro; echo ok > /tmp/t && cat /tmp/t; echo ok > /run/t && cat /run/t; ls /extra'), ['--read-only', '--tmpfs', '/extra']);
     expect({ code: ro.code, stdout: ro.stdout }).toEqual({ code: 0, stdout: 'root-ro\nok\nok\n' });
+  });
+});
+
+describe('podman with tsrun named in containers.conf', () => {
+  it('[engine] runtime = "tsrun" and [engine.runtimes] tsrun = [path]: podman info reports it, run uses it', async () => {
+    const conf = `runtime = "tsrun"\n[engine.runtimes]\ntsrun = ["${runtimePath('tsrun')}"]\n`;
+    const info = await rig.podmanWithConf(conf, ['info', '--format', '{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Path}} {{.Host.OCIRuntime.Version}}']);
+    expect(info.stdout).toMatch(new RegExp(`^tsrun ${runtimePath('tsrun')} tsrun version \\d+\\.\\d+\\.\\d+\nspec: 1\\.`));
+    const name = uniqueId('pm-conf');
+    const res = await rig.podmanWithConf(conf, ['run', '-d', '--name', name, '--cgroup-parent', rig.cgroupParent, rig.image, 'sleep', '1000']);
+    expect(res.code).toBe(0);
+    const id = res.stdout.trim();
+    created.tsrun.push(id);
+    // the container is tsrun's: its state is in tsrun's root
+    expect(fs.existsSync(path.join(runtimeStateRoot('tsrun'), id, 'state.json'))).toBe(true);
+    expect((await rig.podmanWithConf(conf, ['rm', '-f', '-t', '0', name])).code).toBe(0);
+    expect(fs.existsSync(path.join(runtimeStateRoot('tsrun'), id))).toBe(false);
   });
 });
 
