@@ -317,6 +317,8 @@ describe('podman: tsrun and runc side by side', () => {
     ['--device', ['--device', '/dev/null:/dev/mynull'], 'ls -ln /dev/mynull | cut -c1-10; echo hi > /dev/mynull && echo written'],
     ['-v (read-only bind), --tmpfs with options, --shm-size, --sysctl, --oom-score-adj', ['-v', '/etc/os-release:/data/os-release:ro', '--tmpfs', '/t:size=1m,mode=700', '--shm-size', '1m', '--sysctl', 'kernel.msgmax=65536', '--oom-score-adj', '100'],
       'head -1 /data/os-release; touch /data/x 2>&1; stat -c %a /t; grep -E " /(t|dev/shm) " /proc/self/mountinfo | cut -d" " -f5,6,9-; cat /proc/sys/kernel/msgmax /proc/self/oom_score_adj'],
+    ['cgroup v1 resources and --ulimit', ['--memory', '64m', '--memory-reservation', '32m', '--memory-swappiness', '10', '--cpu-period', '50000', '--cpu-quota', '25000', '--cpuset-cpus', '0', '--cpuset-mems', '0', '--pids-limit', '-1', '--ulimit', 'nofile=100:200', '--ulimit', 'nproc=1000:1000'],
+      'cd /sys/fs/cgroup; cat memory/memory.limit_in_bytes memory/memory.soft_limit_in_bytes memory/memory.swappiness cpu/cpu.cfs_period_us cpu/cpu.cfs_quota_us cpuset/cpuset.cpus cpuset/cpuset.mems pids/pids.max; ulimit -n; ulimit -Hn; ulimit -u'],
     ['--network host, --pid host, --ipc host, --uts host', ['--network', 'host', '--pid', 'host', '--ipc', 'host', '--uts', 'host'], `hostname; ls /sys/class/net | wc -l; cat /proc/1/comm; [ "$(ls /proc | grep -c '^[0-9]')" -gt 10 ] && echo many-pids`],
   ])('%s: the same inside', async (_label, flags, script) => {
     const [tsrun, runc] = await Promise.all([runRm('tsrun', sh(script), flags), runRm('runc', sh(script), flags)]);
