@@ -54,11 +54,7 @@ export function parseCgroupMounts(mountinfo: string): { v1: CgroupMount[]; unifi
       byPoint.delete(point); // something else mounted over a former cgroup mount point
     }
   }
-  // One mount per v1 hierarchy: the same hierarchy mounted again elsewhere (criu's cgroup yard
-  // during a dump, a tool's private mount) must not replace the one under /sys/fs/cgroup; else
-  // the first listed.
-  const v1ByControllers = new Map<string, CgroupMount>();
-  const canonical = (p: string): boolean => p.startsWith('/sys/fs/cgroup/');
+  const v1: CgroupMount[] = [];
   let unified: CgroupMount | undefined;
   for (const m of byPoint.values()) {
     const { v2, ...mount } = m;
@@ -66,12 +62,10 @@ export function parseCgroupMounts(mountinfo: string): { v1: CgroupMount[]; unifi
       // Prefer /sys/fs/cgroup itself, then the shortest path.
       if (!unified || mount.mountPoint.length < unified.mountPoint.length) unified = mount;
     } else if (mount.controllers.length > 0) {
-      const key = [...mount.controllers].sort().join(',');
-      const seen = v1ByControllers.get(key);
-      if (seen === undefined || (!canonical(seen.mountPoint) && canonical(mount.mountPoint))) v1ByControllers.set(key, mount);
+      v1.push(mount);
     }
   }
-  return { v1: [...v1ByControllers.values()], unified };
+  return { v1, unified };
 }
 
 /** Parse /proc/<pid>/cgroup: "hierarchy-id:controllers:path" lines → controllers ("" for v2) → path. */

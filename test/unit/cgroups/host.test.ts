@@ -27,19 +27,6 @@ describe('parseCgroupMounts', () => {
     expect(v1[0]).toEqual({ mountPoint: '/sys/fs/cgroup/cpu,cpuacct', root: '/', controllers: ['cpu', 'cpuacct'] });
     expect(v1[1]).toEqual({ mountPoint: '/sys/fs/cgroup/my memory', root: '/docker/abc', controllers: ['memory'] });
   });
-  it('keeps one mount per hierarchy: a second mount elsewhere (criu\'s cgroup yard) does not replace /sys/fs/cgroup/<c>', () => {
-    const yard = `166 142 0:31 / /tmp/x/.criu.cgyard.CXHEzy/cpuset rw,relatime - cgroup none rw,cpuset
-167 142 0:32 / /tmp/x/.criu.cgyard.CXHEzy/memory rw,relatime - cgroup none rw,memory
-`;
-    const before = `30 23 0:31 / /tmp/early/cpuset rw - cgroup none rw,cpuset
-34 31 0:31 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset
-`;
-    const { v1 } = parseCgroupMounts(before + HYBRID + yard);
-    expect(v1.map((m) => m.mountPoint)).toEqual([
-      '/sys/fs/cgroup/cpuset', '/sys/fs/cgroup/cpu', '/sys/fs/cgroup/cpuacct', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/freezer', '/sys/fs/cgroup/systemd',
-    ]);
-    expect(v1MountFor(cgroupHostFrom(HYBRID + yard, ''), 'memory')?.mountPoint).toBe('/sys/fs/cgroup/memory');
-  });
   it('ignores a cgroup mount that something else was mounted over', () => {
     const text = `${UNIFIED}40 30 0:50 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n`;
     expect(parseCgroupMounts(text).unified).toBeUndefined();
