@@ -115,7 +115,8 @@ export async function startPodmanRig(): Promise<PodmanRig> {
   const command = (r: PodmanRuntime, args: readonly string[]) => ({ cmd: 'podman', args: ['--runtime', runtimePath(r), ...global, ...args], env: podmanEnv });
   const podman = (r: PodmanRuntime, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> => {
     const c = command(r, args);
-    return run(c.cmd, c.args, { timeoutMs: 120_000, ...opts, env: c.env });
+    // cwd: conmon writes an "oom" file into its working directory when the container is OOM-killed
+    return run(c.cmd, c.args, { timeoutMs: 120_000, cwd: dir, ...opts, env: c.env });
   };
   const podmanOk = async (r: PodmanRuntime, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> => {
     const res = await podman(r, args, opts);
@@ -126,7 +127,7 @@ export async function startPodmanRig(): Promise<PodmanRig> {
   const podmanWithConf = (extraConf: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> => {
     const file = path.join(conf, `containers-${++confs}.conf`);
     fs.writeFileSync(file, fs.readFileSync(path.join(conf, 'containers.conf'), 'utf8') + extraConf);
-    return run('podman', [...global, ...args], { timeoutMs: 120_000, ...opts, env: { ...podmanEnv, CONTAINERS_CONF: file } });
+    return run('podman', [...global, ...args], { timeoutMs: 120_000, cwd: dir, ...opts, env: { ...podmanEnv, CONTAINERS_CONF: file } });
   };
   await podmanOk('tsrun', ['load', '-i', env.image.tar]);
   return {

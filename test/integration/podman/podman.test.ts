@@ -86,7 +86,7 @@ async function podmanOnPty(r: PodmanRuntime, args: readonly string[], rows: numb
   const c = rig.command(r, args);
   const pty = openpty();
   setWinsize(pty.master, rows, cols);
-  const child = spawn(c.cmd, c.args, { env: c.env, stdio: [pty.slave, pty.slave, pty.slave] });
+  const child = spawn(c.cmd, c.args, { env: c.env, cwd: rig.dir, stdio: [pty.slave, pty.slave, pty.slave] });
   closeFd(pty.slave);
   let out = '';
   const reader = new tty.ReadStream(pty.master);
