@@ -85,11 +85,10 @@ export async function createContainer(options: CreateOptions, overrides: Library
     if (!spec.root?.path) throw new InvalidArgumentError('config.json: root.path: must name the rootfs directory');
     const rootfs = path.resolve(bundle, spec.root.path);
     fs.mkdirSync(dir, { mode: 0o711 });
-    // whatever our umask: a non-root init reaches its exec FIFO through this directory
-    fs.chmodSync(dir, 0o711);
     let cgroup: CgroupHandle | undefined;
     let init: SpawnedInit | undefined;
     try {
+      fs.chmodSync(dir, 0o711); // whatever our umask: a non-root init reaches its exec FIFO through here
       const fifo = options.startMode === 'fifo' ? fifoPath(root, options.id) : undefined;
       if (fifo) deps.mkfifo(fifo);
       cgroup = deps.openCgroup(spec, options.id, options.systemdCgroup ?? false);

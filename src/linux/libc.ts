@@ -2,7 +2,6 @@
 //! -errno, which is turned into a SyscallError here; koffi.errno() is never used (any later Node
 //! call may overwrite it).
 
-import { chmodSync } from 'node:fs';
 import koffi from 'koffi';
 import { nativeFile } from '../platform/assets';
 import { SyscallError } from './errors';
@@ -171,11 +170,8 @@ export function bytesUnread(fd: number): number {
   return check(lib().fionread(fd), 'ioctl FIONREAD', String(fd));
 }
 
-/** mkfifo with exactly `mode`: the umask does not apply (runc clears it for its exec FIFO, whose
- *  0622 lets a container init that already switched to a non-root user open it for writing). */
 export function mkfifo(p: string, mode = 0o622): void {
   check(lib().mkfifo(p, mode), 'mkfifo', p);
-  chmodSync(p, mode);
 }
 
 export function closeFd(fd: number): void {
