@@ -5,6 +5,7 @@ import { ContainerSetupError, mkfifo, reaper, spawnContainer, releaseExecFifo } 
 import type { Spec } from '../../../src/runtime/spec';
 import { defaultSpec, makeBusyboxBundle, type Bundle } from '../../helpers/busybox-bundle';
 import { Capture, planFor, runContainer } from '../../helpers/run-container';
+import { P_PID, waitid, WEXITED, WNOHANG } from '../../../src/linux/libc';
 
 let bundle: Bundle;
 beforeAll(() => {
@@ -347,6 +348,21 @@ describe('containers from a busybox rootfs', () => {
     await p.start();
     expect(await p.exited).toEqual({ status: 0 });
     expect(await out.text).toBe('ran\n');
+  });
+
+  it('reap: false notices the exit but leaves the zombie (its status is for a subreaper: exec --detach under conmon)', async () => {
+    const out = new Capture();
+    const err = new Capture();
+    const p = await spawnContainer(planFor(bundle, sh('exit 9'), out, err), { reap: false });
+    await p.start();
+    expect(await p.exited).toEqual({ status: 9 });
+    out.closeWrite();
+    err.closeWrite();
+    // still a zombie child of ours with its status: reap it here as the subreaper would
+    expect(fs.readFileSync(`/proc/${p.pid}/stat`, 'utf8').split(') ')[1]?.[0]).toBe('Z');
+    const info = waitid(P_PID, p.pid, WEXITED | WNOHANG);
+    expect(info).toMatchObject({ pid: p.pid, status: 9 });
+    expect(fs.existsSync(`/proc/${p.pid}`)).toBe(false);
   });
 
   it('leaves no processes behind', async () => {
