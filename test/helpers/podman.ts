@@ -106,8 +106,12 @@ export async function startPodmanRig(): Promise<PodmanRig> {
     '',
   ].join('\n'));
   fs.writeFileSync(path.join(conf, 'storage.conf'), `[storage]\ndriver = "vfs"\ngraphroot = "${root}"\nrunroot = "${runroot}"\n`);
+  // CRIU for `podman container checkpoint`: trixie's 4.1 from scripts/criu/fetch.sh first on PATH
+  // (podman checks it, the runtimes run it; bookworm's 3.17 cannot run on kernels >= 6.13)
+  const criuDir = path.join(env.repo, 'build/criu-4.1/bin');
   const podmanEnv: NodeJS.ProcessEnv = {
     ...process.env,
+    PATH: `${fs.existsSync(criuDir) ? `${criuDir}:` : ''}${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`,
     CONTAINERS_CONF: path.join(conf, 'containers.conf'),
     CONTAINERS_STORAGE_CONF: path.join(conf, 'storage.conf'),
   };
@@ -163,6 +167,13 @@ export async function startPodmanRig(): Promise<PodmanRig> {
       if (failures.length > 0) throw new Error(`podman rig cleanup:\n${failures.join('\n')}`);
     },
   };
+}
+
+/** The CRIU podman and the runtimes get (scripts/criu/fetch.sh; setup-host.sh runs it). */
+export function requireCriu41(): string {
+  const criu = path.join(testEnv().repo, 'build/criu-4.1/bin/criu');
+  if (!fs.existsSync(criu)) throw new Error(`${criu} missing: run scripts/criu/fetch.sh (bookworm's CRIU 3.17 cannot checkpoint on kernel >= 6.13)`);
+  return criu;
 }
 
 /** Mount points of the host's cgroup hierarchies (v1 controllers and the unified one). */

@@ -11,7 +11,7 @@ import { closeFd, openpty, setWinsize } from '../../../src/linux';
 import { describeResult, RunResult } from '../../helpers/exec';
 import { uniqueId } from '../../helpers/env';
 import { assertNoLeaks } from '../../helpers/leaks';
-import { hostCgroupDir, PODMAN_RUNTIMES, PodmanRig, PodmanRuntime, runtimePath, runtimeStateRoot, startPodmanRig } from '../../helpers/podman';
+import { hostCgroupDir, PODMAN_RUNTIMES, PodmanRig, PodmanRuntime, requireCriu41, runtimePath, runtimeStateRoot, startPodmanRig } from '../../helpers/podman';
 
 jest.setTimeout(180_000);
 
@@ -253,6 +253,27 @@ describe.each(PODMAN_RUNTIMES)('podman --runtime %s', (r) => {
     expect(fs.existsSync(cg)).toBe(false);
     expect(fs.existsSync(path.join(runtimeStateRoot(r), id))).toBe(false);
     expect((await rig.podman(r, ['ps', '-a', '--filter', `name=${name}`, '--format', '{{.Names}}'])).stdout.trim()).toBe('');
+  });
+
+  it('container checkpoint and restore (CRIU 4.1): the same process goes on from where it was', async () => {
+    requireCriu41();
+    const name = uniqueId('pm-ckpt');
+    // a fresh start would add a line to /tmp/starts and count from 1 again
+    await runDetached(r, name, sh('echo started >> /tmp/starts; i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done'));
+    const read = async (): Promise<{ starts: string; count: number }> => {
+      const out = (await rig.podmanOk(r, ['exec', name, 'sh', '-c', 'cat /tmp/starts; cat /tmp/count'])).stdout.trim().split('\n');
+      return { starts: out.slice(0, -1).join('\n'), count: Number(out.at(-1)) };
+    };
+    await until('the counter', async () => ((await read()).count >= 5 ? true : undefined));
+    const before = await read();
+    await rig.podmanOk(r, ['container', 'checkpoint', name]);
+    expect(await inspect(r, name, '{{.State.Status}}')).toBe('exited');
+    await rig.podmanOk(r, ['container', 'restore', name]);
+    expect(await inspect(r, name, '{{.State.Status}}')).toBe('running');
+    const after = await read();
+    expect(after.starts).toBe('started');
+    expect(after.count).toBeGreaterThanOrEqual(before.count);
+    await removeForce(r, name);
   });
 
   it('restart gives a new process; --read-only with tmpfs mounts (tmpcopyup) works', async () => {
