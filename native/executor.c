@@ -23,6 +23,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -437,14 +438,133 @@ static int remount_ro(const char *path)
 	return mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL);
 }
 
+
+/* ---- tmpcopyup: the directory a tmpfs is mounted over, copied into the tmpfs ---- */
+
+#define COPY_UP_MAX_DEPTH 64
+
+struct dirent64_hdr {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/* owner, mode (after chown: it clears set-id bits) and times of an entry created in `to` */
+static int copy_attrs(int fd, int to, const char *name, const struct stat *st)
+{
+	struct timespec times[2] = {st->st_atim, st->st_mtim};
+	if (S_ISLNK(st->st_mode)) {
+		if (fchownat(to, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return -1;
+		return utimensat(to, name, times, AT_SYMLINK_NOFOLLOW);
+	}
+	if (fchown(fd, st->st_uid, st->st_gid) < 0 || fchmod(fd, st->st_mode & 07777) < 0)
+		return -1;
+	return futimens(fd, times);
+}
+
+static int copy_tree(int from, int to, int depth, const char **failed);
+
+/* one entry `name` of directory `from` into directory `to`; -1 with errno and *failed = the name */
+static int copy_entry(int from, int to, const char *name, int depth, const char **failed)
+{
+	struct stat st;
+	int in = -1, out = -1, r = -1;
+	*failed = name;
+	if (fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	if (S_ISDIR(st.st_mode)) {
+		if (mkdirat(to, name, 0700) < 0)
+			return -1;
+		in = openat(from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		out = openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (in >= 0 && out >= 0 && copy_tree(in, out, depth + 1, failed) == 0) {
+			*failed = name;
+			r = copy_attrs(out, to, name, &st);
+		}
+	} else if (S_ISREG(st.st_mode)) {
+		in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		out = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (in >= 0 && out >= 0) {
+			ssize_t n;
+			while ((n = sendfile(out, in, NULL, 1 << 30)) > 0)
+				;
+			if (n == 0)
+				r = copy_attrs(out, to, name, &st);
+		}
+	} else if (S_ISLNK(st.st_mode)) {
+		char target[4096];
+		ssize_t n = readlinkat(from, name, target, sizeof target - 1);
+		if (n >= 0) {
+			target[n] = 0;
+			if (symlinkat(target, to, name) == 0)
+				r = copy_attrs(-1, to, name, &st);
+		}
+	} else {
+		/* fifo, socket or device node: the same node, not its contents */
+		struct timespec times[2] = {st.st_atim, st.st_mtim};
+		if (mknodat(to, name, st.st_mode, st.st_rdev) == 0 &&
+		    fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    fchmodat(to, name, st.st_mode & 07777, 0) == 0)
+			r = utimensat(to, name, times, AT_SYMLINK_NOFOLLOW);
+	}
+	int err = errno;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	errno = err;
+	return r;
+}
+
+/* every entry of `from` into `to` (recursively, at most COPY_UP_MAX_DEPTH levels) */
+static int copy_tree(int from, int to, int depth, const char **failed)
+{
+	char buf[2048] __attribute__((aligned(8)));
+	if (depth > COPY_UP_MAX_DEPTH) {
+		errno = ELOOP;
+		return -1;
+	}
+	for (;;) {
+		long n = syscall(SYS_getdents64, from, buf, sizeof buf);
+		if (n <= 0)
+			return n < 0 ? -1 : 0;
+		for (long off = 0; off < n;) {
+			const struct dirent64_hdr *d = (const void *)(buf + off);
+			off += d->d_reclen;
+			if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+				continue;
+			if (copy_entry(from, to, d->d_name, depth, failed) < 0)
+				return -1;
+		}
+	}
+}
+
 static void op_mount(struct spawn *s, const struct tsr_op_hdr *op)
 {
 	unsigned long flags = (unsigned long)op_int(op, 0);
 	int base = (int)op_int(op, 1), mk = (int)op_int(op, 2);
+	int extra = op->nint > 3 ? (int)op_int(op, 3) : 0;
 	const char *src = op_str(op, 0), *target = op_str(op, 1), *fstype = op_str(op, 2), *data = op_str(op, 3);
 	char procpath[64];
 	const char *where = target;
 	int fd = -1;
+	/* keep-mode (runc's tmpfs rule): the new mount's root gets the mode of the directory it covers,
+	 * when there was one */
+	int keep_mode = 0;
+	mode_t keep = 0;
+	if ((extra & TSR_MOUNT_KEEP_MODE) && base == TSR_BASE_ROOT) {
+		int pre = open_in_root(s, target, O_PATH);
+		struct stat st;
+		if (pre >= 0 && fstat(pre, &st) == 0 && S_ISDIR(st.st_mode)) {
+			keep_mode = 1;
+			keep = st.st_mode & 07777;
+		}
+		if (pre >= 0)
+			close(pre);
+	}
 	if (base == TSR_BASE_ROOT) {
 		fd = target_in_root(s, target, mk, src);
 		if (fd < 0)
@@ -452,7 +572,16 @@ static void op_mount(struct spawn *s, const struct tsr_op_hdr *op)
 		fd_path(procpath, sizeof procpath, fd);
 		where = procpath;
 	}
-	int r = mount(src, where, fstype, flags, data);
+	/* tmpcopyup: the directory we mount over stays readable through an fd opened before */
+	int under = -1;
+	if (extra & TSR_MOUNT_COPY_UP) {
+		under = open(where, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (under < 0)
+			fail(s, "open", target, errno);
+	}
+	/* with work to do inside the new mount, it is mounted writable and made read-only last */
+	int after = under >= 0 || keep_mode;
+	int r = mount(src, where, fstype, after ? flags & ~(unsigned long)MS_RDONLY : flags, data);
 	if (r < 0 && errno == EPERM && (flags & MS_REMOUNT) && (flags & MS_BIND)) {
 		/* in a user namespace the mount's nosuid/nodev/noexec/atime flags are locked: keep them */
 		struct statvfs sv;
@@ -464,6 +593,30 @@ static void op_mount(struct spawn *s, const struct tsr_op_hdr *op)
 		close(fd);
 	if (r < 0)
 		fail(s, "mount", target, err);
+	if (!after)
+		return;
+	/* the new mount, reached through the rootfs again (the O_PATH fd is the directory below) */
+	int top = base == TSR_BASE_ROOT ? open_in_root(s, target, O_RDONLY | O_DIRECTORY) : open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (top < 0)
+		fail(s, "open", target, errno);
+	if (under >= 0) {
+		const char *failed = "";
+		if (copy_tree(under, top, 0, &failed) < 0) {
+			char what[4096];
+			err = errno;
+			snprintf(what, sizeof what, "%s: %s", target, failed);
+			fail(s, "tmpcopyup", what, err);
+		}
+		close(under);
+	}
+	if (keep_mode && fchmod(top, keep) < 0)
+		fail(s, "chmod", target, errno);
+	if (flags & MS_RDONLY) {
+		fd_path(procpath, sizeof procpath, top);
+		if (mount(NULL, procpath, NULL, (flags & ~(unsigned long)(MS_BIND | MS_REC)) | MS_REMOUNT, NULL) < 0)
+			fail(s, "mount", target, errno);
+	}
+	close(top);
 }
 
 static void op_make_parent_private(struct spawn *s, const char *path)

@@ -41,6 +41,10 @@ struct tsr_op_hdr {
 #define TSR_BASE_ROOT 0
 #define TSR_BASE_ABS 1
 
+/* what to do inside a new mount (the mount op's optional 4th int) */
+#define TSR_MOUNT_COPY_UP 1   /* tmpcopyup: copy the directory mounted over into the new mount */
+#define TSR_MOUNT_KEEP_MODE 2 /* the new mount's root gets the mode of the directory it covers */
+
 /* what to create at a missing mount target */
 #define TSR_MK_NONE 0
 #define TSR_MK_DIR 1
@@ -51,7 +55,7 @@ enum tsr_op_code {
 	TSR_OP_SETNS = 1,          /* ints: nstype;            strs: path */
 	TSR_OP_UNSHARE = 2,        /* ints: flags */
 	TSR_OP_WRITE_FILE = 3,     /* ints: base;              strs: path, data */
-	TSR_OP_MOUNT = 4,          /* ints: flags, base, mk;   strs: source?, target, fstype?, data? */
+	TSR_OP_MOUNT = 4,          /* ints: flags, base, mk[, TSR_MOUNT_*];  strs: source?, target, fstype?, data? */
 	TSR_OP_MAKE_PARENT_PRIVATE = 5, /*                     strs: path */
 	TSR_OP_MKNOD = 6,          /* ints: mode, major, minor, uid, gid; strs: path */
 	TSR_OP_SYMLINK = 7,        /*                          strs: target, path */

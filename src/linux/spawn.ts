@@ -238,7 +238,7 @@ export async function spawnContainer(plan: LaunchPlan, options: SpawnOptions = {
         case MSG.PID:
           pid = m.value;
           pidfd = libc.pidfdOpen(pid);
-          exited = r.watch(pid, pidfd);
+          exited = r.watch(pid, pidfd, { reap: options.reap !== false });
           endSpawn();
           await options.onPid?.(pid);
           break;

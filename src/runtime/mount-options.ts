@@ -16,6 +16,8 @@ export interface ParsedMountOptions {
   readonly data: string;
   /** recognised options this runtime does not implement (rro, idmap, …) */
   readonly unsupported: readonly string[];
+  /** tmpcopyup (runc's extension, for tmpfs): the directory mounted over is copied into the tmpfs */
+  readonly copyUp: boolean;
 }
 
 /** options that set or clear a flag; `clear` true means the option removes the flag */
@@ -65,7 +67,7 @@ const PROPAGATION_OPTIONS: Readonly<Record<string, number>> = {
 const UNSUPPORTED = new Set([
   'rro', 'rrw', 'rnosuid', 'rsuid', 'rnodev', 'rdev', 'rnoexec', 'rexec', 'rnodiratime', 'rdiratime',
   'rrelatime', 'rnorelatime', 'rnoatime', 'ratime', 'rstrictatime', 'rnostrictatime', 'rnosymfollow',
-  'rsymfollow', 'idmap', 'ridmap', 'tmpcopyup', 'copy-symlink', 'src-nofollow',
+  'rsymfollow', 'idmap', 'ridmap', 'copy-symlink', 'src-nofollow',
 ]);
 
 /** `table[name]` for own keys only: "constructor", "__proto__", "toString"… are not options. */
@@ -85,6 +87,7 @@ export function parseMountOptions(options: readonly string[] | undefined, type?:
   const propagation: number[] = [];
   const data: string[] = [];
   const unsupported: string[] = [];
+  let copyUp = false;
   for (const option of options ?? []) {
     const flagOption = own(FLAG_OPTIONS, option);
     const propagationOption = own(PROPAGATION_OPTIONS, option);
@@ -101,6 +104,8 @@ export function parseMountOptions(options: readonly string[] | undefined, type?:
       recursive = true;
     } else if (propagationOption !== undefined) {
       propagation.push(propagationOption);
+    } else if (option === 'tmpcopyup') {
+      copyUp = true;
     } else if (UNSUPPORTED.has(option)) {
       unsupported.push(option);
     } else if (option !== '' && option !== 'defaults') {
@@ -108,5 +113,5 @@ export function parseMountOptions(options: readonly string[] | undefined, type?:
     }
   }
   if (bind) flags |= MS.BIND | (recursive ? MS.REC : 0);
-  return { flags, bind, recursive, propagation, data: data.join(','), unsupported };
+  return { flags, bind, recursive, propagation, data: data.join(','), unsupported, copyUp };
 }

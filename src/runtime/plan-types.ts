@@ -42,6 +42,11 @@ export type PlanOp =
       readonly data: string | null;
       readonly base: PathBase;
       readonly mkTarget: MkTarget;
+      /** tmpcopyup: copy the directory mounted over into the new mount (a tmpfs) */
+      readonly copyUp?: boolean;
+      /** give the new mount's root the mode of the directory it covers, when there was one (runc
+       *  does this for every tmpfs, whatever its mode= option says) */
+      readonly keepMode?: boolean;
     }
   /** make the mount that contains `path` (excluding a mount at `path` itself) private, so pivot_root works */
   | { readonly op: 'makeParentPrivate'; readonly step: string; readonly path: string }

@@ -139,9 +139,13 @@ function planMount(b: Builder, m: Mount, index: number, ctx: PlanContext): void 
     b.issues.push({ path: `${field}.type`, message: 'a mount without "bind"/"rbind" needs a type' });
     return;
   }
+  // tmpfs as runc mounts it: the root keeps the mode of the directory it covers; tmpcopyup (tmpfs
+  // only, ignored elsewhere like runc) copies that directory in
+  const tmpfs = type === 'tmpfs';
+  const copyUp = opts.copyUp && tmpfs;
   b.ops.push({
-    op: 'mount', step, source: m.source ?? type, target: dest, fstype: type, flags: opts.flags & ~MS.REMOUNT,
-    data: opts.data === '' ? null : opts.data, base: 'root', mkTarget: 'dir',
+    op: 'mount', step: copyUp ? `${step} (tmpcopyup)` : step, source: m.source ?? type, target: dest, fstype: type, flags: opts.flags & ~MS.REMOUNT,
+    data: opts.data === '' ? null : opts.data, base: 'root', mkTarget: 'dir', ...(copyUp ? { copyUp: true } : {}), ...(tmpfs ? { keepMode: true } : {}),
   });
   propagate();
 }
