@@ -55,7 +55,42 @@ struct spawn {
 	int cur_step;
 	const struct tsr_op_hdr *exec_op; /* the plan's exec op (found before the start barrier) */
 	char exec_path[4096];		   /* its program, resolved before the barrier ("" when not) */
+	int tramp_fd;			   /* the sealed trampoline memfd (process-wide; CLOEXEC) */
+	int c_tramp;			   /* the child's copy, above the STDIO fds */
 };
+
+/* ---- the exec trampoline (CVE-2019-5736; native/trampoline/trampoline.c, docs/security.md) ---- */
+
+extern const unsigned char tsr_trampoline_start[], tsr_trampoline_end[];
+static pthread_mutex_t tramp_lock = PTHREAD_MUTEX_INITIALIZER;
+static int tramp_memfd = -1;
+
+/* The trampoline in a memfd sealed against any change, made once per process. */
+static int trampoline_fd(void)
+{
+	pthread_mutex_lock(&tramp_lock);
+	int fd = tramp_memfd;
+	if (fd < 0) {
+#ifdef MFD_EXEC
+		fd = memfd_create("tsrun-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+		if (fd < 0 && errno == EINVAL)
+#endif
+			fd = memfd_create("tsrun-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		size_t len = (size_t)(tsr_trampoline_end - tsr_trampoline_start);
+		if (fd >= 0 && (write(fd, tsr_trampoline_start, len) != (ssize_t)len ||
+				fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)) {
+			int err = errno ? errno : EIO;
+			close(fd);
+			fd = -1;
+			errno = err;
+		}
+		tramp_memfd = fd;
+	}
+	int err = errno;
+	pthread_mutex_unlock(&tramp_lock);
+	errno = err;
+	return fd;
+}
 
 /* ---- plan access (validated before clone) ---- */
 
@@ -647,16 +682,16 @@ static void op_stdio(struct spawn *s, const struct tsr_op_hdr *op)
 	}
 	/* Close everything else the Node process had open now (not only at execve): a container that
 	 * waits at its start barrier must not hold the caller's sockets and pipes. */
-	int keep[3] = {s->c_report, s->c_sync, s->fifo_dirfd};
-	for (int i = 0; i < 3; i++) /* sort the three */
-		for (int j = i + 1; j < 3; j++)
+	int keep[4] = {s->c_report, s->c_sync, s->fifo_dirfd, s->c_tramp};
+	for (int i = 0; i < 4; i++) /* sort the four */
+		for (int j = i + 1; j < 4; j++)
 			if (keep[j] < keep[i]) {
 				int t = keep[i];
 				keep[i] = keep[j];
 				keep[j] = t;
 			}
 	unsigned from = (unsigned)n;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		if (keep[i] < n)
 			continue;
 		if ((unsigned)keep[i] > from)
@@ -847,6 +882,31 @@ static void passwd_home(uid_t uid, char *out, size_t outsz)
 	close(fd);
 }
 
+/* execveat the sealed trampoline, which execs exec_path (see trampoline.c): this process's
+ * /proc/self/exe is the runtime's binary until then. The report fd stays open across the first
+ * exec so the trampoline can report the final execve's error; it is close-on-exec again there.
+ * Returns only when the trampoline could not be run (a seccomp profile refusing execveat, say):
+ * the caller then execs directly, as before. */
+static void exec_via_trampoline(struct spawn *s, unsigned argc, char **argv, char **envp)
+{
+	if (s->c_tramp < 0)
+		return;
+	char fdbuf[16], stepbuf[16];
+	snprintf(fdbuf, sizeof fdbuf, "%d", s->c_report);
+	snprintf(stepbuf, sizeof stepbuf, "%d", s->cur_step);
+	char *targv[argc + 5];
+	targv[0] = (char *)TSR_TRAMPOLINE_MAGIC;
+	targv[1] = fdbuf;
+	targv[2] = stepbuf;
+	targv[3] = s->exec_path;
+	for (unsigned i = 0; i <= argc; i++)
+		targv[4 + i] = argv[i];
+	if (fcntl(s->c_report, F_SETFD, 0) < 0)
+		return;
+	syscall(SYS_execveat, s->c_tramp, "", targv, envp, AT_EMPTY_PATH);
+	fcntl(s->c_report, F_SETFD, FD_CLOEXEC);
+}
+
 static void op_exec(struct spawn *s, const struct tsr_op_hdr *op)
 {
 	unsigned argc = (unsigned)op_int(op, 0);
@@ -876,6 +936,7 @@ static void op_exec(struct spawn *s, const struct tsr_op_hdr *op)
 	/* last moment: default SIGPIPE (ignored during setup), no blocked signals */
 	signal(SIGPIPE, SIG_DFL);
 	if (s->exec_path[0]) {
+		exec_via_trampoline(s, argc, argv, envp);
 		execve(s->exec_path, argv, envp);
 		fail(s, "execve", s->exec_path, errno);
 	}
@@ -1124,6 +1185,7 @@ static int child_main(void *arg)
 	s->cur_step = -1;
 	s->exec_op = NULL;
 	s->exec_path[0] = 0;
+	s->c_tramp = fcntl(s->tramp_fd, F_DUPFD_CLOEXEC, low);
 	send_msg(s->c_report, TSR_MSG_PID, s->ptid, -1, NULL, NULL);
 
 	uint32_t off = s->hdr->ops_off;
@@ -1195,6 +1257,12 @@ int tsrun_spawn(const uint8_t *plan, size_t len, int report_fd, int sync_fd)
 	s->report_fd = report_fd;
 	s->sync_fd = sync_fd;
 	s->nstdio = nstdio;
+	s->tramp_fd = trampoline_fd();
+	if (s->tramp_fd < 0) {
+		int err = errno;
+		free_spawn(s);
+		return -err;
+	}
 	s->stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (s->stack == MAP_FAILED) {
 		s->stack = NULL;

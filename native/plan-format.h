@@ -84,6 +84,9 @@ enum tsr_op_code {
 	TSR_OP_PAUSE_BEFORE_PIVOT = 34, /* send TSR_MSG_BEFORE_PIVOT, wait for one byte on the sync pipe */
 };
 
+/* argv[0] of the exec trampoline (native/trampoline/trampoline.c); anything else makes it exit */
+#define TSR_TRAMPOLINE_MAGIC "tsrun-exec-trampoline"
+
 /* Messages from the child on the report pipe: a header, then `size - sizeof header` bytes of a
  * NUL-terminated path (ERROR only). */
 struct tsr_msg_hdr {
