@@ -1103,9 +1103,19 @@ static void run_op(struct spawn *s, const struct tsr_op_hdr *op)
 	case TSR_OP_UMASK:
 		umask((mode_t)op_int(op, 0));
 		break;
-	case TSR_OP_CHDIR:
+	case TSR_OP_CHDIR: {
 		CHECK(s, chdir(op_str(op, 0)), "chdir", op_str(op, 0));
+		/* CVE-2024-21626: the cwd must be inside the root. A magic link (/proc/self/fd/N of an
+		 * fd still open here) or a symlink swapped in since the create-time check can land
+		 * outside it; the kernel's getcwd then answers "(unreachable)/..." */
+		char cwd[4096];
+		long n = syscall(SYS_getcwd, cwd, sizeof cwd);
+		if (n < 0 && errno != ENAMETOOLONG && errno != ERANGE)
+			fail(s, "getcwd", op_str(op, 0), errno);
+		if (n > 0 && cwd[0] != '/')
+			fail(s, "chdir-outside-root", op_str(op, 0), ENOENT); /* spawn.ts words it */
 		break;
+	}
 	case TSR_OP_MKDIR_ALL: {
 		int fd = mkdir_all_in_root(s, op_str(op, 0), (mode_t)op_int(op, 0));
 		if (fd < 0)

@@ -17,7 +17,10 @@ export type { ContainerStateInfo, ExitStatus, SpawnOptions, SpawnedProcess } fro
 
 function setupError(plan: LaunchPlan, m: ReportMessage): ContainerSetupError {
   const step = m.step >= 0 ? (plan.ops[m.step]?.step ?? `step ${m.step}`) : `${m.syscall} ${m.path}`.trim();
-  return new ContainerSetupError(step, m.step, m.syscall, m.path, m.value);
+  const err = new ContainerSetupError(step, m.step, m.syscall, m.path, m.value);
+  // native/executor.c TSR_OP_CHDIR: getcwd says the cwd is not under the root (CVE-2024-21626)
+  if (m.syscall === 'chdir-outside-root') return err.withDetail(`the directory is outside the container's root (a symlink or /proc/self/fd link leading out of it): refused`);
+  return err;
 }
 
 function closeQuietly(fd: number): void {
