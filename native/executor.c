@@ -1222,6 +1222,31 @@ static void free_spawn(struct spawn *s)
 	free(s);
 }
 
+/* Dumpability is per mm: while a child shares the runtime's memory (clone until its execve), the
+ * runtime itself must be non-dumpable too, or a container process could open the child's
+ * /proc/<pid>/exe, mem or fds. Once no child shares it any more, the runtime's own setting comes
+ * back (core dumps, /proc of its own for its tooling). */
+static pthread_mutex_t dump_lock = PTHREAD_MUTEX_INITIALIZER;
+static int mm_sharers, saved_dumpable;
+
+static void mm_share_begin(void)
+{
+	pthread_mutex_lock(&dump_lock);
+	if (mm_sharers++ == 0) {
+		saved_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	}
+	pthread_mutex_unlock(&dump_lock);
+}
+
+static void mm_share_end(void)
+{
+	pthread_mutex_lock(&dump_lock);
+	if (--mm_sharers == 0 && saved_dumpable > 0)
+		prctl(PR_SET_DUMPABLE, saved_dumpable, 0, 0, 0);
+	pthread_mutex_unlock(&dump_lock);
+}
+
 static void *helper_main(void *arg)
 {
 	struct spawn *s = arg;
@@ -1235,7 +1260,9 @@ static void *helper_main(void *arg)
 		close(fd);
 	}
 	int flags = (int)s->hdr->clone_flags | CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | SIGCHLD;
+	mm_share_begin();
 	pid_t pid = clone(child_main, (char *)s->stack + CHILD_STACK_SIZE, flags, s, &s->ptid);
+	mm_share_end(); /* CLONE_VFORK: the child has exec'd (into the trampoline) or died */
 	if (pid < 0)
 		send_msg(s->report_fd, TSR_MSG_ERROR, errno, -1, "clone", "");
 out:
