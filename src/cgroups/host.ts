@@ -62,7 +62,12 @@ export function parseCgroupMounts(mountinfo: string): { v1: CgroupMount[]; unifi
       // Prefer /sys/fs/cgroup itself, then the shortest path.
       if (!unified || mount.mountPoint.length < unified.mountPoint.length) unified = mount;
     } else if (mount.controllers.length > 0) {
-      v1.push(mount);
+      // The same hierarchy mounted twice (criu's cgyard, a test rig): one entry, the shortest path
+      // (/sys/fs/cgroup/<c> over /tmp/.../<c>), as for cgroup2.
+      const key = mount.controllers.join(',');
+      const i = v1.findIndex((x) => x.controllers.join(',') === key);
+      if (i < 0) v1.push(mount);
+      else if (mount.mountPoint.length < v1[i]!.mountPoint.length) v1[i] = mount;
     }
   }
   return { v1, unified };

@@ -27,6 +27,11 @@ describe('parseCgroupMounts', () => {
     expect(v1[0]).toEqual({ mountPoint: '/sys/fs/cgroup/cpu,cpuacct', root: '/', controllers: ['cpu', 'cpuacct'] });
     expect(v1[1]).toEqual({ mountPoint: '/sys/fs/cgroup/my memory', root: '/docker/abc', controllers: ['memory'] });
   });
+  it('a hierarchy mounted a second time elsewhere (criu cgyard) keeps one entry: the shorter path', () => {
+    const text = `${HYBRID}166 142 0:31 / /tmp/bench.x/.criu.cgyard.y/memory rw,relatime - cgroup none rw,memory\n`;
+    const { v1 } = parseCgroupMounts(text);
+    expect(v1.filter((m) => m.controllers.includes('memory')).map((m) => m.mountPoint)).toEqual(['/sys/fs/cgroup/memory']);
+  });
   it('ignores a cgroup mount that something else was mounted over', () => {
     const text = `${UNIFIED}40 30 0:50 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n`;
     expect(parseCgroupMounts(text).unified).toBeUndefined();
