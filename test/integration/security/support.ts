@@ -39,7 +39,7 @@ export function makeProbeRootfs(dir: string): string {
     const link = path.join(dir, 'bin', a);
     if (!fs.existsSync(link)) fs.symlinkSync('busybox', link);
   }
-  for (const d of ['tmp', 'root', 'out', 'vol']) fs.mkdirSync(path.join(dir, d), { recursive: true });
+  for (const d of ['tmp', 'root', 'out', 'vol', 'mnt']) fs.mkdirSync(path.join(dir, d), { recursive: true });
   fs.writeFileSync(path.join(dir, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/tmp:/bin/sh\n');
   fs.writeFileSync(path.join(dir, 'etc/group'), 'root:x:0:\nuser:x:1000:\n');
   return dir;
