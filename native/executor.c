@@ -936,7 +936,8 @@ static void op_exec(struct spawn *s, const struct tsr_op_hdr *op)
 	/* last moment: default SIGPIPE (ignored during setup), no blocked signals */
 	signal(SIGPIPE, SIG_DFL);
 	if (s->exec_path[0]) {
-		exec_via_trampoline(s, argc, argv, envp);
+		if (op->nint < 2 || op_int(op, 1) == 0) /* int 1: "direct" (the seccomp profile refuses execveat) */
+			exec_via_trampoline(s, argc, argv, envp);
 		execve(s->exec_path, argv, envp);
 		fail(s, "execve", s->exec_path, errno);
 	}

@@ -113,6 +113,33 @@ describe('CVE-2019-5736 through the CLI: tsrun vs runc', () => {
   }, 180_000);
 });
 
+describe('the exec trampoline and seccomp', () => {
+  let base: string;
+  afterAll(() => {
+    for (const d of cgroupDirsFor(`${workerScope()}tramp`)) removeCgroupTree(d);
+    if (base) fs.rmSync(base, { recursive: true, force: true });
+  });
+
+  it('a profile that kills on execveat still runs the container (direct exec), as runc does', () => {
+    base = fs.mkdtempSync(path.join(scratchDir(), 'tramp-'));
+    const out: Record<string, unknown> = {};
+    for (const r of runtimes(base)) {
+      const dir = path.join(base, r.name);
+      makeProbeRootfs(path.join(dir, 'rootfs'));
+      writeCliConfig(dir, (c) => {
+        c.process.args = ['sh', '-c', 'echo ran'];
+        c.linux.cgroupsPath = `/${workerScope()}tramp/${r.name}`;
+        c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['execveat'], action: 'SCMP_ACT_KILL_PROCESS' }] };
+      });
+      const id = `tramp-${r.name}-${process.pid}`;
+      const res = rt(r, ['run', '--bundle', dir, id]);
+      rt(r, ['delete', '--force', id]);
+      out[r.name] = { code: res.code, stdout: res.stdout };
+    }
+    expect(out).toEqual({ tsrun: { code: 0, stdout: 'ran\n' }, runc: { code: 0, stdout: 'ran\n' } });
+  });
+});
+
 describeHarness('CVE-2019-5736 through the shim (ctr task exec)', (h) => {
   for (const runtime of RUNTIMES) {
     it(`${runtimeLabel(runtime)}: exec of #!/proc/self/exe, of /proc/self/exe and plain execs leave the shim's binaries intact`, async () => {
