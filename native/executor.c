@@ -62,6 +62,7 @@ struct spawn {
 /* ---- the exec trampoline (CVE-2019-5736; native/trampoline/trampoline.c, docs/security.md) ---- */
 
 extern const unsigned char tsr_trampoline_start[], tsr_trampoline_end[];
+#define TSR_MFD_EXEC 0x0010U /* linux/memfd.h MFD_EXEC, newer than bookworm's headers */
 static pthread_mutex_t tramp_lock = PTHREAD_MUTEX_INITIALIZER;
 static int tramp_memfd = -1;
 
@@ -71,10 +72,9 @@ static int trampoline_fd(void)
 	pthread_mutex_lock(&tramp_lock);
 	int fd = tramp_memfd;
 	if (fd < 0) {
-#ifdef MFD_EXEC
-		fd = memfd_create("tsrun-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+		/* MFD_EXEC (6.3+): executable even where vm.memfd_noexec=1 makes memfds noexec by default */
+		fd = memfd_create("tsrun-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING | TSR_MFD_EXEC);
 		if (fd < 0 && errno == EINVAL)
-#endif
 			fd = memfd_create("tsrun-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 		size_t len = (size_t)(tsr_trampoline_end - tsr_trampoline_start);
 		if (fd >= 0 && (write(fd, tsr_trampoline_start, len) != (ssize_t)len ||
@@ -1196,7 +1196,7 @@ static int child_main(void *arg)
 	s->cur_step = -1;
 	s->exec_op = NULL;
 	s->exec_path[0] = 0;
-	s->c_tramp = fcntl(s->tramp_fd, F_DUPFD_CLOEXEC, low);
+	s->c_tramp = s->tramp_fd >= 0 ? fcntl(s->tramp_fd, F_DUPFD_CLOEXEC, low) : -1;
 	send_msg(s->c_report, TSR_MSG_PID, s->ptid, -1, NULL, NULL);
 
 	uint32_t off = s->hdr->ops_off;
@@ -1295,12 +1295,8 @@ int tsrun_spawn(const uint8_t *plan, size_t len, int report_fd, int sync_fd)
 	s->report_fd = report_fd;
 	s->sync_fd = sync_fd;
 	s->nstdio = nstdio;
+	/* -1 (vm.memfd_noexec=2 forbids executable memfds): the child execs directly */
 	s->tramp_fd = trampoline_fd();
-	if (s->tramp_fd < 0) {
-		int err = errno;
-		free_spawn(s);
-		return -err;
-	}
 	s->stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (s->stack == MAP_FAILED) {
 		s->stack = NULL;
