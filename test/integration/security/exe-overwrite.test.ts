@@ -16,7 +16,7 @@ import { cgroupDirsFor, REPO, removeCgroupTree, rt, runtimes, type Runtime, wait
 import { ctr, describeHarness } from '../../helpers/containerd';
 import { scratchDir, workerScope } from '../../helpers/env';
 import { runOk } from '../../helpers/exec';
-import { RUNTIMES, Resources, runtimeLabel, waitFor } from '../shim/support';
+import { RUNTIMES, Resources, runtimeLabel, taskList, waitFor } from '../shim/support';
 import { buildAttacker, hashesOf, makeProbeRootfs, shimBinaries, shimRunDetached, writeCliConfig } from './support';
 
 const WATCH_SECONDS = '6';
@@ -113,6 +113,60 @@ describe('CVE-2019-5736 through the CLI: tsrun vs runc', () => {
   }, 180_000);
 });
 
+describe('CVE-2019-5736 as the container\'s init, through the CLI: tsrun vs runc', () => {
+  let base: string;
+  let both: Runtime[];
+  const created: { r: Runtime; id: string }[] = [];
+
+  beforeAll(async () => {
+    base = fs.mkdtempSync(path.join(scratchDir(), 'exeinit-'));
+    await runOk(path.join(REPO, 'scripts/install.sh'), [path.join(base, 'prefix')], { timeoutMs: 120_000 });
+    fs.mkdirSync(path.join(base, 'runc-bin'));
+    fs.copyFileSync('/usr/sbin/runc', path.join(base, 'runc-bin', 'runc'));
+    fs.chmodSync(path.join(base, 'runc-bin', 'runc'), 0o755);
+    const [tsrun, runc] = runtimes(base);
+    both = [
+      { ...tsrun!, argv: [path.join(base, 'prefix', 'bin', 'tsrun'), '--root', tsrun!.root] },
+      { ...runc!, argv: [path.join(base, 'runc-bin', 'runc'), '--root', runc!.root] },
+    ];
+  }, 180_000);
+
+  afterEach(() => {
+    for (const { r, id } of created.splice(0)) rt(r, ['delete', '--force', id]);
+  });
+
+  afterAll(() => {
+    for (const d of cgroupDirsFor(`${workerScope()}exeinit`)) removeCgroupTree(d);
+    if (base) fs.rmSync(base, { recursive: true, force: true });
+  });
+
+  it('process.args = #!/proc/self/exe: the init never gets the host binary (it stays intact)', () => {
+    const seen: Record<string, unknown> = {};
+    for (const r of both) {
+      const binaries = r.name === 'tsrun' ? [path.join(base, 'prefix', 'lib', 'tsrun', 'bin', 'node')] : [r.argv[0]!];
+      const before = hashesOf(binaries);
+      const dir = path.join(base, `b-${r.name}`);
+      const { out } = attackRootfs(dir, buildAttacker(path.join(base, `attacker-${r.name}`)));
+      writeCliConfig(dir, (c) => {
+        c.process.args = ['/bin/evil'];
+        c.mounts.push({ destination: '/out', type: 'bind', source: out, options: ['rbind', 'rw'] });
+        c.linux.cgroupsPath = `/${workerScope()}exeinit/${r.name}`;
+      });
+      const id = `exeinit-${r.name}-${process.pid}`;
+      created.push({ r, id });
+      const run = rt(r, ['run', '-d', '--bundle', dir, id]);
+      // the attacker (if it ran) becomes a watcher that logs "watch done" once its child gave up
+      waitForSync('the init to finish', () => logOf(out).some((l) => l.startsWith('watch done')) || rt(r, ['state', id]).stdout.includes('"stopped"'), 60_000);
+      const lines = logOf(out);
+      seen[r.name] = { run: run.code, ...verdict(lines), intact: [...hashesOf(binaries)].every(([f, h]) => before.get(f) === h) };
+      process.stderr.write(`CVE-2019-5736 init ${r.name}: ${JSON.stringify(seen[r.name])}\n  ${lines.join('\n  ')}\n`);
+    }
+    expect(seen.runc).toMatchObject({ wrote: false, intact: true });
+    expect(seen.tsrun).toMatchObject({ wrote: false, intact: true });
+    for (const exe of (seen.tsrun as { exes: string[] }).exes) expect(exe).toMatch(/^\/memfd:tsrun-exec/);
+  }, 180_000);
+});
+
 describe('the exec trampoline and seccomp', () => {
   let base: string;
   afterAll(() => {
@@ -167,6 +221,30 @@ describeHarness('CVE-2019-5736 through the shim (ctr task exec)', (h) => {
           expect(execs.map((e) => e.code === 0)).toEqual([false, false, true]);
           for (const exe of got.exes) expect(exe).toMatch(/^\/memfd:tsrun-exec/);
         }
+      } finally {
+        await res.release();
+      }
+    }, 180_000);
+
+    it(`${runtimeLabel(runtime)}: an init that is #!/proc/self/exe leaves the shim's binaries intact`, async () => {
+      const res = new Resources(h);
+      try {
+        const before = shimBinaries(h, runtime);
+        const dir = res.dir('exeinit-shim');
+        const { rootfs, out } = attackRootfs(dir, buildAttacker(path.join(dir, 'exe-attacker')));
+        const id = await shimRunDetached({ h, runtime, res }, 'exeinit', rootfs, ['/bin/evil'], (s) => {
+          s.mounts.push({ destination: '/out', type: 'bind', source: out, options: ['rbind', 'rw'] });
+        });
+        await waitFor('the init to finish', async () => {
+          if (logOf(out).some((l) => l.startsWith('watch done'))) return true;
+          return (await taskList(h)).get(id)?.status === 'STOPPED' ? true : undefined;
+        }, 60_000);
+        const lines = logOf(out);
+        const after = shimBinaries(h, runtime);
+        const got = { ...verdict(lines), intact: [...before].every(([f, hash]) => after.get(f) === hash) };
+        process.stderr.write(`CVE-2019-5736 shim init ${runtimeLabel(runtime)} ${h.version}: ${JSON.stringify(got)}\n  ${lines.join('\n  ')}\n`);
+        expect(got).toMatchObject({ wrote: false, intact: true });
+        if (runtime !== 'io.containerd.runc.v2') for (const exe of got.exes) expect(exe).toMatch(/^\/memfd:tsrun-exec/);
       } finally {
         await res.release();
       }
