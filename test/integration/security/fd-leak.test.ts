@@ -5,6 +5,7 @@
 // create-time check and its chdir (a createRuntime hook plays the other container sharing the
 // volume: it runs after the cwd was checked and before pivot_root) — never becomes the process's
 // working directory. Escape = the process sees the runtime's state dir (state.json / exec.fifo).
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -77,6 +78,28 @@ describe('CVE-2024-21626 through the CLI: tsrun vs runc', () => {
       seen[r.name] = { init: init.stdout, exec: exec.stdout, beyondStdio: beyondStdio.stdout };
     }
     expect(seen.runc).toEqual({ init: '0\n1\n2\n3\n', exec: '0\n1\n2\n3\n', beyondStdio: '/proc/self/fd/3 \n' });
+    expect(seen.tsrun).toEqual(seen.runc);
+  });
+
+  it('--preserve-fds 1: the preserved fd 3 is the only one beyond stdio', () => {
+    const seen: Record<string, unknown> = {};
+    for (const r of both) {
+      const b = bundle(r, (c) => (c.process.args = ['sh', '-c', 'ls /proc/self/fd; cat <&3']));
+      const outFile = path.join(base, `pf-${r.name}.out`);
+      const extraFile = path.join(base, `pf-${r.name}.extra`);
+      fs.writeFileSync(extraFile, 'preserved\n');
+      const out = fs.openSync(outFile, 'w');
+      const extra = fs.openSync(extraFile, 'r');
+      try {
+        const res = spawnSync(r.argv[0]!, [...r.argv.slice(1), 'run', '--preserve-fds', '1', '--bundle', b.dir, b.id], { stdio: ['ignore', out, 'inherit', extra], timeout: 30_000 });
+        seen[r.name] = { code: res.status, stdout: fs.readFileSync(outFile, 'utf8') };
+      } finally {
+        fs.closeSync(out);
+        fs.closeSync(extra);
+      }
+    }
+    // 3 = the preserved file, 4 = ls's own directory fd
+    expect(seen.runc).toEqual({ code: 0, stdout: '0\n1\n2\n3\n4\npreserved\n' });
     expect(seen.tsrun).toEqual(seen.runc);
   });
 

@@ -154,25 +154,29 @@ describe('hardening through the CLI: tsrun vs runc', () => {
 });
 
 describeHarness('hardening through the shim: tsrun vs runc.v2', (h) => {
-  it('masked/read-only paths, capabilities and mount as runc.v2 (ctr default spec; init and exec)', async () => {
+  it('masked/read-only paths, capabilities and mount as runc.v2 (ctr default spec and the variants; init and exec)', async () => {
     const res = new Resources(h);
     try {
       const rootfs = makeProbeRootfs(path.join(res.dir('hard-shim'), 'rootfs'));
       const seen: Record<string, { init: string; exec: string }> = {};
+      for (const [variant, edit] of Object.entries({ 'ctr default spec': () => {}, ...VARIANTS }))
       for (const runtime of [RUNC, TSRUN] as RuntimeName[]) {
         const t = { h, runtime, res };
-        const init = await shimRun(t, 'hardinit', rootfs, ['sh', '-c', PROBE]);
-        const id = await shimRunDetached(t, 'hardexec', rootfs, ['sleep', '100']);
+        const init = await shimRun(t, 'hardinit', rootfs, ['sh', '-c', PROBE], edit);
+        const id = await shimRunDetached(t, 'hardexec', rootfs, ['sleep', '100'], edit);
         const exec = await ctr(h, ['task', 'exec', '--exec-id', 'probe', id, 'sh', '-c', PROBE], { timeoutMs: 30_000 });
-        seen[runtime] = { init: init.stdout + init.stderr, exec: exec.stdout + exec.stderr };
+        seen[`${variant} ${runtime}`] = { init: init.stdout + init.stderr, exec: exec.stdout + exec.stderr };
       }
-      expect(seen[RUNC]!.init).toMatch(/mount refused/);
-      expect(seen[RUNC]!.init).not.toMatch(/WRITABLE/);
-      expect(seen[TSRUN]).toEqual(seen[RUNC]);
+      for (const variant of ['ctr default spec', ...Object.keys(VARIANTS)]) {
+        const runc = seen[`${variant} ${RUNC}`]!;
+        expect(runc.init).toMatch(/mount refused/);
+        expect(runc.init).not.toMatch(/WRITABLE/);
+        expect({ variant, ...seen[`${variant} ${TSRUN}`] }).toEqual({ variant, ...runc });
+      }
     } finally {
       await res.release();
     }
-  }, 120_000);
+  }, 300_000);
 
   it('noNewPrivileges and a setuid-root program as runc.v2 (ctr run --config, uid 1000)', async () => {
     const res = new Resources(h);
