@@ -110,7 +110,7 @@ export type PlanOp =
    *  child's namespaces meanwhile) */
   | { readonly op: 'pauseBeforePivot'; readonly step: string }
   /** setsid + TIOCSCTTY on `fd` (process.terminal: the pty slave given as stdio) */
-  | { readonly op: 'setCtty'; readonly step: string; readonly fd: number }
+  | { readonly op: 'setCtty'; readonly step: string; readonly fd: number } // fd -1: setsid only
   /** execve; `path` without '/' is searched in the PATH of `env` (default PATH when unset) */
   /** direct: execve the program itself, not through the trampoline (runtime/exec-trampoline.ts) */
   | { readonly op: 'exec'; readonly step: string; readonly path: string; readonly argv: readonly string[]; readonly env: readonly string[]; readonly direct?: true };

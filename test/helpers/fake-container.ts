@@ -44,6 +44,10 @@ export class FakeContainer implements Container {
   async pause(): Promise<void> {}
   async resume(): Promise<void> {}
   async update(): Promise<void> {}
+  checkpoints: unknown[] = [];
+  async checkpoint(options: unknown): Promise<void> {
+    this.checkpoints.push(options);
+  }
   async delete(): Promise<void> {
     this.deleted = true;
   }

@@ -21,9 +21,10 @@ describe('terminal plans', () => {
     expect(() => encodePlan(buildPlan({ ...spec, process: { ...spec.process!, terminal: true } }, ctx))).not.toThrow();
   });
 
-  it('no terminal: neither setCtty nor /dev/console', () => {
+  it('no terminal: a new session only (setsid, fd -1, as runc), no /dev/console', () => {
     const ops = buildPlan(defaultSpec(['sh']), ctx).ops;
-    expect(ops.some((o) => o.op === 'setCtty' || (o.op === 'mount' && o.target === '/dev/console'))).toBe(false);
+    expect(ops.filter((o) => o.op === 'setCtty').map((o) => (o as { fd: number }).fd)).toEqual([-1]);
+    expect(ops.some((o) => o.op === 'mount' && o.target === '/dev/console')).toBe(false);
   });
 
   it('exec: setCtty after stdio, nothing mounted', () => {
