@@ -130,7 +130,8 @@ describe('CVE-2024-21626 through the CLI: tsrun vs runc', () => {
     const seen: Record<string, { fd: number; code: number | null; stderr: string }[]> = {};
     for (const r of both) {
       seen[r.name] = [];
-      for (let fd = 3; fd <= 48; fd++) {
+      // runc refuses every N alike (it creates the cwd after its hooks): a few are enough there
+      for (let fd = 3; fd <= (r.name === 'tsrun' ? 48 : 10); fd++) {
         const b = bundle(r, (c, rootfs) => {
           fs.mkdirSync(path.join(rootfs, 'work'));
           c.process.args = CWD_PROBE;
