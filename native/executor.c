@@ -56,7 +56,42 @@ struct spawn {
 	int cur_step;
 	const struct tsr_op_hdr *exec_op; /* the plan's exec op (found before the start barrier) */
 	char exec_path[4096];		   /* its program, resolved before the barrier ("" when not) */
+	int tramp_fd;			   /* the sealed trampoline memfd (process-wide; CLOEXEC) */
+	int c_tramp;			   /* the child's copy, above the STDIO fds */
 };
+
+/* ---- the exec trampoline (CVE-2019-5736; native/trampoline/trampoline.c, docs/security.md) ---- */
+
+extern const unsigned char tsr_trampoline_start[], tsr_trampoline_end[];
+#define TSR_MFD_EXEC 0x0010U /* linux/memfd.h MFD_EXEC, newer than bookworm's headers */
+static pthread_mutex_t tramp_lock = PTHREAD_MUTEX_INITIALIZER;
+static int tramp_memfd = -1;
+
+/* The trampoline in a memfd sealed against any change, made once per process. */
+static int trampoline_fd(void)
+{
+	pthread_mutex_lock(&tramp_lock);
+	int fd = tramp_memfd;
+	if (fd < 0) {
+		/* MFD_EXEC (6.3+): executable even where vm.memfd_noexec=1 makes memfds noexec by default */
+		fd = memfd_create("tsrun-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING | TSR_MFD_EXEC);
+		if (fd < 0 && errno == EINVAL)
+			fd = memfd_create("tsrun-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		size_t len = (size_t)(tsr_trampoline_end - tsr_trampoline_start);
+		if (fd >= 0 && (write(fd, tsr_trampoline_start, len) != (ssize_t)len ||
+				fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)) {
+			int err = errno ? errno : EIO;
+			close(fd);
+			fd = -1;
+			errno = err;
+		}
+		tramp_memfd = fd;
+	}
+	int err = errno;
+	pthread_mutex_unlock(&tramp_lock);
+	errno = err;
+	return fd;
+}
 
 /* ---- plan access (validated before clone) ---- */
 
@@ -800,16 +835,16 @@ static void op_stdio(struct spawn *s, const struct tsr_op_hdr *op)
 	}
 	/* Close everything else the Node process had open now (not only at execve): a container that
 	 * waits at its start barrier must not hold the caller's sockets and pipes. */
-	int keep[3] = {s->c_report, s->c_sync, s->fifo_dirfd};
-	for (int i = 0; i < 3; i++) /* sort the three */
-		for (int j = i + 1; j < 3; j++)
+	int keep[4] = {s->c_report, s->c_sync, s->fifo_dirfd, s->c_tramp};
+	for (int i = 0; i < 4; i++) /* sort the four */
+		for (int j = i + 1; j < 4; j++)
 			if (keep[j] < keep[i]) {
 				int t = keep[i];
 				keep[i] = keep[j];
 				keep[j] = t;
 			}
 	unsigned from = (unsigned)n;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		if (keep[i] < n)
 			continue;
 		if ((unsigned)keep[i] > from)
@@ -1000,6 +1035,31 @@ static void passwd_home(uid_t uid, char *out, size_t outsz)
 	close(fd);
 }
 
+/* execveat the sealed trampoline, which execs exec_path (see trampoline.c): this process's
+ * /proc/self/exe is the runtime's binary until then. The report fd stays open across the first
+ * exec so the trampoline can report the final execve's error; it is close-on-exec again there.
+ * Returns only when the trampoline could not be run (a seccomp profile refusing execveat, say):
+ * the caller then execs directly, as before. */
+static void exec_via_trampoline(struct spawn *s, unsigned argc, char **argv, char **envp)
+{
+	if (s->c_tramp < 0)
+		return;
+	char fdbuf[16], stepbuf[16];
+	snprintf(fdbuf, sizeof fdbuf, "%d", s->c_report);
+	snprintf(stepbuf, sizeof stepbuf, "%d", s->cur_step);
+	char *targv[argc + 5];
+	targv[0] = (char *)TSR_TRAMPOLINE_MAGIC;
+	targv[1] = fdbuf;
+	targv[2] = stepbuf;
+	targv[3] = s->exec_path;
+	for (unsigned i = 0; i <= argc; i++)
+		targv[4 + i] = argv[i];
+	if (fcntl(s->c_report, F_SETFD, 0) < 0)
+		return;
+	syscall(SYS_execveat, s->c_tramp, "", targv, envp, AT_EMPTY_PATH);
+	fcntl(s->c_report, F_SETFD, FD_CLOEXEC);
+}
+
 static void op_exec(struct spawn *s, const struct tsr_op_hdr *op)
 {
 	unsigned argc = (unsigned)op_int(op, 0);
@@ -1029,6 +1089,8 @@ static void op_exec(struct spawn *s, const struct tsr_op_hdr *op)
 	/* last moment: default SIGPIPE (ignored during setup), no blocked signals */
 	signal(SIGPIPE, SIG_DFL);
 	if (s->exec_path[0]) {
+		if (op->nint < 2 || op_int(op, 1) == 0) /* int 1: "direct" (the seccomp profile refuses execveat) */
+			exec_via_trampoline(s, argc, argv, envp);
 		execve(s->exec_path, argv, envp);
 		fail(s, "execve", s->exec_path, errno);
 	}
@@ -1196,9 +1258,19 @@ static void run_op(struct spawn *s, const struct tsr_op_hdr *op)
 	case TSR_OP_UMASK:
 		umask((mode_t)op_int(op, 0));
 		break;
-	case TSR_OP_CHDIR:
+	case TSR_OP_CHDIR: {
 		CHECK(s, chdir(op_str(op, 0)), "chdir", op_str(op, 0));
+		/* CVE-2024-21626: the cwd must be inside the root. A magic link (/proc/self/fd/N of an
+		 * fd still open here) or a symlink swapped in since the create-time check can land
+		 * outside it; the kernel's getcwd then answers "(unreachable)/..." */
+		char cwd[4096];
+		long n = syscall(SYS_getcwd, cwd, sizeof cwd);
+		if (n < 0 && errno != ENAMETOOLONG && errno != ERANGE)
+			fail(s, "getcwd", op_str(op, 0), errno);
+		if (n > 0 && cwd[0] != '/')
+			fail(s, "chdir-outside-root", op_str(op, 0), ENOENT); /* spawn.ts words it */
 		break;
+	}
 	case TSR_OP_MKDIR_ALL: {
 		int fd = mkdir_all_in_root(s, op_str(op, 0), (mode_t)op_int(op, 0));
 		if (fd < 0)
@@ -1278,6 +1350,7 @@ static int child_main(void *arg)
 	s->cur_step = -1;
 	s->exec_op = NULL;
 	s->exec_path[0] = 0;
+	s->c_tramp = s->tramp_fd >= 0 ? fcntl(s->tramp_fd, F_DUPFD_CLOEXEC, low) : -1;
 	send_msg(s->c_report, TSR_MSG_PID, s->ptid, -1, NULL, NULL);
 
 	uint32_t off = s->hdr->ops_off;
@@ -1304,6 +1377,31 @@ static void free_spawn(struct spawn *s)
 	free(s);
 }
 
+/* Dumpability is per mm: while a child shares the runtime's memory (clone until its execve), the
+ * runtime itself must be non-dumpable too, or a container process could open the child's
+ * /proc/<pid>/exe, mem or fds. Once no child shares it any more, the runtime's own setting comes
+ * back (core dumps, /proc of its own for its tooling). */
+static pthread_mutex_t dump_lock = PTHREAD_MUTEX_INITIALIZER;
+static int mm_sharers, saved_dumpable;
+
+static void mm_share_begin(void)
+{
+	pthread_mutex_lock(&dump_lock);
+	if (mm_sharers++ == 0) {
+		saved_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	}
+	pthread_mutex_unlock(&dump_lock);
+}
+
+static void mm_share_end(void)
+{
+	pthread_mutex_lock(&dump_lock);
+	if (--mm_sharers == 0 && saved_dumpable > 0)
+		prctl(PR_SET_DUMPABLE, saved_dumpable, 0, 0, 0);
+	pthread_mutex_unlock(&dump_lock);
+}
+
 static void *helper_main(void *arg)
 {
 	struct spawn *s = arg;
@@ -1317,7 +1415,9 @@ static void *helper_main(void *arg)
 		close(fd);
 	}
 	int flags = (int)s->hdr->clone_flags | CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | SIGCHLD;
+	mm_share_begin();
 	pid_t pid = clone(child_main, (char *)s->stack + CHILD_STACK_SIZE, flags, s, &s->ptid);
+	mm_share_end(); /* CLONE_VFORK: the child has exec'd (into the trampoline) or died */
 	if (pid < 0)
 		send_msg(s->report_fd, TSR_MSG_ERROR, errno, -1, "clone", "");
 out:
@@ -1349,6 +1449,8 @@ int tsrun_spawn(const uint8_t *plan, size_t len, int report_fd, int sync_fd)
 	s->report_fd = report_fd;
 	s->sync_fd = sync_fd;
 	s->nstdio = nstdio;
+	/* -1 (vm.memfd_noexec=2 forbids executable memfds): the child execs directly */
+	s->tramp_fd = trampoline_fd();
 	s->stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (s->stack == MAP_FAILED) {
 		s->stack = NULL;

@@ -82,11 +82,14 @@ enum tsr_op_code {
 	TSR_OP_SYNC_IDMAP = 28,
 	TSR_OP_PREPARE_FIFO = 29,  /*                          strs: path */
 	TSR_OP_WAIT_START = 30,
-	TSR_OP_EXEC = 31,          /* ints: argc;              strs: path, argv[argc], env… */
+	TSR_OP_EXEC = 31,          /* ints: argc[, direct];     strs: path, argv[argc], env… (direct: no trampoline) */
 	TSR_OP_SECCOMP = 32,       /* ints: SECCOMP_FILTER_FLAG_*, then one struct sock_filter per int (its 8 bytes) */
 	TSR_OP_SET_CTTY = 33,      /* ints: fd — setsid, then make fd (a pty slave) the controlling terminal (fd -1: setsid only) */
 	TSR_OP_PAUSE_BEFORE_PIVOT = 34, /* send TSR_MSG_BEFORE_PIVOT, wait for one byte on the sync pipe */
 };
+
+/* argv[0] of the exec trampoline (native/trampoline/trampoline.c); anything else makes it exit */
+#define TSR_TRAMPOLINE_MAGIC "tsrun-exec-trampoline"
 
 /* Messages from the child on the report pipe: a header, then `size - sizeof header` bytes of a
  * NUL-terminated path (ERROR only). */

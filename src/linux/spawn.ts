@@ -19,6 +19,8 @@ function setupError(plan: LaunchPlan, m: ReportMessage): ContainerSetupError {
   const op = m.step >= 0 ? plan.ops[m.step] : undefined;
   const step = m.step >= 0 ? (op?.step ?? `step ${m.step}`) : `${m.syscall} ${m.path}`.trim();
   const err = new ContainerSetupError(step, m.step, m.syscall, m.path, m.value);
+  // native/executor.c TSR_OP_CHDIR: getcwd says the cwd is not under the root (CVE-2024-21626)
+  if (m.syscall === 'chdir-outside-root') return err.withDetail(`the directory is outside the container's root (a symlink or /proc/self/fd link leading out of it): refused`);
   return op?.op === 'exec' ? withExecDetail(err, op.path) : err;
 }
 

@@ -53,7 +53,7 @@ export function opArgs(op: PlanOp): { ints: Int[]; strs: (string | null)[] } {
     case 'umask': return { ints: [op.mask], strs: [] };
     case 'setCtty': return { ints: [op.fd], strs: [] };
     case 'mkdirAll': return { ints: [op.mode], strs: [op.path] };
-    case 'exec': return { ints: [op.argv.length], strs: [op.path, ...op.argv, ...op.env] };
+    case 'exec': return { ints: op.direct ? [op.argv.length, 1] : [op.argv.length], strs: [op.path, ...op.argv, ...op.env] };
     case 'seccomp': return { ints: [op.filter.flags, ...seccompInstructions(op)], strs: [] };
   }
 }

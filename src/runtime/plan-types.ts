@@ -117,7 +117,8 @@ export type PlanOp =
   /** setsid + TIOCSCTTY on `fd` (process.terminal: the pty slave given as stdio) */
   | { readonly op: 'setCtty'; readonly step: string; readonly fd: number } // fd -1: setsid only
   /** execve; `path` without '/' is searched in the PATH of `env` (default PATH when unset) */
-  | { readonly op: 'exec'; readonly step: string; readonly path: string; readonly argv: readonly string[]; readonly env: readonly string[] };
+  /** direct: execve the program itself, not through the trampoline (runtime/exec-trampoline.ts) */
+  | { readonly op: 'exec'; readonly step: string; readonly path: string; readonly argv: readonly string[]; readonly env: readonly string[]; readonly direct?: true };
 
 export type PlanOpName = PlanOp['op'];
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { InvalidArgumentError, InvalidSpecError, type SpecIssue } from '../errors';
 import type { Mount, Seccomp, Spec } from './spec';
 import { seccompFilter } from './seccomp';
+import { seccompAllowsExecveat } from './exec-trampoline';
 import { CLONE, MS, NS_CLONE_FLAG, S_IF } from './linux-constants';
 import { parseMountOptions, propagationFlag } from './mount-options';
 import { capabilityNumber } from './capabilities';
@@ -263,14 +264,15 @@ function planProcessTail(b: Builder, spec: Spec, ctx: PlanContext, seccomp: Secc
   if (filter !== undefined && nnp) b.ops.push(filter);
 }
 
-function execOp(spec: Spec, issues: SpecIssue[]): PlanOp | undefined {
+function execOp(spec: Spec, issues: SpecIssue[], seccomp: Seccomp | undefined): PlanOp | undefined {
   const args = spec.process?.args ?? [];
   if (args.length === 0 || args[0] === '') {
     issues.push({ path: 'process.args', message: 'must name the program to run (a non-empty list)' });
     return undefined;
   }
   // a program name without '/' is searched in env's PATH by native/ (DEFAULT_PATH when unset)
-  return { op: 'exec', step: `exec ${JSON.stringify(args[0])}`, path: args[0] as string, argv: args, env: spec.process?.env ?? [] };
+  const op = { op: 'exec', step: `exec ${JSON.stringify(args[0])}`, path: args[0] as string, argv: args, env: spec.process?.env ?? [] } as const;
+  return seccompAllowsExecveat(seccomp) ? op : { ...op, direct: true };
 }
 
 function idMaps(maps: readonly { containerID: number; hostID: number; size: number }[] | undefined): IdMap[] {
@@ -386,7 +388,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
 
   // 4. the process
   planProcessTail(b, spec, ctx, spec.linux?.seccomp);
-  const exec = execOp(spec, b.issues);
+  const exec = execOp(spec, b.issues, spec.linux?.seccomp);
   if (b.issues.length > 0) throw new InvalidSpecError(b.issues);
   b.ops.push({ op: 'waitStart', step: ctx.start.kind === 'fifo' ? `wait on exec fifo ${ctx.start.path}` : 'wait for start' });
   b.ops.push(exec as PlanOp);
@@ -433,7 +435,7 @@ export function buildProcessPlan(spec: Spec, ctx: ProcessPlanContext): ProcessPl
   b.ops.push({ op: 'stdio', step: 'set up stdio', fds: [ctx.stdio.stdin, ctx.stdio.stdout, ctx.stdio.stderr, ...(ctx.extraFds ?? [])] });
   if (spec.process.terminal === true) b.ops.push({ op: 'setCtty', step: 'make the terminal (stdin) the controlling terminal', fd: 0 });
   planProcessTail(b, spec, { ...ctx, rootfs: '/', bundle: '/' }, ctx.seccomp);
-  const exec = execOp(spec, b.issues);
+  const exec = execOp(spec, b.issues, ctx.seccomp);
   if (b.issues.length > 0) throw new InvalidSpecError(b.issues);
   b.ops.push({ op: 'waitStart', step: 'wait for start' });
   b.ops.push(exec as PlanOp);
