@@ -80,7 +80,9 @@ async function runExec(ctx: CliContext, c: Container, proc: Process, stdio: Stdi
   const { flags } = ctx.cmd;
   const n = Number(str(flags['preserve-fds']) ?? '0');
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`--preserve-fds: must be a non-negative integer, got "${String(flags['preserve-fds'])}"`);
-  const child = await spawnExec(c, `${c.id}-exec`, { process: proc, stdio, extraFds: Array.from({ length: n }, (_, i) => 3 + i) });
+  // detached: the exit status belongs to our caller's subreaper (conmon), so never reap it here
+  const detach = flags.detach === true;
+  const child = await spawnExec(c, `${c.id}-exec`, { process: proc, stdio, extraFds: Array.from({ length: n }, (_, i) => 3 + i), reap: !detach });
   const pidFile = str(flags['pid-file']);
   try {
     if (pidFile !== undefined) fs.writeFileSync(pidFile, String(child.pid));
@@ -95,7 +97,7 @@ async function runExec(ctx: CliContext, c: Container, proc: Process, stdio: Stdi
     await child.exited;
     throw err;
   }
-  if (flags.detach === true) {
+  if (detach) {
     child.detach();
     return 0;
   }

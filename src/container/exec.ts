@@ -14,6 +14,9 @@ export interface ExecRequest {
   readonly stdio: StdioFds;
   /** Extra fds passed as 3, 4, … */
   readonly extraFds?: readonly number[];
+  /** false: leave the process's exit status to whoever inherits it (runc exec --detach: conmon,
+   *  a child subreaper, waits for it); this process must not reap it. Default true. */
+  readonly reap?: boolean;
 }
 
 /** Check the parts of an exec'd Process the plan relies on; messages name the field. */
@@ -47,5 +50,8 @@ export async function spawnExec(container: Container, id: string, req: ExecReque
     cgroup: { join: [...(container.cgroup()?.dirs.values() ?? [])] },
     ...(spec.linux?.seccomp !== undefined ? { seccomp: spec.linux.seccomp } : {}),
   });
-  return spawnProcess(plan, { containerState: { bundle: container.bundle, ...(spec.annotations ? { annotations: spec.annotations } : {}), pid: container.pid } });
+  return spawnProcess(plan, {
+    containerState: { bundle: container.bundle, ...(spec.annotations ? { annotations: spec.annotations } : {}), pid: container.pid },
+    ...(req.reap === false ? { reap: false } : {}),
+  });
 }

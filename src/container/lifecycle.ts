@@ -90,6 +90,7 @@ export async function createContainer(options: CreateOptions, overrides: Library
     let cgroup: CgroupHandle | undefined;
     let init: SpawnedInit | undefined;
     try {
+      fs.chmodSync(dir, 0o711); // whatever our umask: a non-root init reaches its exec FIFO through here
       const fifo = options.startMode === 'fifo' ? fifoPath(root, options.id) : undefined;
       if (fifo) deps.mkfifo(fifo);
       cgroup = deps.openCgroup(spec, options.id, options.systemdCgroup ?? false);

@@ -143,7 +143,12 @@ export function makeRealDeps(): ContainerDeps {
     reopenCgroup: (p, _systemd, base) =>
       openCgroup(base === undefined ? cgroupHost() : { ...cgroupHost(), own: new Map(Object.entries(base)) }, p),
     cgroupBase: () => Object.fromEntries(cgroupHost().own),
-    mkfifo: (p) => mkfifo(p, 0o622),
+    mkfifo: (p) => {
+      // exactly 0622 whatever the umask (runc clears it for its exec FIFO): an init that already
+      // switched to a non-root user opens the FIFO for writing
+      mkfifo(p, 0o622);
+      fs.chmodSync(p, 0o622);
+    },
     releaseFifo: (p) => releaseExecFifo(p),
     async spawn(req: SpawnRequest): Promise<SpawnedInit> {
       const plan = buildPlan(req.spec, {

@@ -18,6 +18,9 @@ export interface SpawnOptions {
   /** the container's state, sent with the seccomp notify listener fd to linux.seccomp.listenerPath
    *  (an OCI ContainerProcessState, as runc sends it); without it: ociVersion 1.3.0, bundle "" */
   readonly containerState?: ContainerStateInfo;
+  /** false: `exited` resolves when the process exits, but it is not reaped (it stays a zombie
+   *  for the subreaper that inherits it, as runc leaves a detached exec to conmon); default true */
+  readonly reap?: boolean;
 }
 
 export interface ContainerStateInfo {

@@ -16,8 +16,24 @@ import type { ExitStatus, SpawnOptions, SpawnedProcess } from './spawn-types';
 export type { ContainerStateInfo, ExitStatus, SpawnOptions, SpawnedProcess } from './spawn-types';
 
 function setupError(plan: LaunchPlan, m: ReportMessage): ContainerSetupError {
-  const step = m.step >= 0 ? (plan.ops[m.step]?.step ?? `step ${m.step}`) : `${m.syscall} ${m.path}`.trim();
-  return new ContainerSetupError(step, m.step, m.syscall, m.path, m.value);
+  const op = m.step >= 0 ? plan.ops[m.step] : undefined;
+  const step = m.step >= 0 ? (op?.step ?? `step ${m.step}`) : `${m.syscall} ${m.path}`.trim();
+  const err = new ContainerSetupError(step, m.step, m.syscall, m.path, m.value);
+  // native/executor.c TSR_OP_CHDIR: getcwd says the cwd is not under the root (CVE-2024-21626)
+  if (m.syscall === 'chdir-outside-root') return err.withDetail(`the directory is outside the container's root (a symlink or /proc/self/fd link leading out of it): refused`);
+  return op?.op === 'exec' ? withExecDetail(err, op.path) : err;
+}
+
+/**
+ * An exec that failed says so in runc's words too: clients read them (Docker gives exit code 127
+ * for "executable file not found" / "no such file or directory", 126 for "permission denied").
+ */
+function withExecDetail(err: ContainerSetupError, program: string): ContainerSetupError {
+  const words =
+    err.errno === Errno.ENOENT ? (program.includes('/') ? 'no such file or directory' : 'executable file not found in $PATH')
+      : err.errno === Errno.EACCES ? 'permission denied'
+        : undefined;
+  return words === undefined ? err : err.withDetail(`${words} (${err.code})`);
 }
 
 function closeQuietly(fd: number): void {
@@ -285,7 +301,7 @@ async function spawnPrepared(plan: LaunchPlan, options: SpawnOptions, childHasFd
           childHasFds();
           pid = m.value;
           pidfd = libc.pidfdOpen(pid);
-          exited = r.watch(pid, pidfd);
+          exited = r.watch(pid, pidfd, { reap: options.reap !== false });
           endSpawn();
           await options.onPid?.(pid);
           break;

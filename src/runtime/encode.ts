@@ -28,7 +28,11 @@ export function opArgs(op: PlanOp): { ints: Int[]; strs: (string | null)[] } {
     case 'setns': return { ints: [op.nstype], strs: [op.path] };
     case 'unshare': return { ints: [op.flags], strs: [] };
     case 'writeFile': return { ints: [BASE[op.base]], strs: [op.path, op.data] };
-    case 'mount': return { ints: [op.flags, BASE[op.base], MK[op.mkTarget]], strs: [op.source, op.target, op.fstype, op.data] };
+    case 'mount': {
+      // native/plan-format.h TSR_MOUNT_*: only present when set, so other mounts encode as before
+      const extra = (op.copyUp === true ? 1 : 0) | (op.keepMode === true ? 2 : 0);
+      return { ints: [op.flags, BASE[op.base], MK[op.mkTarget], ...(extra !== 0 ? [extra] : [])], strs: [op.source, op.target, op.fstype, op.data] };
+    }
     case 'moveMount': return { ints: [moveMountFd(op), BASE[op.base], MK[op.mkTarget]], strs: [op.source, op.target] };
     case 'makeParentPrivate': return { ints: [], strs: [op.path] };
     case 'mknod': return { ints: [op.mode, op.major, op.minor, op.uid, op.gid], strs: [op.path] };
@@ -50,7 +54,7 @@ export function opArgs(op: PlanOp): { ints: Int[]; strs: (string | null)[] } {
     case 'umask': return { ints: [op.mask], strs: [] };
     case 'setCtty': return { ints: [op.fd], strs: [] };
     case 'mkdirAll': return { ints: [op.mode], strs: [op.path] };
-    case 'exec': return { ints: [op.argv.length], strs: [op.path, ...op.argv, ...op.env] };
+    case 'exec': return { ints: op.direct ? [op.argv.length, 1] : [op.argv.length], strs: [op.path, ...op.argv, ...op.env] };
     case 'seccomp': return { ints: [op.filter.flags, ...seccompInstructions(op)], strs: [] };
   }
 }

@@ -80,6 +80,7 @@ export const CURRENT_IMPLEMENTATION: Implementation = {
     'suid',
     'symfollow',
     'sync',
+    'tmpcopyup',
     'unbindable',
   ],
   cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },

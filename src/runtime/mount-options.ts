@@ -19,6 +19,8 @@ export interface ParsedMountOptions {
   readonly idmap?: 'idmap' | 'ridmap';
   /** recognised options this runtime does not implement (rro, …) */
   readonly unsupported: readonly string[];
+  /** tmpcopyup (runc's extension, for tmpfs): the directory mounted over is copied into the tmpfs */
+  readonly copyUp: boolean;
 }
 
 /** options that set or clear a flag; `clear` true means the option removes the flag */
@@ -68,7 +70,7 @@ const PROPAGATION_OPTIONS: Readonly<Record<string, number>> = {
 const UNSUPPORTED = new Set([
   'rro', 'rrw', 'rnosuid', 'rsuid', 'rnodev', 'rdev', 'rnoexec', 'rexec', 'rnodiratime', 'rdiratime',
   'rrelatime', 'rnorelatime', 'rnoatime', 'ratime', 'rstrictatime', 'rnostrictatime', 'rnosymfollow',
-  'rsymfollow', 'tmpcopyup', 'copy-symlink', 'src-nofollow',
+  'rsymfollow', 'copy-symlink', 'src-nofollow',
 ]);
 
 /** `table[name]` for own keys only: "constructor", "__proto__", "toString"… are not options. */
@@ -89,6 +91,7 @@ export function parseMountOptions(options: readonly string[] | undefined, type?:
   const data: string[] = [];
   const unsupported: string[] = [];
   let idmap: 'idmap' | 'ridmap' | undefined;
+  let copyUp = false;
   for (const option of options ?? []) {
     const flagOption = own(FLAG_OPTIONS, option);
     const propagationOption = own(PROPAGATION_OPTIONS, option);
@@ -107,6 +110,8 @@ export function parseMountOptions(options: readonly string[] | undefined, type?:
       idmap = option;
     } else if (propagationOption !== undefined) {
       propagation.push(propagationOption);
+    } else if (option === 'tmpcopyup') {
+      copyUp = true;
     } else if (UNSUPPORTED.has(option)) {
       unsupported.push(option);
     } else if (option !== '' && option !== 'defaults') {
@@ -114,5 +119,5 @@ export function parseMountOptions(options: readonly string[] | undefined, type?:
     }
   }
   if (bind) flags |= MS.BIND | (recursive ? MS.REC : 0);
-  return { flags, bind, recursive, propagation, data: data.join(','), ...(idmap !== undefined ? { idmap } : {}), unsupported };
+  return { flags, bind, recursive, propagation, data: data.join(','), ...(idmap !== undefined ? { idmap } : {}), unsupported, copyUp };
 }

@@ -42,6 +42,11 @@ export type PlanOp =
       readonly data: string | null;
       readonly base: PathBase;
       readonly mkTarget: MkTarget;
+      /** tmpcopyup: copy the directory mounted over into the new mount (a tmpfs) */
+      readonly copyUp?: boolean;
+      /** give the new mount's root the mode of the directory it covers, when there was one (runc
+       *  does this for every tmpfs, whatever its mode= option says) */
+      readonly keepMode?: boolean;
     }
   /** attach an id-mapped copy of the bind source `source` at `target` (move_mount). src/linux makes
    *  the copy in the host's mount namespace before spawning (open_tree + mount_setattr
@@ -126,7 +131,8 @@ export type PlanOp =
   /** setsid + TIOCSCTTY on `fd` (process.terminal: the pty slave given as stdio) */
   | { readonly op: 'setCtty'; readonly step: string; readonly fd: number } // fd -1: setsid only
   /** execve; `path` without '/' is searched in the PATH of `env` (default PATH when unset) */
-  | { readonly op: 'exec'; readonly step: string; readonly path: string; readonly argv: readonly string[]; readonly env: readonly string[] };
+  /** direct: execve the program itself, not through the trampoline (runtime/exec-trampoline.ts) */
+  | { readonly op: 'exec'; readonly step: string; readonly path: string; readonly argv: readonly string[]; readonly env: readonly string[]; readonly direct?: true };
 
 export type PlanOpName = PlanOp['op'];
 

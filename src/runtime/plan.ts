@@ -5,6 +5,7 @@ import path from 'node:path';
 import { InvalidArgumentError, InvalidSpecError, type SpecIssue } from '../errors';
 import type { Mount, Seccomp, Spec } from './spec';
 import { seccompFilter } from './seccomp';
+import { seccompAllowsExecveat } from './exec-trampoline';
 import { CLONE, MS, NS_CLONE_FLAG, S_IF } from './linux-constants';
 import { parseMountOptions, propagationFlag, type ParsedMountOptions } from './mount-options';
 import { capabilityNumber } from './capabilities';
@@ -177,9 +178,13 @@ function planMount(b: Builder, m: Mount, index: number, ctx: PlanContext, spec: 
       b.issues.push({ path: 'linux.mountLabel', message: `cannot be applied to ${field} (${type}): SELinux is disabled or not supported on this host, and the kernel refuses the context= mount option; remove mountLabel or enable SELinux` });
     }
   }
+  // tmpfs as runc mounts it: the root keeps the mode of the directory it covers; tmpcopyup (tmpfs
+  // only, ignored elsewhere like runc) copies that directory in
+  const tmpfs = type === 'tmpfs';
+  const copyUp = opts.copyUp && tmpfs;
   b.ops.push({
-    op: 'mount', step, source: m.source ?? type, target: dest, fstype: type, flags: opts.flags & ~MS.REMOUNT,
-    data: data === '' ? null : data, base: 'root', mkTarget: 'dir',
+    op: 'mount', step: copyUp ? `${step} (tmpcopyup)` : step, source: m.source ?? type, target: dest, fstype: type, flags: opts.flags & ~MS.REMOUNT,
+    data: data === '' ? null : data, base: 'root', mkTarget: 'dir', ...(copyUp ? { copyUp: true } : {}), ...(tmpfs ? { keepMode: true } : {}),
   });
   propagate();
 }
@@ -274,7 +279,10 @@ function seccompOp(s: Seccomp, issues: SpecIssue[]): PlanOp | undefined {
  *  init; SELinux: "selinux label is specified in config, but selinux is disabled or not
  *  supported"): refused here, naming the field. */
 function planLsm(b: Builder, proc: NonNullable<Spec['process']>, lsm: HostLsmState | undefined): void {
-  if (proc.apparmorProfile !== undefined && proc.apparmorProfile !== '') {
+  // "unconfined" asks for no confinement: without AppArmor there is none to lift (Docker sets it
+  // for --privileged and apparmor=unconfined; runc 1.1.5 still tries the write and fails)
+  const unconfinedWithout = proc.apparmorProfile === 'unconfined' && lsm?.apparmor !== true;
+  if (proc.apparmorProfile !== undefined && proc.apparmorProfile !== '' && !unconfinedWithout) {
     if (lsm?.apparmor === true) {
       b.ops.push({ op: 'writeFile', step: `apply AppArmor profile "${proc.apparmorProfile}" at exec`, path: '/proc/thread-self/attr/apparmor/exec', data: `exec ${proc.apparmorProfile}`, base: 'abs' });
     } else {
@@ -323,14 +331,15 @@ function planProcessTail(b: Builder, spec: Spec, ctx: PlanContext, seccomp: Secc
   if (filter !== undefined && nnp) b.ops.push(filter);
 }
 
-function execOp(spec: Spec, issues: SpecIssue[]): PlanOp | undefined {
+function execOp(spec: Spec, issues: SpecIssue[], seccomp: Seccomp | undefined): PlanOp | undefined {
   const args = spec.process?.args ?? [];
   if (args.length === 0 || args[0] === '') {
     issues.push({ path: 'process.args', message: 'must name the program to run (a non-empty list)' });
     return undefined;
   }
   // a program name without '/' is searched in env's PATH by native/ (DEFAULT_PATH when unset)
-  return { op: 'exec', step: `exec ${JSON.stringify(args[0])}`, path: args[0] as string, argv: args, env: spec.process?.env ?? [] };
+  const op = { op: 'exec', step: `exec ${JSON.stringify(args[0])}`, path: args[0] as string, argv: args, env: spec.process?.env ?? [] } as const;
+  return seccompAllowsExecveat(seccomp) ? op : { ...op, direct: true };
 }
 
 /** linux.timeOffsets as /proc/<pid>/timens_offsets lines ("<clock> <secs> <nanosecs>") */
@@ -462,7 +471,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
 
   // 4. the process
   planProcessTail(b, spec, ctx, spec.linux?.seccomp);
-  const exec = execOp(spec, b.issues);
+  const exec = execOp(spec, b.issues, spec.linux?.seccomp);
   if (b.issues.length > 0) throw new InvalidSpecError(b.issues);
   b.ops.push({ op: 'waitStart', step: ctx.start.kind === 'fifo' ? `wait on exec fifo ${ctx.start.path}` : 'wait for start' });
   b.ops.push(exec as PlanOp);
@@ -510,7 +519,7 @@ export function buildProcessPlan(spec: Spec, ctx: ProcessPlanContext): ProcessPl
   b.ops.push({ op: 'stdio', step: 'set up stdio', fds: [ctx.stdio.stdin, ctx.stdio.stdout, ctx.stdio.stderr, ...(ctx.extraFds ?? [])] });
   if (spec.process.terminal === true) b.ops.push({ op: 'setCtty', step: 'make the terminal (stdin) the controlling terminal', fd: 0 });
   planProcessTail(b, spec, { ...ctx, rootfs: '/', bundle: '/' }, ctx.seccomp);
-  const exec = execOp(spec, b.issues);
+  const exec = execOp(spec, b.issues, ctx.seccomp);
   if (b.issues.length > 0) throw new InvalidSpecError(b.issues);
   b.ops.push({ op: 'waitStart', step: 'wait for start' });
   b.ops.push(exec as PlanOp);

@@ -77,6 +77,15 @@ describe('on a host without them (this VM)', () => {
     ]);
   });
 
+  it('"unconfined" needs no AppArmor (Docker\'s --privileged), and is applied where there is AppArmor', () => {
+    expect(issues(() => plan((s) => {
+      s.process.apparmorProfile = 'unconfined';
+    }, NONE))).toEqual([]);
+    expect(writes(plan((s) => {
+      s.process.apparmorProfile = 'unconfined';
+    }, BOTH).ops).map((o) => o.data)).toEqual(['exec unconfined']);
+  });
+
   it('a context without lsm means neither; empty strings are no request', () => {
     expect(issues(() => plan((s) => {
       s.process.apparmorProfile = 'x';

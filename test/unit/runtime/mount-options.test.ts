@@ -45,6 +45,11 @@ describe('parseMountOptions', () => {
     expect(parseMountOptions(['bind']).idmap).toBeUndefined();
   });
 
+  it('recognises tmpcopyup (an extension of runc) as copy-up, not as mount(2) data', () => {
+    expect(parseMountOptions(['nosuid', 'tmpcopyup', 'mode=1777'], 'tmpfs')).toMatchObject({ flags: MS.NOSUID, data: 'mode=1777', unsupported: [], copyUp: true });
+    expect(parseMountOptions(['nosuid'], 'tmpfs').copyUp).toBe(false);
+  });
+
   it('ignores "defaults" and empty options', () => {
     expect(parseMountOptions(['defaults', ''])).toMatchObject({ flags: 0, data: '' });
   });
@@ -73,7 +78,7 @@ describe('parseMountOptions', () => {
   it('does not take names from Object.prototype for options', () => {
     for (const name of ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty']) {
       expect(propagationFlag(name)).toBeUndefined();
-      expect(parseMountOptions(['nosuid', name])).toEqual({ flags: MS.NOSUID, bind: false, recursive: false, propagation: [], data: name, unsupported: [] });
+      expect(parseMountOptions(['nosuid', name])).toEqual({ flags: MS.NOSUID, bind: false, recursive: false, propagation: [], data: name, unsupported: [], copyUp: false });
     }
   });
 });

@@ -101,6 +101,21 @@ describe('buildPlan', () => {
     ]);
   });
 
+  it('marks a tmpfs with tmpcopyup for copy-up (podman --read-only, --tmpfs), ignored elsewhere like runc; every tmpfs keeps the mode', () => {
+    const spec = defaultSpec(['sh'], {
+      mounts: [
+        { destination: '/run', type: 'tmpfs', source: 'tmpfs', options: ['rw', 'rprivate', 'nosuid', 'nodev', 'tmpcopyup'] },
+        { destination: '/data', type: 'bind', source: 'data', options: ['rbind', 'tmpcopyup'] },
+      ],
+    });
+    const ops = mounts(opsOf(spec));
+    expect(ops.find((o) => o.target === '/run')).toEqual(expect.objectContaining({ fstype: 'tmpfs', flags: MS.NOSUID | MS.NODEV, data: null, copyUp: true, keepMode: true, step: 'mount tmpfs on /run (tmpcopyup)' }));
+    expect(ops.filter((o) => o.target === '/data').every((o) => o.copyUp === undefined && o.keepMode === undefined)).toBe(true);
+    // every tmpfs keeps the mode of the directory it covers (runc); other filesystems do not
+    expect(ops.filter((o) => o.fstype === 'tmpfs').every((o) => o.keepMode === true)).toBe(true);
+    expect(ops.filter((o) => o.fstype === 'proc').every((o) => o.keepMode === undefined)).toBe(true);
+  });
+
   it('plans a plain bind without a remount', () => {
     const m = mounts(opsOf(defaultSpec(['sh'], { mounts: [{ destination: 'x/../etc/hosts', source: '/etc/hosts', options: ['bind'] }] })));
     expect(m.filter((o) => o.target === '/etc/hosts')).toHaveLength(1);
