@@ -46,5 +46,8 @@ export async function spawnExec(container: Container, id: string, req: ExecReque
     cgroup: { join: [...(container.cgroup()?.dirs.values() ?? [])] },
     ...(spec.linux?.seccomp !== undefined ? { seccomp: spec.linux.seccomp } : {}),
   });
-  return spawnProcess(plan, { containerState: { bundle: container.bundle, ...(spec.annotations ? { annotations: spec.annotations } : {}), pid: container.pid } });
+  return spawnProcess(plan, {
+    containerState: { bundle: container.bundle, ...(spec.annotations ? { annotations: spec.annotations } : {}), pid: container.pid },
+    ...(req.stdio.console ? { onConsole: req.stdio.console } : {}),
+  });
 }

@@ -58,8 +58,6 @@ export interface ExecTableOptions {
   readonly spawnExec: SpawnExecFn;
   readonly ioContext: (containerId: string) => Omit<IOContext, 'id' | 'namespace'>;
   readonly drainTimeoutMs: number;
-  /** The container's /dev/ptmx as seen from the shim (an exec's pty is allocated there). */
-  readonly ptmxOf: (containerId: string) => string;
   readonly logger: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
 }
 
@@ -109,7 +107,7 @@ export class ExecTable {
     execs.set(req.execId, placeholder);
     let io: ProcessIO;
     try {
-      io = await this.options.openIO(stdio, { id: containerId, namespace: this.options.namespace, ...this.options.ioContext(containerId), ...(req.terminal ? { ptmx: this.options.ptmxOf(containerId) } : {}) });
+      io = await this.options.openIO(stdio, { id: containerId, namespace: this.options.namespace, ...this.options.ioContext(containerId) });
     } catch (err) {
       execs.delete(req.execId);
       throw err;

@@ -82,7 +82,6 @@ export class TaskService {
       namespace: options.namespace, events: options.events, openIO: options.openIO, logger: options.logger,
       spawnExec: options.spawnExec ?? (() => Promise.reject(new UnimplementedError('Exec: this shim has no exec spawner'))),
       ioContext: (id) => this.ioOwners.get(id) ?? {},
-      ptmxOf: (id) => `/proc/${this.inits.get(id)?.pid ?? 0}/root/dev/ptmx`,
       drainTimeoutMs: options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS,
     });
   }
