@@ -54,7 +54,10 @@ export function parseCgroupMounts(mountinfo: string): { v1: CgroupMount[]; unifi
       byPoint.delete(point); // something else mounted over a former cgroup mount point
     }
   }
-  const v1: CgroupMount[] = [];
+  // A hierarchy mounted twice (a tool's private copy, e.g. CRIU's cgroup yard left behind) counts
+  // once: the mount of its root, then the shortest path (/sys/fs/cgroup/<name>).
+  const better = (x: CgroupMount, y: CgroupMount): boolean => (x.root === '/') !== (y.root === '/') ? x.root === '/' : x.mountPoint.length < y.mountPoint.length;
+  const byHierarchy = new Map<string, CgroupMount>();
   let unified: CgroupMount | undefined;
   for (const m of byPoint.values()) {
     const { v2, ...mount } = m;
@@ -62,10 +65,12 @@ export function parseCgroupMounts(mountinfo: string): { v1: CgroupMount[]; unifi
       // Prefer /sys/fs/cgroup itself, then the shortest path.
       if (!unified || mount.mountPoint.length < unified.mountPoint.length) unified = mount;
     } else if (mount.controllers.length > 0) {
-      v1.push(mount);
+      const key = [...mount.controllers].sort().join(',');
+      const seen = byHierarchy.get(key);
+      if (seen === undefined || better(mount, seen)) byHierarchy.set(key, mount);
     }
   }
-  return { v1, unified };
+  return { v1: [...byHierarchy.values()], unified };
 }
 
 /** Parse /proc/<pid>/cgroup: "hierarchy-id:controllers:path" lines → controllers ("" for v2) → path. */
