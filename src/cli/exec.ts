@@ -65,7 +65,7 @@ const FORWARDED: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SI
 export async function execCommand(ctx: CliContext): Promise<number> {
   const { flags, args } = ctx.cmd;
   const c = await loadContainer(ctx.root, args[0]!);
-  if (c.status() === 'paused' && flags['ignore-paused'] !== true) throw new FailedPreconditionError(`container "${c.id}" is paused: resume it first, or pass --ignore-paused`);
+  if (c.status() === 'paused' && flags['ignore-paused'] !== true) throw new FailedPreconditionError(`cannot exec in a paused container (use --ignore-paused to override): container "${c.id}" is paused; resume it first`);
   const proc = execProcessFor(c.spec.process, flags, args, (p) => fs.readFileSync(p, 'utf8'));
   const pty = consoleFor(proc.terminal === true, str(flags['console-socket']), flags.detach === true);
   try {

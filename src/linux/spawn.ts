@@ -150,6 +150,7 @@ class Spawned implements SpawnedProcess {
     } else {
       await releaseExecFifo(this.plan.start.path);
     }
+    let released = false;
     for (;;) {
       const m = await this.reader.next();
       if (m === null) {
@@ -160,9 +161,12 @@ class Spawned implements SpawnedProcess {
         this.reader.close();
         return;
       }
+      if (m.type === MSG.STARTED) released = true;
       if (m.type === MSG.ERROR) {
         this.reader.close();
-        throw setupError(this.plan, m);
+        const err = setupError(this.plan, m);
+        err.afterStart = released;
+        throw err;
       }
     }
   }

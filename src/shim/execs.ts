@@ -5,6 +5,8 @@
 
 import type { Container } from '../container';
 import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, NotFoundError } from '../errors';
+import { ContainerSetupError } from '../linux';
+import { Code, TtrpcError } from '../ttrpc/status';
 import type { Any } from '../gen/google/protobuf/any';
 import type { ExecProcessRequest, StateResponse } from '../gen/runtime/task/v2/shim';
 import { ProcessDetails } from '../gen/types/runc/options/oci';
@@ -41,6 +43,12 @@ export class ExecProcess {
 
   get pid(): number {
     return this.handle?.pid ?? 0;
+  }
+
+  /** Start failed before there was a process (runc.v2: Wait returns at once with exit 0, State
+   *  stays CREATED with pid 0, Delete works, no TaskExit). */
+  startFailed(): void {
+    if (this.exit === undefined) this.resolveExit({ status: 0, exitedAt: new Date() });
   }
 
   recordExit(exit: ExitRecord): void {
@@ -95,11 +103,13 @@ export class ExecTable {
   }
 
   /** Exec: register the process and open its IO; the process is spawned by Start. */
-  async add(containerId: string, initRunning: boolean, req: ExecProcessRequest): Promise<void> {
+  async add(containerId: string, initRunning: boolean, req: ExecProcessRequest, paused = false): Promise<void> {
     if (req.execId === '') throw new InvalidArgumentError('exec_id: must not be empty');
     const execs = this.execsOf(containerId);
     if (execs.has(req.execId)) throw new AlreadyExistsError(`exec "${req.execId}" of container "${containerId}" already exists`);
     if (!initRunning) throw new FailedPreconditionError(`container "${containerId}" is not running: cannot exec in it`);
+    // runc.v2's code (Unknown) and words; no TaskExecAdded
+    if (paused) throw new TtrpcError(Code.UNKNOWN, `cannot exec in a paused state: container "${containerId}" is paused; resume it first`);
     const proc = { ...decodeExecSpec(req.spec), terminal: req.terminal };
     const stdio = { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr, terminal: req.terminal };
     // reserve the id while the FIFOs open (a concurrent duplicate must fail)
@@ -120,6 +130,8 @@ export class ExecTable {
   async start(container: Container, execId: string): Promise<number> {
     const e = this.get(container.id, execId);
     if (e.status !== 'created' || e.starting) throw new FailedPreconditionError(`exec "${execId}" of container "${container.id}" is ${e.starting ? 'starting' : e.status}: only a created exec can be started`);
+    // runc exec refuses a paused container (runc.v2: Unknown); the exec stays created for a later Start
+    if (container.status() === 'paused') throw new TtrpcError(Code.UNKNOWN, `exec "${execId}" of container "${container.id}": cannot exec in a paused container; resume it first`);
     e.starting = true;
     let settle!: () => void;
     e.startSettled = new Promise((resolve) => (settle = resolve));
@@ -136,8 +148,20 @@ export class ExecTable {
       this.options.logger.info({ id: container.id, execId, pid: handle.pid }, 'exec started');
       return handle.pid;
     } catch (err) {
-      // a failed start leaves a stopped exec (runc: exit 255 is not reported); IO closed
-      if (e.handle === undefined) await e.io.close();
+      const handle = e.handle;
+      if (handle !== undefined && err instanceof ContainerSetupError && err.afterStart) {
+        // only execve failed, after the process was released (a bad interpreter): runc.v2 reports
+        // such an exec as started and then its exit, so Start succeeds and TaskExit follows
+        if (e.status === 'created') e.status = 'running';
+        this.options.events.emit({ topic: '/tasks/exec-started', body: { containerId: container.id, execId, pid: handle.pid } });
+        this.options.logger.warn({ id: container.id, execId, pid: handle.pid, err: err.message }, 'exec started but its execve failed');
+        return handle.pid;
+      }
+      // no process (runc.v2: no TaskExit, State CREATED, Wait returns exit 0, Delete works); IO closed
+      if (handle === undefined) {
+        await e.io.close();
+        e.startFailed();
+      }
       throw err;
     } finally {
       e.starting = false;

@@ -282,7 +282,11 @@ export class TaskService {
 
   async state(req: StateRequest): Promise<StateResponse> {
     const init = this.get(req.id);
-    if (req.execId !== '') return this.execs.state(this.execs.get(req.id, req.execId), init.bundle);
+    if (req.execId !== '') {
+      const state = this.execs.state(this.execs.get(req.id, req.execId), init.bundle);
+      // runc.v2: while the container is paused, so is every process in it
+      return this.statusOf(init) === Status.PAUSED ? { ...state, status: Status.PAUSED } : state;
+    }
     return {
       id: init.id,
       bundle: init.bundle,
@@ -352,7 +356,8 @@ export class TaskService {
 
   async exec(req: ExecProcessRequest): Promise<Empty> {
     const init = this.get(req.id);
-    await this.execs.add(req.id, init.status === 'running' && !init.starting, req);
+    const running = init.status === 'running' && !init.starting;
+    await this.execs.add(req.id, running, req, running && this.statusOf(init) === Status.PAUSED);
     return {};
   }
 
@@ -364,8 +369,8 @@ export class TaskService {
   async resizePty(req: ResizePtyRequest): Promise<Empty> {
     const init = this.get(req.id);
     const io = req.execId !== '' ? this.execs.get(req.id, req.execId).io : init.io;
-    if (io.resize === undefined) throw new FailedPreconditionError(`${req.execId !== '' ? `exec "${req.execId}"` : `container "${req.id}"`}: has no terminal to resize`);
-    io.resize(req.width, req.height);
+    // no terminal: nothing to resize, and no error (runc.v2 ignores it too; clients resize blindly)
+    io.resize?.(req.width, req.height);
     return {};
   }
 
