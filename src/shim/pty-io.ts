@@ -48,6 +48,9 @@ class PtyIO implements TerminalIO {
   readonly fds: { stdin: number; stdout: number; stderr: number; console: (master: number) => void };
   private master = -1;
   private masterDup = -1;
+  /** our own fd of the master for TIOCSWINSZ: the read stream closes `master` at EOF, and a
+   *  ResizePty racing the exit must not hit a closed (or reused) fd number */
+  private control = -1;
   private stdoutFd = -1;
   private stdinFd = -1;
   private stdinHold = -1;
@@ -77,7 +80,8 @@ class PtyIO implements TerminalIO {
       throw new InvalidArgumentError('terminal: the process handed over a second pty master (or its stdio is closed already)');
     }
     this.master = master;
-    if (this.pendingSize !== undefined) setWinsize(master, this.pendingSize.height, this.pendingSize.width);
+    this.control = dupFd(master);
+    if (this.pendingSize !== undefined) setWinsize(this.control, this.pendingSize.height, this.pendingSize.width);
     const reader = new tty.ReadStream(master);
     this.streams.push(reader);
     this.outputDone = new Promise((resolve) => {
@@ -111,11 +115,11 @@ class PtyIO implements TerminalIO {
 
   resize(width: number, height: number): void {
     if (this.closed) return;
-    if (this.master < 0) {
+    if (this.control < 0) {
       this.pendingSize = { width, height };
       return;
     }
-    setWinsize(this.master, height, width);
+    setWinsize(this.control, height, width);
   }
 
   releaseProcessEnds(): void {
@@ -150,6 +154,8 @@ class PtyIO implements TerminalIO {
     // fds no stream took over (the master never arrived, or no stdin to copy)
     for (const fd of [this.stdoutFd, this.stdinFd]) closeQuietly(fd);
     if (this.master >= 0 && this.streams.length === 0) closeQuietly(this.master);
+    closeQuietly(this.control);
+    this.control = -1;
     this.stdoutFd = -1;
     this.stdinFd = -1;
   }

@@ -46,6 +46,15 @@ export const CONFIG_CASES: readonly ShimCase[] = [
     },
   },
   {
+    name: 'a non-root user can reopen its stdio (/proc/self/fd/1, /dev/stderr): its pipes are chowned to it (runc\'s fixStdioPermissions)',
+    run: async (t) => {
+      const r = await runWithSpec(t, 'stdio-owner', ['sh', '-c', 'echo out > /proc/self/fd/1 && echo err > /dev/stderr && stat -L -c %u /proc/self/fd/0 /proc/self/fd/1'], (s) => {
+        s.process.user = { uid: 1000, gid: 1000 };
+      });
+      expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: 'out\n1000\n1000\n', stderr: 'err\n' });
+    },
+  },
+  {
     name: 'a non-root user keeps the ambient capability of the spec (ctr run --config)',
     run: async (t) => {
       // CAP_NET_BIND_SERVICE (bit 10) in every set, ambient included: the one capability left

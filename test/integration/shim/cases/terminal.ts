@@ -8,7 +8,7 @@ import { ctrOk } from '../../../helpers/containerd';
 import type { ContainerdHandle } from '../../../helpers/env';
 import { testEnv } from '../../../helpers/env';
 import { closeFd, openpty, setWinsize } from '../../../../src/linux';
-import { Resources, runFlags, ShimCase, waitFor, waitForTask } from '../support';
+import { Resources, runFlags, ShimCase, waitFor, waitForTask, writeSpec } from '../support';
 
 /** Run ctr on a fresh pty of `rows`x`cols`; `input` is typed once the output shows `ready`. */
 async function ctrOnPty(
@@ -85,6 +85,21 @@ export const TERMINAL_CASES: readonly ShimCase[] = [
       const script = '[ -t 0 ] && echo tty-yes; tty >/dev/null && echo has-name; stty size; echo ready; read line; echo got $line; exit 5';
       const r = await ctrOnPty(h, res, ['task', 'exec', '-t', '--fifo-dir', testEnv().fifoDir, '--exec-id', 't1', id, 'sh', '-c', WAIT_SIZED + script], 20, 50, 'hello\r');
       expect(r).toEqual({ code: 5, out: 'tty-yes\nhas-name\n20 50\nready\nhello\ngot hello\n' });
+    },
+  },
+  {
+    name: 'ctr run -t as a non-root user: the pty slave is owned by that user (gid of the devpts: tty), reopening it works',
+    run: async ({ h, runtime, res }) => {
+      const id = res.container('tty-user');
+      const spec = await writeSpec(h, id, res.dir('spec'), {
+        args: ['sh', '-c', 'stat -c "%u %g %a" $(tty) && echo hi > /proc/self/fd/1 && echo hi-err > /dev/stderr'],
+        edit: (s) => {
+          s.process.user = { uid: 1000, gid: 1000 };
+          s.process.terminal = true;
+        },
+      });
+      const r = await ctrOnPty(h, res, ['run', '-t', '--rm', ...runFlags(runtime), '--config', spec, id], 24, 80);
+      expect(r).toEqual({ code: 0, out: '1000 5 620\nhi\nhi-err\n' });
     },
   },
   {
