@@ -77,6 +77,15 @@ export function decodeExecSpec(spec: Any | undefined): Process {
   return proc;
 }
 
+/** The container is frozen (a status that cannot be read — its cgroup going away — is not paused). */
+function isPaused(container: Container): boolean {
+  try {
+    return container.status() === 'paused';
+  } catch {
+    return false;
+  }
+}
+
 export class ExecTable {
   /** containerId → execId → exec */
   private readonly byContainer = new Map<string, Map<string, ExecProcess>>();
@@ -131,7 +140,7 @@ export class ExecTable {
     const e = this.get(container.id, execId);
     if (e.status !== 'created' || e.starting) throw new FailedPreconditionError(`exec "${execId}" of container "${container.id}" is ${e.starting ? 'starting' : e.status}: only a created exec can be started`);
     // runc exec refuses a paused container (runc.v2: Unknown); the exec stays created for a later Start
-    if (container.status() === 'paused') throw new TtrpcError(Code.UNKNOWN, `exec "${execId}" of container "${container.id}": cannot exec in a paused container; resume it first`);
+    if (isPaused(container)) throw new TtrpcError(Code.UNKNOWN, `exec "${execId}" of container "${container.id}": cannot exec in a paused container; resume it first`);
     e.starting = true;
     let settle!: () => void;
     e.startSettled = new Promise((resolve) => (settle = resolve));
