@@ -90,6 +90,10 @@ bench-sea: build ## start-up time and RSS: single executable (with/without code 
 bench-cli: build ## CLI create+start+delete of `true`: tsrun vs runc (hyperfine; root)
 	scripts/bench/cli-lifecycle.sh
 
+.PHONY: bench-checkpoint
+bench-checkpoint: build ## checkpoint/restore of a counter: tsrun vs runc, same CRIU (root; scripts/criu/fetch.sh)
+	scripts/bench/checkpoint.sh
+
 .PHONY: bench-spawn
 bench-spawn: native ## micro benchmark: container spawn through native/ against `runc run` (root)
 	scripts/bench-spawn.sh

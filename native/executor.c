@@ -1111,7 +1111,8 @@ static void run_op(struct spawn *s, const struct tsr_op_hdr *op)
 	}
 	case TSR_OP_SET_CTTY:
 		CHECK(s, setsid(), "setsid", "");
-		CHECK(s, ioctl((int)op_int(op, 0), TIOCSCTTY, 0), "ioctl(TIOCSCTTY)", "");
+		if (op_int(op, 0) >= 0)
+			CHECK(s, ioctl((int)op_int(op, 0), TIOCSCTTY, 0), "ioctl(TIOCSCTTY)", "");
 		break;
 	case TSR_OP_NO_NEW_PRIVS:
 		CHECK(s, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)", "");

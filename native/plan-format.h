@@ -80,7 +80,7 @@ enum tsr_op_code {
 	TSR_OP_WAIT_START = 30,
 	TSR_OP_EXEC = 31,          /* ints: argc;              strs: path, argv[argc], env… */
 	TSR_OP_SECCOMP = 32,       /* ints: SECCOMP_FILTER_FLAG_*, then one struct sock_filter per int (its 8 bytes) */
-	TSR_OP_SET_CTTY = 33,      /* ints: fd — setsid, then make fd (a pty slave) the controlling terminal */
+	TSR_OP_SET_CTTY = 33,      /* ints: fd — setsid, then make fd (a pty slave) the controlling terminal (fd -1: setsid only) */
 	TSR_OP_PAUSE_BEFORE_PIVOT = 34, /* send TSR_MSG_BEFORE_PIVOT, wait for one byte on the sync pipe */
 	TSR_OP_CONSOLE = 35,       /* ints: bind on /dev/console (0/1), rows, cols — a pty from the (container's)
 				    * /dev/ptmx: master sent to the parent (TSR_MSG_CONSOLE_FD), slave on 0/1/2,

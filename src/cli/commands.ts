@@ -15,6 +15,7 @@ import { psTable, tabwrite, userNames } from './format';
 import type { CliLog } from './log';
 import { eventsCommand, updateCommand } from './control';
 import { execCommand } from './exec';
+import { checkpointCommand, restoreCommand } from './checkpoint';
 
 export interface CliContext {
   readonly cmd: ParsedCommandLine;
@@ -222,4 +223,7 @@ export const commands: Record<string, (ctx: CliContext) => Promise<number>> = {
     await eventsCommand(ctx.root, ctx.cmd.args[0]!, ctx.cmd.flags, ctx.out);
     return 0;
   },
+
+  checkpoint: (ctx) => checkpointCommand(ctx),
+  restore: (ctx) => restoreCommand(ctx),
 };

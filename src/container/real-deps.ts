@@ -7,6 +7,7 @@ import * as path from 'node:path';
 
 import { type CgroupHost, type CgroupManager, detectCgroupHost, openCgroup, parseCgroupsPath } from '../cgroups';
 import { closeFd, hostCapLast, mkfifo, O_CLOEXEC, pidfdOpen, pidfdSendSignal, pipe2, releaseExecFifo, spawnContainer, spawnProcess } from '../linux';
+import { criuDump, criuRestore } from '../checkpoint/container-criu';
 import { loadBundleSpec } from '../runtime/bundle';
 import { buildPlan, buildProcessPlan, type PlanContext } from '../runtime/plan';
 import type { ContainerDeps, InContainerRequest, SpawnedInit, SpawnRequest } from './deps';
@@ -177,6 +178,8 @@ export function makeRealDeps(): ContainerDeps {
       };
     },
     runInContainer,
+    dump: criuDump,
+    restore: criuRestore,
     killPid(pid, signal, startTime) {
       // pidfd first, then check it is still our process: the signal cannot hit a reused pid.
       const fd = pidfdOpen(pid);

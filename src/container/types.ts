@@ -2,6 +2,7 @@
 //! state document, the persisted record under `<root>/<id>/state.json`, and the Container handle.
 
 import type { CgroupManager } from '../cgroups';
+import type { CheckpointOptions } from '../checkpoint/types';
 import type { LinuxResources, Spec } from '../runtime/spec';
 
 /** OCI lifecycle status (runtime-spec "state"), derived from the real process on every read. */
@@ -121,6 +122,11 @@ export interface Container {
    * removes the state directory. Idempotent: deleting an already deleted container is a no-op.
    */
   delete(options?: DeleteOptions): Promise<void>;
+  /**
+   * Checkpoint the running (or paused) container with CRIU into options.imagePath. Unless
+   * leaveRunning, CRIU ends the processes afterwards (the container then reads as stopped).
+   */
+  checkpoint(options: CheckpointOptions): Promise<void>;
   /** The container's cgroup manager (stats, OOM watching); undefined when it has none. */
   cgroup(): CgroupManager | undefined;
   /** Drop owner resources (pidfd, barrier fd) without touching the container (CLI `create` exit). */

@@ -32,6 +32,8 @@ export interface Implementation {
   readonly personality: boolean;
   /** config.json annotations that change what tsrun does (a trailing "." is a prefix). */
   readonly unsafeConfigAnnotations: readonly string[];
+  /** checkpoint/restore with the criu binary (src/checkpoint; criu itself is found at run time) */
+  readonly checkpoint: boolean;
 }
 
 /** What this build of tsrun actually implements. */
@@ -92,6 +94,7 @@ export const CURRENT_IMPLEMENTATION: Implementation = {
   execCPUAffinity: false,
   personality: false,
   unsafeConfigAnnotations: [],
+  checkpoint: true,
 };
 
 /** The OCI runtime features document (runtime-spec features.md / features-linux.md). */
@@ -126,6 +129,8 @@ export interface Features {
 /** Annotation keys tsrun puts in its features document. */
 export const ANNOTATION_VERSION = 'org.tsrun.version';
 export const ANNOTATION_COMMIT = 'org.tsrun.commit';
+/** As runc's org.opencontainers.runc.checkpoint.enabled: this build can drive CRIU. */
+export const ANNOTATION_CHECKPOINT = 'org.tsrun.checkpoint.enabled';
 
 export interface FeaturesOptions {
   /** tsrun's version (package.json), shown as an annotation. */
@@ -140,6 +145,7 @@ export function featuresDocument(options: FeaturesOptions = {}, impl: Implementa
   const annotations: Record<string, string> = {};
   if (options.version !== undefined) annotations[ANNOTATION_VERSION] = options.version;
   if (options.commit !== undefined) annotations[ANNOTATION_COMMIT] = options.commit;
+  if (impl.checkpoint) annotations[ANNOTATION_CHECKPOINT] = 'true';
   const hooks = (Object.keys(impl.hooks) as HookName[]).filter((h) => impl.hooks[h]);
   return {
     ociVersionMin: OCI_VERSION_MIN,

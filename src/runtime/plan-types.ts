@@ -110,7 +110,7 @@ export type PlanOp =
    *  child's namespaces meanwhile) */
   | { readonly op: 'pauseBeforePivot'; readonly step: string }
   /** setsid + TIOCSCTTY on `fd` (process.terminal: the pty slave given as stdio) */
-  | { readonly op: 'setCtty'; readonly step: string; readonly fd: number }
+  | { readonly op: 'setCtty'; readonly step: string; readonly fd: number } // fd -1: setsid only
   /** process.terminal as runc: a pty from /dev/ptmx as the child sees it (the container's devpts),
    *  the slave bound on /dev/console when `mountConsole`, the master handed to the parent
    *  (SpawnOptions.onConsole), the slave as 0/1/2 and controlling terminal; rows/cols 0: unsized */

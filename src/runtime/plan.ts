@@ -342,6 +342,10 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
   }
   if (ctx.start.kind === 'fifo') b.ops.push({ op: 'prepareFifo', step: `open exec fifo ${ctx.start.path}`, path: ctx.start.path });
   b.ops.push({ op: 'stdio', step: 'set up stdio', fds: [ctx.stdio.stdin, ctx.stdio.stdout, ctx.stdio.stderr, ...(ctx.extraFds ?? [])] });
+  // runc's init always starts a new session (nsexec); CRIU refuses a tree whose session leader is
+  // outside the container's pid namespace, so checkpoint needs it too. With a terminal the console
+  // op (after pivot_root) starts the session and makes the pty its controlling terminal.
+  if (spec.process.terminal !== true) b.ops.push({ op: 'setCtty', step: 'start a new session (setsid), as runc does', fd: -1 });
 
   // 2. the root filesystem
   if (newMountNs) {

@@ -20,6 +20,10 @@ export interface ShimOptions {
   readonly shimCgroup?: string;
   /** pino level name (debug, info, ...). */
   readonly logLevel?: string;
+  /** The criu binary for checkpoint/restore (runc Options.criu_path, TOML CriuPath). */
+  readonly criuPath?: string;
+  /** CRIU work directory for restore (runc Options.criu_work_path). */
+  readonly criuWorkPath?: string;
 }
 
 export const RUNC_OPTIONS_TYPE = 'containerd.runc.v1.Options';
@@ -75,6 +79,7 @@ function fromToml(table: Record<string, string | boolean | number>, where: strin
   const root = str('Root');
   const shimCgroup = str('ShimCgroup');
   const logLevel = str('LogLevel');
+  const criuPath = str('CriuPath');
   if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel)) {
     throw new InvalidArgumentError(`${where}: LogLevel must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(logLevel)}`);
   }
@@ -84,6 +89,7 @@ function fromToml(table: Record<string, string | boolean | number>, where: strin
     ...(root ? { root } : {}),
     ...(shimCgroup ? { shimCgroup } : {}),
     ...(logLevel ? { logLevel } : {}),
+    ...(criuPath ? { criuPath } : {}),
   };
 }
 
@@ -101,6 +107,8 @@ export function decodeShimOptions(any: Any | undefined): ShimOptions {
         ...(o.ioUid ? { ioUid: o.ioUid } : {}),
         ...(o.ioGid ? { ioGid: o.ioGid } : {}),
         ...(o.shimCgroup ? { shimCgroup: o.shimCgroup } : {}),
+        ...(o.criuPath ? { criuPath: o.criuPath } : {}),
+        ...(o.criuWorkPath ? { criuWorkPath: o.criuWorkPath } : {}),
       };
     }
     if (name === LINUX_CREATE_OPTIONS_TYPE) {

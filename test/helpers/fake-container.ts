@@ -49,6 +49,10 @@ export class FakeContainer implements Container {
     this.paused = false;
   }
   async update(): Promise<void> {}
+  checkpoints: unknown[] = [];
+  async checkpoint(options: unknown): Promise<void> {
+    this.checkpoints.push(options);
+  }
   async delete(): Promise<void> {
     this.deleted = true;
   }

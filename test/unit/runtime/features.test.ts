@@ -42,7 +42,7 @@ test('what is not implemented says false, not absent', () => {
   expect(ours.linux.mountExtensions).toEqual({ idmap: { enabled: false } });
   expect(ours.linux.cgroup).toEqual({ v1: true, v2: true, systemd: false, systemdUser: false, rdma: false });
   expect(ours.potentiallyUnsafeConfigAnnotations).toEqual([]);
-  expect(ours.annotations).toEqual({ 'org.tsrun.version': '0.1.0', 'org.tsrun.commit': 'abc' });
+  expect(ours.annotations).toEqual({ 'org.tsrun.version': '0.1.0', 'org.tsrun.commit': 'abc', 'org.tsrun.checkpoint.enabled': 'true' });
 });
 
 test('flipping a flag changes the document', () => {

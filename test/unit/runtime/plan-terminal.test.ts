@@ -27,9 +27,10 @@ describe('terminal plans', () => {
     expect(() => encodePlan(buildPlan(tspec, ctx))).not.toThrow();
   });
 
-  it('no terminal: no console op', () => {
+  it('no terminal: no console op, a new session only (setsid, fd -1, as runc), no /dev/console', () => {
     const ops = buildPlan(defaultSpec(['sh']), ctx).ops;
-    expect(ops.some((o) => o.op === 'console' || o.op === 'setCtty' || (o.op === 'mount' && o.target === '/dev/console'))).toBe(false);
+    expect(ops.some((o) => o.op === 'console' || (o.op === 'mount' && o.target === '/dev/console'))).toBe(false);
+    expect(ops.filter((o) => o.op === 'setCtty').map((o) => (o as { fd: number }).fd)).toEqual([-1]);
   });
 
   it('exec: a console op right after stdio, nothing mounted', () => {
