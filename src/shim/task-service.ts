@@ -416,9 +416,13 @@ export class TaskService {
 
   async resizePty(req: ResizePtyRequest): Promise<Empty> {
     const init = this.get(req.id);
-    const io = req.execId !== '' ? this.execs.get(req.id, req.execId).io : init.io;
+    const exec = req.execId !== '' ? this.execs.get(req.id, req.execId) : undefined;
+    // runc.v2's code (Unknown) and words for a process that has exited
+    if ((exec?.status ?? init.status) === 'stopped') {
+      throw new TtrpcError(Code.UNKNOWN, `cannot resize a stopped container: ${exec ? `exec "${req.execId}"` : `container "${req.id}"`} has exited`);
+    }
     // no terminal: nothing to resize, and no error (runc.v2 ignores it too; clients resize blindly)
-    io.resize?.(req.width, req.height);
+    (exec?.io ?? init.io).resize?.(req.width, req.height);
     return {};
   }
 

@@ -126,7 +126,7 @@ export const EDGE_CASES: readonly ShimCase[] = [
     },
   },
   {
-    name: 'ResizePty of a process without a terminal is a no-op; CloseIO and ResizePty of unknown or stdin-less processes',
+    name: 'ResizePty of a process without a terminal is a no-op, of an exited one an error; CloseIO and ResizePty of unknown or stdin-less processes',
     run: async (t) => {
       const { id, task } = await runningTask(t, 'edges-io');
       const call = nsCall(t.h);
@@ -143,6 +143,10 @@ export const EDGE_CASES: readonly ShimCase[] = [
       };
       await task.kill({ id, execId: 'plain', signal: 9, all: false }, call);
       await task.wait({ id, execId: 'plain' }, call);
+      // a process that has exited: runc.v2 says "cannot resize a stopped container" (Unknown)
+      const resizeExited = await outcome(task.resizePty({ id, execId: 'plain', width: 80, height: 24 }, call));
+      expect(codeOf(resizeExited)).toBe('Unknown');
+      expect(resizeExited).toMatch(/cannot resize a stopped container/);
       // CloseIO of an unknown exec: runc.v2 returns its NotFound error without converting it, so it
       // arrives as Unknown ("process does not exist nope: not found"); tsrun says NotFound. Same
       // words, the code containerd's errdefs would have given it.
