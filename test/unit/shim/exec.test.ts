@@ -225,4 +225,17 @@ describe('TaskService exec ids', () => {
     expect(await t.svc.wait({ id: 'c1', execId: 'e1' })).toMatchObject({ exitStatus: 127 });
     expect(t.events.topics.slice(-3)).toEqual(['/tasks/exec-added', '/tasks/exec-started', '/tasks/exit']);
   });
+
+  it('ResizePty: a no-op without a terminal, Unknown once the process has exited (runc.v2)', async () => {
+    await t.create();
+    await t.svc.start({ id: 'c1', execId: '' });
+    await t.svc.exec(t.execReq('e1'));
+    await t.svc.start({ id: 'c1', execId: 'e1' });
+    expect(await code(t.svc.resizePty({ id: 'c1', execId: 'e1', width: 80, height: 24 }))).toBeUndefined();
+    expect(await code(t.svc.resizePty({ id: 'c1', execId: '', width: 80, height: 24 }))).toBeUndefined();
+    t.execs[0]!.exit(0);
+    await t.svc.wait({ id: 'c1', execId: 'e1' });
+    expect(await code(t.svc.resizePty({ id: 'c1', execId: 'e1', width: 80, height: 24 }))).toBe(Code.UNKNOWN);
+    expect(await code(t.svc.resizePty({ id: 'c1', execId: 'nope', width: 80, height: 24 }))).toBe(Code.NOT_FOUND);
+  });
 });
