@@ -16,8 +16,22 @@ import type { ExitStatus, SpawnOptions, SpawnedProcess } from './spawn-types';
 export type { ContainerStateInfo, ExitStatus, SpawnOptions, SpawnedProcess } from './spawn-types';
 
 function setupError(plan: LaunchPlan, m: ReportMessage): ContainerSetupError {
-  const step = m.step >= 0 ? (plan.ops[m.step]?.step ?? `step ${m.step}`) : `${m.syscall} ${m.path}`.trim();
-  return new ContainerSetupError(step, m.step, m.syscall, m.path, m.value);
+  const op = m.step >= 0 ? plan.ops[m.step] : undefined;
+  const step = m.step >= 0 ? (op?.step ?? `step ${m.step}`) : `${m.syscall} ${m.path}`.trim();
+  const err = new ContainerSetupError(step, m.step, m.syscall, m.path, m.value);
+  return op?.op === 'exec' ? withExecDetail(err, op.path) : err;
+}
+
+/**
+ * An exec that failed says so in runc's words too: clients read them (Docker gives exit code 127
+ * for "executable file not found" / "no such file or directory", 126 for "permission denied").
+ */
+function withExecDetail(err: ContainerSetupError, program: string): ContainerSetupError {
+  const words =
+    err.errno === Errno.ENOENT ? (program.includes('/') ? 'no such file or directory' : 'executable file not found in $PATH')
+      : err.errno === Errno.EACCES ? 'permission denied'
+        : undefined;
+  return words === undefined ? err : err.withDetail(`${words} (${err.code})`);
 }
 
 function closeQuietly(fd: number): void {

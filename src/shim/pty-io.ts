@@ -7,10 +7,13 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as tty from 'node:tty';
 import { InvalidArgumentError } from '../errors';
-import { closeFd, dupFd, setWinsize } from '../linux';
+import { bytesUnread, closeFd, dupFd, setWinsize } from '../linux';
 import type { IOContext, ProcessIO, StdioRequest } from './ports';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_NONBLOCK } = fs.constants;
+
+/** How often a finished stdout FIFO is checked for bytes its reader has not taken yet. */
+const UNREAD_POLL_MS = 50;
 
 function stripFifo(p: string): string {
   return p.startsWith('fifo://') ? p.slice('fifo://'.length) : p;
@@ -91,12 +94,14 @@ class PtyIO implements TerminalIO {
     // EIO once every slave fd is closed: that is the end of the output
     reader.on('error', () => reader.destroy());
     if (this.stdoutFd >= 0) {
-      const sink = new net.Socket({ fd: this.stdoutFd, readable: false, writable: true });
+      const fd = this.stdoutFd;
+      const sink = new net.Socket({ fd, readable: false, writable: true });
       this.stdoutFd = -1;
       sink.on('error', () => sink.destroy());
       this.sink = sink;
       this.streams.push(sink);
       reader.pipe(sink, { end: false });
+      void this.endSinkAfterOutput(sink, fd);
     } else {
       reader.resume();
     }
@@ -110,6 +115,34 @@ class PtyIO implements TerminalIO {
       source.on('error', () => source.destroy());
       this.streams.push(source);
       source.pipe(writer, { end: false });
+    }
+  }
+
+  /**
+   * Close the stdout FIFO once the master is at EOF (every slave fd closed), everything is written
+   * and its reader took every byte: the reader then sees EOF, as with runc's shim. Docker waits for
+   * that EOF before it sends Delete, so holding the FIFO until Delete hangs both sides.
+   */
+  private async endSinkAfterOutput(sink: net.Socket, fd: number): Promise<void> {
+    await this.outputDone;
+    if (sink.writableLength > 0 && !sink.destroyed) {
+      await new Promise<void>((resolve) => {
+        sink.once('drain', () => resolve());
+        sink.once('close', () => resolve());
+      });
+    }
+    while (!this.closed && !sink.destroyed) {
+      let unread: number;
+      try {
+        unread = bytesUnread(fd);
+      } catch {
+        return; // close() ends it
+      }
+      if (unread === 0) {
+        sink.destroy();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, UNREAD_POLL_MS).unref());
     }
   }
 

@@ -203,9 +203,13 @@ describe('containers from a busybox rootfs', () => {
     out.closeWrite();
     err.closeWrite();
     expect(e).toBeInstanceOf(ContainerSetupError);
-    expect((e as Error).message).toBe('exec "/nope": ENOENT');
+    expect((e as Error).message).toBe('exec "/nope": no such file or directory (ENOENT)');
+    expect(e).toMatchObject({ code: 'ENOENT' });
     const viaPath = await runContainer(bundle, defaultSpec(['no-such-program'])).catch((x: unknown) => x);
-    expect((viaPath as Error).message).toBe('exec "no-such-program": ENOENT');
+    // runc's words: Docker turns them into exit code 127
+    expect((viaPath as Error).message).toBe('exec "no-such-program": executable file not found in $PATH (ENOENT)');
+    const notExecutable = await runContainer(bundle, defaultSpec(['/etc/passwd'])).catch((x: unknown) => x);
+    expect((notExecutable as Error).message).toBe('exec "/etc/passwd": permission denied (EACCES)');
   });
 
   it('surfaces the kernel error for oomScoreAdj, or applies it', async () => {

@@ -69,6 +69,11 @@ test('assertImplemented throws UnimplementedError with the fix', () => {
   expect(() => assertImplemented(validateSpec(fixture('runc-spec.json')))).not.toThrow();
 });
 
+test('AppArmor profile "unconfined" (Docker\'s --privileged / apparmor=unconfined) needs nothing', () => {
+  expect(paths(runcSpecWith((s) => (s.process.apparmorProfile = 'unconfined')))).toEqual([]);
+  expect(paths(runcSpecWith((s) => (s.process.apparmorProfile = 'docker-default')))).toEqual(['process.apparmorProfile']);
+});
+
 test('a disabled hook list is refused', () => {
   const impl: Implementation = { ...CURRENT_IMPLEMENTATION, hooks: { ...CURRENT_IMPLEMENTATION.hooks, prestart: false } };
   expect(paths(runcSpecWith((s) => (s.hooks = { prestart: [{ path: '/bin/true' }] })), impl)).toEqual(['hooks.prestart']);
