@@ -45,6 +45,8 @@ int tsrun_send_fd(const char *path, int fd, const uint8_t *data, size_t len);
  * set_winsize: TIOCSWINSZ. */
 int tsrun_openpty(const char *ptmx, int32_t out[3], char *name, size_t namelen);
 int tsrun_set_winsize(int fd, unsigned rows, unsigned cols);
+/* fcntl(F_DUPFD_CLOEXEC): a second fd of the same open file (a pty master received from a child) */
+int tsrun_dup_cloexec(int fd);
 
 /* bpf(2) (native/bpf.c). prog_load returns the program fd; log (log_size bytes) receives the
  * verifier's log. prog_query writes up to max_ids ids and returns how many are attached (which may
