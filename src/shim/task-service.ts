@@ -421,8 +421,12 @@ export class TaskService {
     if ((exec?.status ?? init.status) === 'stopped') {
       throw new TtrpcError(Code.UNKNOWN, `cannot resize a stopped container: ${exec ? `exec "${req.execId}"` : `container "${req.id}"`} has exited`);
     }
-    // no terminal: nothing to resize, and no error (runc.v2 ignores it too; clients resize blindly)
-    (exec?.io ?? init.io).resize?.(req.width, req.height);
+    // No terminal: the issue asks for a clear error (runc.v2 silently ignores it; tsrun says why).
+    const io = exec?.io ?? init.io;
+    if (io.resize === undefined) {
+      throw new FailedPreconditionError(`${exec ? `exec "${req.execId}"` : `container "${req.id}"`} has no terminal to resize: it was created without terminal=true (ctr -t, docker -t)`);
+    }
+    io.resize(req.width, req.height);
     return {};
   }
 
