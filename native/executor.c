@@ -137,7 +137,8 @@ static const struct {
 	[TSR_OP_UMASK] = {1, 0},	  [TSR_OP_CHDIR] = {0, 1},	    [TSR_OP_MKDIR_ALL] = {1, 1},
 	[TSR_OP_SYNC_IDMAP] = {0, 0},	  [TSR_OP_PREPARE_FIFO] = {0, 1},   [TSR_OP_WAIT_START] = {0, 0},
 	[TSR_OP_EXEC] = {1, 1},		  [TSR_OP_SECCOMP] = {2, 0},	    [TSR_OP_SET_CTTY] = {1, 0},
-	[TSR_OP_PAUSE_BEFORE_PIVOT] = {0, 0}, [TSR_OP_MOVE_MOUNT] = {3, 2},
+	[TSR_OP_PAUSE_BEFORE_PIVOT] = {0, 0}, [TSR_OP_CONSOLE] = {3, 0},	    [TSR_OP_FIX_STDIO] = {1, 0},
+	[TSR_OP_MOVE_MOUNT] = {3, 2},
 };
 
 /* Check every size, offset and string of the plan so the child cannot read out of bounds. */
@@ -1170,6 +1171,83 @@ static void op_seccomp(struct spawn *s, const struct tsr_op_hdr *op)
 	}
 }
 
+/* process.terminal, the way runc sets up a console: a pty from /dev/ptmx as this process sees it
+ * (after pivot_root, or after joining the mount namespace for an exec: the container's devpts), the
+ * slave bound on /dev/console (init), the master handed to the parent (which takes it out of this
+ * process with pidfd_getfd while we wait on the sync pipe), the slave as 0, 1 and 2, then a new
+ * session with the slave as its controlling terminal. */
+static void op_console(struct spawn *s, const struct tsr_op_hdr *op)
+{
+	int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		fail(s, "open", "/dev/ptmx", errno);
+	int unlock = 0;
+	unsigned n;
+	CHECK(s, ioctl(master, TIOCSPTLCK, &unlock), "ioctl(TIOCSPTLCK)", "/dev/ptmx");
+	CHECK(s, ioctl(master, TIOCGPTN, &n), "ioctl(TIOCGPTN)", "/dev/ptmx");
+	struct winsize ws = {.ws_row = (unsigned short)op_int(op, 1), .ws_col = (unsigned short)op_int(op, 2)};
+	if (ws.ws_row > 0 && ws.ws_col > 0)
+		CHECK(s, ioctl(master, TIOCSWINSZ, &ws), "ioctl(TIOCSWINSZ)", "/dev/ptmx");
+	char slave_path[32] = "/dev/pts/", digits[12];
+	int nd = 0;
+	do
+		digits[nd++] = (char)('0' + n % 10);
+	while ((n /= 10) > 0);
+	size_t at = strlen(slave_path);
+	while (nd > 0)
+		slave_path[at++] = digits[--nd];
+	slave_path[at] = 0;
+	int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		fail(s, "ioctl(TIOCGPTPEER)", slave_path, errno);
+	if (op_int(op, 0)) {
+		int fd = open("/dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+		if (fd < 0 && errno != EEXIST)
+			fail(s, "open", "/dev/console", errno);
+		if (fd >= 0) {
+			CHECK(s, fchmod(fd, 0666), "fchmod", "/dev/console");
+			close(fd);
+		}
+		CHECK(s, mount(slave_path, "/dev/console", NULL, MS_BIND, NULL), "mount", "/dev/console");
+	}
+	send_msg(s->c_report, TSR_MSG_CONSOLE_FD, master, s->cur_step, NULL, NULL);
+	char c;
+	ssize_t r;
+	do
+		r = read(s->c_sync, &c, 1);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0)
+		_exit(1);
+	close(master);
+	for (int i = 0; i < 3; i++)
+		CHECK(s, dup3(slave, i, 0), "dup3", slave_path);
+	close(slave);
+	CHECK(s, setsid(), "setsid", "");
+	CHECK(s, ioctl(0, TIOCSCTTY, 0), "ioctl(TIOCSCTTY)", slave_path);
+}
+
+/* runc's fixStdioPermissions: 0, 1 and 2 owned by the user the process runs as (the gid is left
+ * alone), so it can reopen them (/proc/self/fd/1, /dev/stdout) — unless they are /dev/null or
+ * owned by it already. EINVAL/EPERM/EROFS (an owner not mapped in a user namespace, a read-only
+ * /dev) leave the fd as it is. */
+static void op_fix_stdio(struct spawn *s, uid_t uid)
+{
+	struct stat null;
+	dev_t null_rdev = stat("/dev/null", &null) == 0 ? null.st_rdev : makedev(1, 3);
+	for (int fd = 0; fd < 3; fd++) {
+		struct stat st;
+		if (fstat(fd, &st) < 0) {
+			if (errno == EBADF)
+				continue;
+			fail(s, "fstat", "stdio", errno);
+		}
+		if (st.st_uid == uid || st.st_rdev == null_rdev)
+			continue;
+		if (fchown(fd, uid, st.st_gid) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+			fail(s, "fchown", "stdio", errno);
+	}
+}
+
 static void run_op(struct spawn *s, const struct tsr_op_hdr *op)
 {
 	s->cur_step = (int)op->step;
@@ -1341,6 +1419,12 @@ static void run_op(struct spawn *s, const struct tsr_op_hdr *op)
 		break;
 	case TSR_OP_SECCOMP:
 		op_seccomp(s, op);
+		break;
+	case TSR_OP_CONSOLE:
+		op_console(s, op);
+		break;
+	case TSR_OP_FIX_STDIO:
+		op_fix_stdio(s, (uid_t)op_int(op, 0));
 		break;
 	default:
 		fail(s, "plan", "unknown op", EINVAL);

@@ -86,6 +86,11 @@ enum tsr_op_code {
 	TSR_OP_SECCOMP = 32,       /* ints: SECCOMP_FILTER_FLAG_*, then one struct sock_filter per int (its 8 bytes) */
 	TSR_OP_SET_CTTY = 33,      /* ints: fd — setsid, then make fd (a pty slave) the controlling terminal (fd -1: setsid only) */
 	TSR_OP_PAUSE_BEFORE_PIVOT = 34, /* send TSR_MSG_BEFORE_PIVOT, wait for one byte on the sync pipe */
+	TSR_OP_CONSOLE = 35,       /* ints: bind on /dev/console (0/1), rows, cols — a pty from the (container's)
+				    * /dev/ptmx: master sent to the parent (TSR_MSG_CONSOLE_FD), slave on 0/1/2,
+				    * setsid + controlling terminal */
+	TSR_OP_FIX_STDIO = 36,     /* ints: uid — fchown 0/1/2 to uid (keeping the gid) unless /dev/null or
+				    * owned by uid already; EINVAL/EPERM/EROFS ignored (runc's fixStdioPermissions) */
 	TSR_OP_MOVE_MOUNT = 37,    /* ints: fd, base, mk;      strs: source, target — attach the detached
 				    * mount `fd` (an id-mapped tree the parent made, kept open until here) */
 };
@@ -112,5 +117,7 @@ struct tsr_msg_hdr {
 			      * send one byte on the sync pipe */
 #define TSR_MSG_BEFORE_PIVOT 7 /* mounts done, pivot_root next: run createContainer hooks, then send
 				* one byte on the sync pipe */
+#define TSR_MSG_CONSOLE_FD 8 /* value = the child's pty master fd: take it (pidfd_getfd), then send one
+			      * byte on the sync pipe */
 
 #endif

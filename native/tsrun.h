@@ -45,6 +45,8 @@ int tsrun_send_fd(const char *path, int fd, const uint8_t *data, size_t len);
  * set_winsize: TIOCSWINSZ. */
 int tsrun_openpty(const char *ptmx, int32_t out[3], char *name, size_t namelen);
 int tsrun_set_winsize(int fd, unsigned rows, unsigned cols);
+/* fcntl(F_DUPFD_CLOEXEC): a second fd of the same open file (a pty master received from a child) */
+int tsrun_dup_cloexec(int fd);
 
 /* native/idmap.c: a detached copy (open_tree OPEN_TREE_CLONE, AT_RECURSIVE when recursive_tree) of
  * `source` with MOUNT_ATTR_IDMAP set (AT_RECURSIVE when recursive_idmap) to the user namespace at

@@ -43,7 +43,7 @@ async function create(ctx: CliContext, startMode: 'fifo' | 'pipe'): Promise<{ c:
   const { flags } = ctx.cmd;
   const bundle = str(flags.bundle) ?? process.cwd();
   const proc = (await loadBundleSpec(bundle)).spec.process;
-  const pty = consoleFor(proc?.terminal === true, str(flags['console-socket']), proc?.consoleSize, startMode === 'fifo' || flags.detach === true);
+  const pty = consoleFor(proc?.terminal === true, str(flags['console-socket']), startMode === 'fifo' || flags.detach === true);
   try {
     const c = await createWith(ctx, bundle, pty?.stdio ?? { stdin: 0, stdout: 1, stderr: 2 }, startMode);
     try {

@@ -65,9 +65,9 @@ const FORWARDED: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SI
 export async function execCommand(ctx: CliContext): Promise<number> {
   const { flags, args } = ctx.cmd;
   const c = await loadContainer(ctx.root, args[0]!);
-  if (c.status() === 'paused' && flags['ignore-paused'] !== true) throw new FailedPreconditionError(`container "${c.id}" is paused: resume it first, or pass --ignore-paused`);
+  if (c.status() === 'paused' && flags['ignore-paused'] !== true) throw new FailedPreconditionError(`cannot exec in a paused container (use --ignore-paused to override): container "${c.id}" is paused; resume it first`);
   const proc = execProcessFor(c.spec.process, flags, args, (p) => fs.readFileSync(p, 'utf8'));
-  const pty = consoleFor(proc.terminal === true, str(flags['console-socket']), proc.consoleSize, flags.detach === true, `/proc/${c.pid}/root/dev/ptmx`);
+  const pty = consoleFor(proc.terminal === true, str(flags['console-socket']), flags.detach === true);
   try {
     return await runExec(ctx, c, proc, pty?.stdio ?? { stdin: 0, stdout: 1, stderr: 2 }, () => pty?.handOff());
   } finally {

@@ -53,5 +53,6 @@ export async function spawnExec(container: Container, id: string, req: ExecReque
   return spawnProcess(plan, {
     containerState: { bundle: container.bundle, ...(spec.annotations ? { annotations: spec.annotations } : {}), pid: container.pid },
     ...(req.reap === false ? { reap: false } : {}),
+    ...(req.stdio.console ? { onConsole: req.stdio.console } : {}),
   });
 }

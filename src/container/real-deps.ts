@@ -165,7 +165,10 @@ export function makeRealDeps(): ContainerDeps {
         cgroup: cgroupContext(cgroupHost(), req.cgroup),
         ...(req.onBeforePivot ? { pauseBeforePivot: true } : {}),
       });
-      const p = await spawnContainer(plan, req.onBeforePivot ? { onBeforePivot: req.onBeforePivot } : {});
+      const p = await spawnContainer(plan, {
+        ...(req.onBeforePivot ? { onBeforePivot: req.onBeforePivot } : {}),
+        ...(req.stdio.console ? { onConsole: req.stdio.console } : {}),
+      });
       const stat = readProcStat(p.pid);
       if (!stat) {
         p.kill(9);

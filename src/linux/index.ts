@@ -9,4 +9,4 @@ export { eventfd, pipe2, bytesUnread, mkfifo, closeFd, mount, umount2, pidfdOpen
 export { SyscallError, ContainerSetupError } from './errors';
 export { installDeviceFilter, removeDeviceFilters, attachedDevicePrograms, bpfProgramExists, loadDeviceProgram, BpfUnsupportedError, BpfVerifierError } from './bpf';
 export { errnoName } from './errno';
-export { openpty, setWinsize, sendFd } from './libc';
+export { openpty, setWinsize, sendFd, dupFd } from './libc';

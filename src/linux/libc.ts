@@ -31,6 +31,7 @@ interface Native {
   sendFd(path: string, fd: number, data: Buffer, len: number): number;
   openpty(ptmx: string | null, out: Int32Array, name: Buffer, namelen: number): number;
   setWinsize(fd: number, rows: number, cols: number): number;
+  dupCloexec(fd: number): number;
   idmapTree(source: string, recursiveTree: number, recursiveIdmap: number, uidMap: string, gidMap: string, usernsPath: string | null, stage: Int32Array): number;
 }
 
@@ -59,6 +60,7 @@ function lib(): Native {
     sendFd: l.func('int tsrun_send_fd(const char *path, int fd, const uint8_t *data, size_t len)'),
     openpty: l.func('int tsrun_openpty(const char *ptmx, _Out_ int32_t *out, _Out_ uint8_t *name, size_t namelen)'),
     setWinsize: l.func('int tsrun_set_winsize(int fd, unsigned int rows, unsigned int cols)'),
+    dupCloexec: l.func('int tsrun_dup_cloexec(int fd)'),
     idmapTree: l.func('int tsrun_idmap_tree(const char *source, int recursive_tree, int recursive_idmap, const char *uid_map, const char *gid_map, const char *userns_path, _Out_ int32_t *stage)'),
   } as Native;
   return native;
@@ -231,6 +233,11 @@ export function openpty(ptmx?: string): { master: number; slave: number; masterD
   if (ptmx === undefined || lib().openpty(ptmx, out, name, name.length) < 0) check(lib().openpty(null, out, name, name.length), 'openpty', '/dev/ptmx');
   const end = name.indexOf(0);
   return { master: out[0]!, slave: out[1]!, masterDup: out[2]!, path: name.subarray(0, end < 0 ? name.length : end).toString('utf8') };
+}
+
+/** A close-on-exec duplicate of `fd` (the same open file). */
+export function dupFd(fd: number): number {
+  return check(lib().dupCloexec(fd), 'fcntl(F_DUPFD_CLOEXEC)', String(fd));
 }
 
 /** TIOCSWINSZ: set the window size of the terminal behind `fd`. */

@@ -13,6 +13,10 @@ export interface SpawnOptions {
    *  are set up, it has not pivoted yet; the child continues once this resolves. A rejection kills
    *  the child and rejects the spawn with that error (createContainer hooks run here). */
   readonly onBeforePivot?: (pid: number) => void | Promise<void>;
+  /** process.terminal (a plan with a console op): receives the pty master the child allocated in
+   *  its container's devpts (a close-on-exec fd the callee owns from then on). Without it such a
+   *  plan fails. A throw fails the spawn. */
+  readonly onConsole?: (master: number) => void | Promise<void>;
   /** called when the child has applied the whole plan and waits at the start barrier */
   readonly onCreated?: (pid: number) => void | Promise<void>;
   /** the container's state, sent with the seccomp notify listener fd to linux.seccomp.listenerPath

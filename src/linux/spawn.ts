@@ -96,6 +96,28 @@ export function needsSetgroupsDeny(status: string): boolean {
   return m === null || ((BigInt(`0x${m[1]}`) >> CAP_SETGID) & 1n) === 0n;
 }
 
+/** The console handoff (runc's console socket, inside tsrun): the child opened a pty in its
+ *  container's devpts and waits; take the master out of it and give it to options.onConsole. */
+async function takeConsole(plan: LaunchPlan, m: ReportMessage, pidfd: number, options: SpawnOptions): Promise<void> {
+  const step = plan.ops[m.step]?.step ?? `step ${m.step}`;
+  if (options.onConsole === undefined) {
+    throw new ContainerSetupError(step, m.step, 'pidfd_getfd', '', Errno.EINVAL).withDetail('process.terminal is set but the caller takes no terminal (SpawnOptions.onConsole)');
+  }
+  let fd: number;
+  try {
+    fd = libc.pidfdGetfd(pidfd, m.value);
+  } catch (e) {
+    const err = e as SyscallError;
+    throw new ContainerSetupError(step, m.step, 'pidfd_getfd', '', err.errno).withDetail(`taking the pty master: ${err.code}`);
+  }
+  try {
+    await options.onConsole(fd);
+  } catch (e) {
+    closeQuietly(fd);
+    throw e;
+  }
+}
+
 function writeIdMaps(plan: LaunchPlan, pid: number): void {
   const fmt = (maps: LaunchPlan['uidMappings']) => maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
   fs.writeFileSync(`/proc/${pid}/uid_map`, fmt(plan.uidMappings));
@@ -155,6 +177,7 @@ class Spawned implements SpawnedProcess {
     } else {
       await releaseExecFifo(this.plan.start.path);
     }
+    let released = false;
     for (;;) {
       const m = await this.reader.next();
       if (m === null) {
@@ -165,9 +188,12 @@ class Spawned implements SpawnedProcess {
         this.reader.close();
         return;
       }
+      if (m.type === MSG.STARTED) released = true;
       if (m.type === MSG.ERROR) {
         this.reader.close();
-        throw setupError(this.plan, m);
+        const err = setupError(this.plan, m);
+        err.afterStart = released;
+        throw err;
       }
     }
   }
@@ -312,6 +338,14 @@ async function spawnPrepared(plan: LaunchPlan, options: SpawnOptions, childHasFd
         case MSG.SECCOMP_FD:
           try {
             sendSeccompListener(plan, m, pid, pidfd, options);
+          } catch (e) {
+            return await abort(e as Error);
+          }
+          fs.writeSync(syncW, Buffer.from([1]));
+          break;
+        case MSG.CONSOLE_FD:
+          try {
+            await takeConsole(plan, m, pidfd, options);
           } catch (e) {
             return await abort(e as Error);
           }

@@ -14,7 +14,7 @@ export const OP_CODES: Readonly<Record<PlanOp['op'], number>> = {
   setdomainname: 14, setrlimit: 15, stdio: 16, capsBounding: 17, keepCaps: 18, setgroups: 19,
   setresgid: 20, setresuid: 21, capset: 22, capsAmbient: 23, noNewPrivs: 24, umask: 25, chdir: 26,
   mkdirAll: 27, syncIdmap: 28, prepareFifo: 29, waitStart: 30, exec: 31, seccomp: 32, setCtty: 33,
-  pauseBeforePivot: 34, moveMount: 37,
+  pauseBeforePivot: 34, console: 35, fixStdio: 36, moveMount: 37,
 };
 
 const BASE: Readonly<Record<PathBase, number>> = { root: 0, abs: 1 };
@@ -53,6 +53,8 @@ export function opArgs(op: PlanOp): { ints: Int[]; strs: (string | null)[] } {
     case 'noNewPrivs': case 'syncIdmap': case 'waitStart': case 'pauseBeforePivot': return { ints: [], strs: [] };
     case 'umask': return { ints: [op.mask], strs: [] };
     case 'setCtty': return { ints: [op.fd], strs: [] };
+    case 'console': return { ints: [op.mountConsole ? 1 : 0, op.rows, op.cols], strs: [] };
+    case 'fixStdio': return { ints: [op.uid], strs: [] };
     case 'mkdirAll': return { ints: [op.mode], strs: [op.path] };
     case 'exec': return { ints: op.direct ? [op.argv.length, 1] : [op.argv.length], strs: [op.path, ...op.argv, ...op.env] };
     case 'seccomp': return { ints: [op.filter.flags, ...seccompInstructions(op)], strs: [] };

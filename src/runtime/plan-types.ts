@@ -130,6 +130,12 @@ export type PlanOp =
   | { readonly op: 'pauseBeforePivot'; readonly step: string }
   /** setsid + TIOCSCTTY on `fd` (process.terminal: the pty slave given as stdio) */
   | { readonly op: 'setCtty'; readonly step: string; readonly fd: number } // fd -1: setsid only
+  /** process.terminal as runc: a pty from /dev/ptmx as the child sees it (the container's devpts),
+   *  the slave bound on /dev/console when `mountConsole`, the master handed to the parent
+   *  (SpawnOptions.onConsole), the slave as 0/1/2 and controlling terminal; rows/cols 0: unsized */
+  | { readonly op: 'console'; readonly step: string; readonly mountConsole: boolean; readonly rows: number; readonly cols: number }
+  /** fds 0–2 owned by `uid` (gid kept) unless /dev/null (runc's fixStdioPermissions) */
+  | { readonly op: 'fixStdio'; readonly step: string; readonly uid: number }
   /** execve; `path` without '/' is searched in the PATH of `env` (default PATH when unset) */
   /** direct: execve the program itself, not through the trampoline (runtime/exec-trampoline.ts) */
   | { readonly op: 'exec'; readonly step: string; readonly path: string; readonly argv: readonly string[]; readonly env: readonly string[]; readonly direct?: true };

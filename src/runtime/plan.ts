@@ -35,9 +35,9 @@ export interface PlanContext {
   readonly bundle: string;
   /** /proc/sys/kernel/cap_last_cap of the host */
   readonly hostCapLast: number;
-  /** host fds that become 0, 1, 2 in the container (-1: /dev/null); `console`: host path of the
-   *  pty slave among them (process.terminal), bound on /dev/console */
-  readonly stdio: { readonly stdin: number; readonly stdout: number; readonly stderr: number; readonly console?: string };
+  /** host fds that become 0, 1, 2 in the container (-1: /dev/null); with process.terminal the
+   *  console op replaces them with the pty it allocates in the container */
+  readonly stdio: { readonly stdin: number; readonly stdout: number; readonly stderr: number };
   /** host fds that become 3, 4, … */
   readonly extraFds?: readonly number[];
   readonly start: StartBarrier;
@@ -244,6 +244,8 @@ function planUserAndCaps(b: Builder, spec: Spec, ctx: PlanContext): void {
     b.ops.push({ op: 'capsBounding', step: 'drop bounding capabilities', keep: mask(caps.bounding, 'bounding'), lastCap: last });
     b.ops.push({ op: 'keepCaps', step: 'keep capabilities across setuid', on: true });
   }
+  // runc's fixStdioPermissions, before the switch: the user can reopen its stdio (/proc/self/fd/1)
+  b.ops.push({ op: 'fixStdio', step: `give stdio to uid ${proc.user.uid}`, uid: proc.user.uid });
   const gids = proc.user.additionalGids ?? [];
   b.ops.push({ op: 'setgroups', step: `set additional groups [${gids.join(',')}]`, gids });
   b.ops.push({ op: 'setresgid', step: `set gid ${proc.user.gid}`, gid: proc.user.gid });
@@ -329,6 +331,15 @@ function planProcessTail(b: Builder, spec: Spec, ctx: PlanContext, seccomp: Secc
   const umask = (proc.user.umask ?? 0o022) & 0o777;
   b.ops.push({ op: 'umask', step: `set umask ${umask.toString(8).padStart(4, '0')}`, mask: umask });
   if (filter !== undefined && nnp) b.ops.push(filter);
+}
+
+/** process.terminal: a pty allocated by the child from the container's /dev/ptmx (runc's setupConsole). */
+function consoleOp(spec: Spec, mountConsole: boolean): PlanOp {
+  const size = spec.process?.consoleSize;
+  return {
+    op: 'console', step: mountConsole ? 'allocate the terminal in the container\'s devpts and bind it on /dev/console' : 'allocate the terminal in the container\'s devpts',
+    mountConsole, rows: size?.height ?? 0, cols: size?.width ?? 0,
+  };
 }
 
 function execOp(spec: Spec, issues: SpecIssue[], seccomp: Seccomp | undefined): PlanOp | undefined {
@@ -420,10 +431,10 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
   }
   if (ctx.start.kind === 'fifo') b.ops.push({ op: 'prepareFifo', step: `open exec fifo ${ctx.start.path}`, path: ctx.start.path });
   b.ops.push({ op: 'stdio', step: 'set up stdio', fds: [ctx.stdio.stdin, ctx.stdio.stdout, ctx.stdio.stderr, ...(ctx.extraFds ?? [])] });
-  if (spec.process.terminal === true) b.ops.push({ op: 'setCtty', step: 'make the terminal (stdin) the controlling terminal', fd: 0 });
   // runc's init always starts a new session (nsexec); CRIU refuses a tree whose session leader is
-  // outside the container's pid namespace, so checkpoint needs it too.
-  else b.ops.push({ op: 'setCtty', step: 'start a new session (setsid), as runc does', fd: -1 });
+  // outside the container's pid namespace, so checkpoint needs it too. With a terminal the console
+  // op (after pivot_root) starts the session and makes the pty its controlling terminal.
+  if (spec.process.terminal !== true) b.ops.push({ op: 'setCtty', step: 'start a new session (setsid), as runc does', fd: -1 });
 
   // 2. the root filesystem
   if (newMountNs) {
@@ -441,10 +452,6 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
     mounts.forEach((m, i) => planMount(b, m, i, ctx, spec));
     const devBound = mounts.some((m) => containerPath(m.destination) === '/dev' && parseMountOptions(m.options, m.type).bind);
     if (!devBound) planDevices(b, spec, ctx);
-    if (spec.process.terminal === true && ctx.stdio.console !== undefined) {
-      // runc binds the pty slave on /dev/console (by path: the fd's mount is in the host's namespace)
-      b.ops.push({ op: 'mount', step: `bind the terminal ${ctx.stdio.console} on /dev/console`, source: ctx.stdio.console, target: '/dev/console', fstype: null, flags: MS.BIND, data: null, base: 'root', mkTarget: 'file' });
-    }
     b.ops.push({ op: 'mkdirAll', step: `create cwd ${spec.process.cwd}`, path: spec.process.cwd, mode: 0o755 });
     if (ctx.pauseBeforePivot === true) b.ops.push(PAUSE_BEFORE_PIVOT);
     if (ctx.noPivot === true) b.ops.push({ op: 'moveRoot', step: `move ${ctx.rootfs} to / and chroot`, rootfs: ctx.rootfs });
@@ -452,6 +459,9 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
   } else if (ctx.pauseBeforePivot === true) {
     b.ops.push(PAUSE_BEFORE_PIVOT);
   }
+  // runc's setupConsole: after the mounts and pivot_root (the container's /dev/pts is there), before
+  // the read-only remounts
+  if (spec.process.terminal === true) b.ops.push(consoleOp(spec, newMountNs));
 
   // 3. identity of the container
   if (spec.hostname !== undefined && spec.hostname !== '') b.ops.push({ op: 'sethostname', step: `set hostname "${spec.hostname}"`, name: spec.hostname });
@@ -517,7 +527,8 @@ export function buildProcessPlan(spec: Spec, ctx: ProcessPlanContext): ProcessPl
   }
   if (ctx.start.kind === 'fifo') b.ops.push({ op: 'prepareFifo', step: `open exec fifo ${ctx.start.path}`, path: ctx.start.path });
   b.ops.push({ op: 'stdio', step: 'set up stdio', fds: [ctx.stdio.stdin, ctx.stdio.stdout, ctx.stdio.stderr, ...(ctx.extraFds ?? [])] });
-  if (spec.process.terminal === true) b.ops.push({ op: 'setCtty', step: 'make the terminal (stdin) the controlling terminal', fd: 0 });
+  // runc allocates an exec's pty in the container's devpts too (the mount namespace is joined)
+  if (spec.process.terminal === true) b.ops.push(consoleOp(spec, false));
   planProcessTail(b, spec, { ...ctx, rootfs: '/', bundle: '/' }, ctx.seccomp);
   const exec = execOp(spec, b.issues, ctx.seccomp);
   if (b.issues.length > 0) throw new InvalidSpecError(b.issues);
