@@ -24,7 +24,8 @@ module.exports = tseslint.config(
   {
     // OCI hooks are ordinary host programs (no namespaces, nothing between fork and exec) that need
     // a stdin pipe, captured output and a timeout: exactly libuv's spawn. See src/container/hooks.ts.
-    files: ['src/container/hooks.ts'],
+    // The criu binary is run the same way (src/checkpoint/criu.ts).
+    files: ['src/container/hooks.ts', 'src/checkpoint/criu.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: ['koffi'] }] },
   },
   {

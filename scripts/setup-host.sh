@@ -5,7 +5,8 @@
 #   - apt packages below plus every scripts/setup-host.d/*.packages (one per line, # comments;
 #     `name/suite` installs from that suite), then every executable scripts/setup-host.d/*.sh;
 #   - npm ci (the pinned Node 24 and all packages; skipped with TSRUN_SKIP_NPM_CI=1);
-#   - trixie's containerd 1.7 unpacked under build/ by scripts/containerd/fetch.sh (host untouched).
+#   - trixie's containerd 1.7 unpacked under build/ by scripts/containerd/fetch.sh (host untouched);
+#   - trixie's CRIU 4.1 unpacked under build/ by scripts/criu/fetch.sh (bookworm's 3.17 fails on kernels >= 6.13).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -72,3 +73,4 @@ else
 fi
 
 scripts/containerd/fetch.sh
+scripts/criu/fetch.sh

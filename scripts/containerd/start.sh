@@ -48,7 +48,11 @@ if [ ${#sock} -gt 100 ]; then
 fi
 # PATH as containerd and its shims see it: our shim first, then this containerd's own shims
 # (containerd-shim-runc-v2 of the same version), then the system (runc).
-path=${bindir:+$bindir:}$ctdbin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# CRIU 4.1 unpacked by scripts/criu/fetch.sh (bookworm's 3.17 cannot run on kernels >= 6.13) comes
+# before the system's, for runc's and tsrun's checkpoint/restore alike.
+criudir=''
+[ -x "$top/build/criu-4.1/bin/criu" ] && criudir=$top/build/criu-4.1/bin
+path=${bindir:+$bindir:}${criudir:+$criudir:}$ctdbin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 # Runtime tables: both versions read config version 2. 1.7 also knows sandbox_mode (CRI's
 # "podsandbox" is its default and the only mode 1.6 has).

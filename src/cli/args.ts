@@ -3,6 +3,7 @@
 //! `tsrun kill ctr -9` style input reaches the command intact; `--` also ends flags).
 
 import { InvalidArgumentError } from '../errors';
+import { CHECKPOINT_FLAGS, RESTORE_FLAGS } from './checkpoint-flags';
 import { UPDATE_FLAGS } from './update-flags';
 
 /** Bad command line: printed with the command's usage; exit status 1 (3 for an unknown command, as runc). */
@@ -143,6 +144,8 @@ export const COMMANDS: readonly CommandDef[] = [
     args: [1, -1],
   },
   { name: 'features', usage: 'features', flags: [{ name: 'help', short: 'h', type: 'boolean' }], args: [0, 0] },
+  { name: 'checkpoint', usage: 'checkpoint [command options] <container-id>', flags: CHECKPOINT_FLAGS, args: [1, 1] },
+  { name: 'restore', usage: 'restore [command options] <container-id>', flags: RESTORE_FLAGS, args: [1, 1] },
 ];
 
 /** Parse leading flags of `words` against `defs`; returns the values and the index of the first non-flag. */

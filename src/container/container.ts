@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { FailedPreconditionError, NotFoundError } from '../errors';
+import type { CheckpointOptions } from '../checkpoint/types';
+import { FailedPreconditionError, NotFoundError, UnimplementedError } from '../errors';
 import type { LinuxResources, Spec } from '../runtime/spec';
 import type { CgroupHandle, ContainerDeps, SpawnedInit } from './deps';
 import { DELETE_PHASES, type HookSpawner, planHooks, runHooks, START_PHASES_AFTER, START_PHASES_BEFORE } from './hooks';
@@ -245,6 +246,21 @@ export class ContainerImpl implements Container {
       await cg.update(updateWrites(patch));
       // Persisted so `state`, later updates and the shim see the container's current limits.
       this.save({ spec: specWithResources(this.record.spec, mergeResources(this.record.spec.linux?.resources, patch)) });
+    });
+  }
+
+  async checkpoint(options: CheckpointOptions): Promise<void> {
+    await withLock(this.ctx.root, this.id, async () => {
+      this.refresh();
+      const status = this.status();
+      if (status !== 'running' && status !== 'paused') {
+        throw new FailedPreconditionError(`cannot checkpoint container "${this.id}": it is ${status}; only a running or paused container can be checkpointed`);
+      }
+      const dump = this.ctx.deps.dump;
+      if (!dump) throw new UnimplementedError('checkpoint: this build has no CRIU support wired in');
+      await dump.call(this.ctx.deps, {
+        id: this.id, spec: this.record.spec, pid: this.record.pid, rootfs: this.record.rootfs, cgroup: this.cgroup(), options,
+      });
     });
   }
 

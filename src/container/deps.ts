@@ -3,6 +3,7 @@
 //! is unit-tested with fakes; `real-deps.ts` wires the real modules.
 
 import type { CgroupManager } from '../cgroups';
+import type { DumpRequest, RestoredInit, RestoreRequest } from '../checkpoint/container-criu';
 import type { Spec } from '../runtime/spec';
 import type { HookInvocation, HookResult } from './hooks';
 import type { ExitInfo, StdioFds } from './types';
@@ -74,6 +75,10 @@ export interface ContainerDeps {
    * capabilities), with `stdin` as its standard input. Optional: without it hooks run on the host.
    */
   runInContainer?(req: InContainerRequest): Promise<HookResult>;
+  /** Checkpoint a container's process tree with CRIU (optional: without it checkpoint is Unimplemented). */
+  dump?(req: DumpRequest): Promise<void>;
+  /** Restore a checkpoint into an existing cgroup, as a child of this process. */
+  restore?(req: RestoreRequest): Promise<RestoredInit>;
   /** Signal `pid` if it is still the process that started at `startTime` (non-owner path). */
   killPid(pid: number, signal: number, startTime: string): void;
 }

@@ -18,3 +18,4 @@ export { parseSignal } from './signals';
 export { containerStats } from './stats';
 export { mergeResources, isEmptyUpdate } from './update';
 export { spawnExec, validateExecProcess, type ExecRequest } from './exec';
+export { restoreContainer, type RestoreContainerOptions } from './restore';

@@ -39,9 +39,11 @@ const lazyDeps: ContainerDeps = {
   releaseFifo: (p) => loadRealDeps().releaseFifo(p),
   killPid: (pid, signal, startTime) => loadRealDeps().killPid(pid, signal, startTime),
   runInContainer: (req) => loadRealDeps().runInContainer!(req),
+  dump: (req) => loadRealDeps().dump!(req),
+  restore: (req) => loadRealDeps().restore!(req),
 };
 
-function defaultDeps(): ContainerDeps {
+export function defaultDeps(): ContainerDeps {
   return lazyDeps;
 }
 
@@ -52,12 +54,12 @@ export function rfc3339Nano(ms: number, extraNanos = 0): string {
   return `${iso.slice(0, 19)}.${nanos}Z`;
 }
 
-function nowRfc3339(): string {
+export function nowRfc3339(): string {
   const ns = process.hrtime.bigint() % 1_000_000n;
   return rfc3339Nano(Date.now(), Number(ns));
 }
 
-function writePidFile(file: string, pid: number): void {
+export function writePidFile(file: string, pid: number): void {
   const abs = path.resolve(file);
   const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.${process.pid}`);
   fs.writeFileSync(tmp, String(pid), { mode: 0o644 });
@@ -88,6 +90,7 @@ export async function createContainer(options: CreateOptions, overrides: Library
     let cgroup: CgroupHandle | undefined;
     let init: SpawnedInit | undefined;
     try {
+      fs.chmodSync(dir, 0o711); // whatever our umask: a non-root init reaches its exec FIFO through here
       const fifo = options.startMode === 'fifo' ? fifoPath(root, options.id) : undefined;
       if (fifo) writingState(root, `the start FIFO of container "${options.id}"`, fifo, () => deps.mkfifo(fifo));
       cgroup = deps.openCgroup(spec, options.id, options.systemdCgroup ?? false);
@@ -163,7 +166,7 @@ function createHookSpawner(
   return (invocation, stdin) => run.call(ctx.deps, { id, spec, initPid, cgroup, invocation, stdin });
 }
 
-async function cleanupFailedCreate(root: string, id: string, init: SpawnedInit | undefined, cgroup: CgroupHandle | undefined): Promise<void> {
+export async function cleanupFailedCreate(root: string, id: string, init: SpawnedInit | undefined, cgroup: CgroupHandle | undefined): Promise<void> {
   try {
     if (init) {
       init.kill(9);

@@ -2,6 +2,7 @@
 //! state document, the persisted record under `<root>/<id>/state.json`, and the Container handle.
 
 import type { CgroupManager } from '../cgroups';
+import type { CheckpointOptions } from '../checkpoint/types';
 import type { LinuxResources, Spec } from '../runtime/spec';
 
 /** OCI lifecycle status (runtime-spec "state"), derived from the real process on every read. */
@@ -29,8 +30,9 @@ export interface StdioFds {
   readonly stdin: number;
   readonly stdout: number;
   readonly stderr: number;
-  /** process.terminal: host path of the pty slave given as stdio (bound on /dev/console, as runc) */
-  readonly console?: string;
+  /** process.terminal: takes the pty master the process allocates in its container's devpts (as
+   *  runc does; the slave is its 0/1/2 then, and /dev/console for an init). Required with a terminal. */
+  readonly console?: (master: number) => void | Promise<void>;
 }
 
 /**
@@ -120,6 +122,11 @@ export interface Container {
    * removes the state directory. Idempotent: deleting an already deleted container is a no-op.
    */
   delete(options?: DeleteOptions): Promise<void>;
+  /**
+   * Checkpoint the running (or paused) container with CRIU into options.imagePath. Unless
+   * leaveRunning, CRIU ends the processes afterwards (the container then reads as stopped).
+   */
+  checkpoint(options: CheckpointOptions): Promise<void>;
   /** The container's cgroup manager (stats, OOM watching); undefined when it has none. */
   cgroup(): CgroupManager | undefined;
   /** Drop owner resources (pidfd, barrier fd) without touching the container (CLI `create` exit). */

@@ -33,6 +33,8 @@ interface Native {
   setWinsize(fd: number, rows: number, cols: number): number;
   mallocStats(out: BigUint64Array): number;
   mallocTrim(): number;
+  dupCloexec(fd: number): number;
+  idmapTree(source: string, recursiveTree: number, recursiveIdmap: number, uidMap: string, gidMap: string, usernsPath: string | null, stage: Int32Array): number;
 }
 
 let native: Native | undefined;
@@ -62,6 +64,8 @@ function lib(): Native {
     setWinsize: l.func('int tsrun_set_winsize(int fd, unsigned int rows, unsigned int cols)'),
     mallocStats: l.func('int tsrun_malloc_stats(_Out_ uint64_t *out)'),
     mallocTrim: l.func('int tsrun_malloc_trim()'),
+    dupCloexec: l.func('int tsrun_dup_cloexec(int fd)'),
+    idmapTree: l.func('int tsrun_idmap_tree(const char *source, int recursive_tree, int recursive_idmap, const char *uid_map, const char *gid_map, const char *userns_path, _Out_ int32_t *stage)'),
   } as Native;
   return native;
 }
@@ -201,6 +205,28 @@ export function sendFd(path: string, fd: number, data: Buffer): void {
   check(lib().sendFd(path, fd, data, data.length), 'sendmsg', path);
 }
 
+/** What an id-mapped copy of a bind source is made of (native/idmap.c). */
+export interface IdmapTreeRequest {
+  readonly source: string;
+  readonly recursiveTree: boolean;
+  readonly recursiveIdmap: boolean;
+  /** uid_map / gid_map text ("<inside> <outside> <count>" lines); ignored with usernsPath */
+  readonly uidMap: string;
+  readonly gidMap: string;
+  readonly usernsPath?: string;
+}
+
+const IDMAP_STAGES = ['', 'create the mapping user namespace', 'open_tree', 'mount_setattr(MOUNT_ATTR_IDMAP)', 'fcntl(F_DUPFD_CLOEXEC)'];
+
+/** A detached id-mapped copy of `req.source` (close-on-exec fd >= 256). Throws SyscallError whose
+ *  syscall names the failed step. */
+export function idmapTree(req: IdmapTreeRequest): number {
+  const stage = new Int32Array(1);
+  const r = lib().idmapTree(req.source, req.recursiveTree ? 1 : 0, req.recursiveIdmap ? 1 : 0, req.uidMap, req.gidMap, req.usernsPath ?? null, stage);
+  const st = stage[0] as number;
+  return check(r, IDMAP_STAGES[st] ?? 'idmap', st === 1 ? (req.usernsPath ?? 'uid_map/gid_map') : req.source);
+}
+
 /** A new pseudo-terminal pair (close-on-exec, not our controlling tty) and a second fd of the master.
  *  `ptmx`: a container's /proc/<pid>/root/dev/ptmx puts the pty in its devpts (`path` is there);
  *  when that fails, the host's /dev/ptmx is used. */
@@ -211,6 +237,11 @@ export function openpty(ptmx?: string): { master: number; slave: number; masterD
   if (ptmx === undefined || lib().openpty(ptmx, out, name, name.length) < 0) check(lib().openpty(null, out, name, name.length), 'openpty', '/dev/ptmx');
   const end = name.indexOf(0);
   return { master: out[0]!, slave: out[1]!, masterDup: out[2]!, path: name.subarray(0, end < 0 ? name.length : end).toString('utf8') };
+}
+
+/** A close-on-exec duplicate of `fd` (the same open file). */
+export function dupFd(fd: number): number {
+  return check(lib().dupCloexec(fd), 'fcntl(F_DUPFD_CLOEXEC)', String(fd));
 }
 
 /** TIOCSWINSZ: set the window size of the terminal behind `fd`. */

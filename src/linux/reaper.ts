@@ -9,6 +9,8 @@ import type { ExitStatus } from './spawn-types';
 interface Watch {
   readonly pidfd: number | null;
   readonly resolve: (s: ExitStatus) => void;
+  /** false: notice the exit (WNOWAIT) but leave the zombie for whoever inherits it */
+  readonly reap: boolean;
 }
 
 /** How soon orphan reaping looks again while a child_process child waits for libuv. */
@@ -59,10 +61,12 @@ export class Reaper {
     if (this.pending === 0) setImmediate(() => this.drain());
   }
 
-  /** Resolve when `pid` (our child or adopted) exits; `pidfd` makes the wait pid-reuse proof. */
-  watch(pid: number, pidfd: number | null): Promise<ExitStatus> {
+  /** Resolve when `pid` (our child or adopted) exits; `pidfd` makes the wait pid-reuse proof.
+   *  `reap: false` leaves the exited process a zombie: its exit status stays for the subreaper that
+   *  inherits it once we exit (conmon waits for a `tsrun exec --detach` process that way). */
+  watch(pid: number, pidfd: number | null, opts: { reap?: boolean } = {}): Promise<ExitStatus> {
     return new Promise<ExitStatus>((resolve) => {
-      this.watched.set(pid, { pidfd, resolve });
+      this.watched.set(pid, { pidfd, resolve, reap: opts.reap !== false });
       if (pidfd !== null) libc.exitWatch(pidfd);
       this.keepAlive();
       setImmediate(() => this.drain());
@@ -79,10 +83,9 @@ export class Reaper {
   drain(): void {
     for (const [pid, w] of this.watched) {
       let info: libc.WaitInfo | undefined;
+      const flags = libc.WEXITED | libc.WNOHANG | (w.reap ? 0 : libc.WNOWAIT);
       try {
-        info = w.pidfd !== null
-          ? libc.waitid(libc.P_PIDFD, w.pidfd, libc.WEXITED | libc.WNOHANG)
-          : libc.waitid(libc.P_PID, pid, libc.WEXITED | libc.WNOHANG);
+        info = w.pidfd !== null ? libc.waitid(libc.P_PIDFD, w.pidfd, flags) : libc.waitid(libc.P_PID, pid, flags);
       } catch {
         info = undefined;
       }

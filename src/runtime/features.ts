@@ -32,11 +32,13 @@ export interface Implementation {
   readonly personality: boolean;
   /** config.json annotations that change what tsrun does (a trailing "." is a prefix). */
   readonly unsafeConfigAnnotations: readonly string[];
+  /** checkpoint/restore with the criu binary (src/checkpoint; criu itself is found at run time) */
+  readonly checkpoint: boolean;
 }
 
 /** What this build of tsrun actually implements. */
 export const CURRENT_IMPLEMENTATION: Implementation = {
-  namespaces: { pid: true, network: true, mount: true, ipc: true, uts: true, user: true, cgroup: true, time: false },
+  namespaces: { pid: true, network: true, mount: true, ipc: true, uts: true, user: true, cgroup: true, time: true },
   hooks: { prestart: true, createRuntime: true, createContainer: true, startContainer: true, poststart: true, poststop: true },
   mountOptions: [
     'async',
@@ -46,6 +48,7 @@ export const CURRENT_IMPLEMENTATION: Implementation = {
     'diratime',
     'dirsync',
     'exec',
+    'idmap',
     'lazytime',
     'loud',
     'mand',
@@ -63,6 +66,7 @@ export const CURRENT_IMPLEMENTATION: Implementation = {
     'rbind',
     'relatime',
     'remount',
+    'ridmap',
     'ro',
     'rprivate',
     'rshared',
@@ -76,15 +80,16 @@ export const CURRENT_IMPLEMENTATION: Implementation = {
     'suid',
     'symfollow',
     'sync',
+    'tmpcopyup',
     'unbindable',
   ],
   cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
   seccomp: true,
   seccompNotify: true,
-  apparmor: false,
-  selinux: false,
+  apparmor: true,
+  selinux: true,
   intelRdt: false,
-  idmapMounts: false,
+  idmapMounts: true,
   netDevices: false,
   memoryPolicy: false,
   scheduler: false,
@@ -92,6 +97,7 @@ export const CURRENT_IMPLEMENTATION: Implementation = {
   execCPUAffinity: false,
   personality: false,
   unsafeConfigAnnotations: [],
+  checkpoint: true,
 };
 
 /** The OCI runtime features document (runtime-spec features.md / features-linux.md). */
@@ -126,11 +132,18 @@ export interface Features {
 /** Annotation keys tsrun puts in its features document. */
 export const ANNOTATION_VERSION = 'org.tsrun.version';
 export const ANNOTATION_COMMIT = 'org.tsrun.commit';
+export const ANNOTATION_HOST_APPARMOR = 'org.tsrun.host.apparmor';
+export const ANNOTATION_HOST_SELINUX = 'org.tsrun.host.selinux';
+/** As runc's org.opencontainers.runc.checkpoint.enabled: this build can drive CRIU. */
+export const ANNOTATION_CHECKPOINT = 'org.tsrun.checkpoint.enabled';
 
 export interface FeaturesOptions {
   /** tsrun's version (package.json), shown as an annotation. */
   readonly version?: string;
   readonly commit?: string;
+  /** the host's LSM state: linux.apparmor/selinux.enabled say what tsrun supports (as runc's do,
+   *  "unrelated to whether the host supports" it); these annotations say what this host has */
+  readonly hostLsm?: { readonly apparmor: boolean; readonly selinux: boolean };
 }
 
 const NAMESPACE_ORDER: readonly NamespaceType[] = ['cgroup', 'ipc', 'mount', 'network', 'pid', 'time', 'user', 'uts'];
@@ -140,6 +153,11 @@ export function featuresDocument(options: FeaturesOptions = {}, impl: Implementa
   const annotations: Record<string, string> = {};
   if (options.version !== undefined) annotations[ANNOTATION_VERSION] = options.version;
   if (options.commit !== undefined) annotations[ANNOTATION_COMMIT] = options.commit;
+  if (options.hostLsm !== undefined) {
+    annotations[ANNOTATION_HOST_APPARMOR] = options.hostLsm.apparmor ? 'enabled' : 'disabled (process.apparmorProfile is refused)';
+    annotations[ANNOTATION_HOST_SELINUX] = options.hostLsm.selinux ? 'enabled' : 'disabled (process.selinuxLabel and linux.mountLabel are refused)';
+  }
+  if (impl.checkpoint) annotations[ANNOTATION_CHECKPOINT] = 'true';
   const hooks = (Object.keys(impl.hooks) as HookName[]).filter((h) => impl.hooks[h]);
   return {
     ociVersionMin: OCI_VERSION_MIN,

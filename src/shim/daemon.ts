@@ -5,7 +5,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createContainer, spawnExec } from '../container';
+import { createContainer, restoreContainer, spawnExec } from '../container';
 import { reaper, setChildSubreaper } from '../linux';
 import { Server } from '../ttrpc/server';
 import { EventPublisher, ttrpcForwarder } from './events';
@@ -68,6 +68,7 @@ export async function runDaemon(flags: ShimFlags): Promise<void> {
     logger: log,
     events: publisherSink(publisher),
     createContainer: (options) => createContainer(options),
+    restoreContainer: (options) => restoreContainer(options),
     openIO: openProcessIO,
     rootfs: linuxRootfs,
     watchOom: cgroupOomWatcher(log),

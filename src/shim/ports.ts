@@ -2,7 +2,7 @@
 //! rootfs mounts and the OOM watcher. The daemon wires the real implementations; unit tests wire
 //! fakes, so the lifecycle logic is tested without root.
 
-import type { Container, CreateOptions, StdioFds } from '../container';
+import type { Container, CreateOptions, RestoreContainerOptions, StdioFds } from '../container';
 import type { Mount } from '../gen/types/mount';
 import type { Process } from '../runtime/spec';
 
@@ -35,8 +35,6 @@ export interface IOContext {
   readonly namespace: string;
   readonly ioUid?: number;
   readonly ioGid?: number;
-  /** terminal only: the ptmx to open (an exec's pty lives in its container's devpts, as with runc) */
-  readonly ptmx?: string;
 }
 
 export type OpenIO = (request: StdioRequest, context: IOContext) => Promise<ProcessIO>;
@@ -48,6 +46,8 @@ export interface RootfsMounter {
 }
 
 export type CreateContainerFn = (options: CreateOptions) => Promise<Container>;
+
+export type RestoreContainerFn = (options: RestoreContainerOptions) => Promise<Container>;
 
 /** A running OOM watch: `check` reports kills not seen yet (called before an exit is published). */
 export interface OomWatch {

@@ -14,14 +14,17 @@ import type {
   DeleteResponse, ExecProcessRequest, KillRequest, ResizePtyRequest, PidsRequest, PidsResponse, ShutdownRequest, StartRequest, StartResponse,
   StateRequest, StateResponse, WaitRequest, WaitResponse,
 } from '../gen/runtime/task/v2/shim';
-import type { PauseRequest, ResumeRequest, StatsRequest, StatsResponse, UpdateTaskRequest } from '../gen/runtime/task/v2/shim';
+import type { CheckpointTaskRequest, PauseRequest, ResumeRequest, StatsRequest, StatsResponse, UpdateTaskRequest } from '../gen/runtime/task/v2/shim';
+import { checkpointTask } from './task-checkpoint';
+import { DeferredRestore } from './restore-container';
+import { loadBundleSpec } from '../runtime/bundle';
 import { pauseTask, resumeTask, statsTask, updateTask } from './task-control';
 import { Status } from '../gen/types/task/task';
 import { Code, TtrpcError } from '../ttrpc/status';
 import { timestampOf } from './events';
 import { InitProcess, type ExitRecord } from './init-process';
 import { ExecTable } from './execs';
-import type { CreateContainerFn, OomWatch, OpenIO, RootfsMounter, SpawnExecFn, WatchOomFn } from './ports';
+import type { CreateContainerFn, OomWatch, OpenIO, RestoreContainerFn, RootfsMounter, SpawnExecFn, WatchOomFn } from './ports';
 import { decodeShimOptions } from './runtime-options';
 import { eventMounts, type TaskEventSink } from './task-events';
 import { writeShimState, removeShimState } from './shim-state';
@@ -47,6 +50,8 @@ export interface TaskServiceOptions {
   readonly logger: TaskServiceLogger;
   readonly events: TaskEventSink;
   readonly createContainer: CreateContainerFn;
+  /** Restores a checkpoint (Create with `checkpoint`); without it such a Create is Unimplemented. */
+  readonly restoreContainer?: RestoreContainerFn;
   readonly openIO: OpenIO;
   readonly rootfs: RootfsMounter;
   readonly watchOom?: WatchOomFn;
@@ -76,13 +81,14 @@ export class TaskService {
 
   private readonly execs: ExecTable;
   private readonly ioOwners = new Map<string, { ioUid?: number; ioGid?: number }>();
+  /** criu binary per container from its runtime options (criu_path), for Checkpoint. */
+  private readonly criuPaths = new Map<string, string>();
 
   constructor(private readonly options: TaskServiceOptions) {
     this.execs = new ExecTable({
       namespace: options.namespace, events: options.events, openIO: options.openIO, logger: options.logger,
       spawnExec: options.spawnExec ?? (() => Promise.reject(new UnimplementedError('Exec: this shim has no exec spawner'))),
       ioContext: (id) => this.ioOwners.get(id) ?? {},
-      ptmxOf: (id) => `/proc/${this.inits.get(id)?.pid ?? 0}/root/dev/ptmx`,
       drainTimeoutMs: options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS,
     });
   }
@@ -114,7 +120,7 @@ export class TaskService {
     if (!fs.statSync(req.bundle, { throwIfNoEntry: false })?.isDirectory()) {
       throw new InvalidArgumentError(`bundle ${req.bundle}: no such directory (containerd creates it before Create)`);
     }
-    if (req.checkpoint !== '') throw new UnimplementedError('Create from a checkpoint is not implemented yet (restore lands with the checkpoint issue)');
+    if (req.checkpoint !== '' && this.options.restoreContainer === undefined) throw new UnimplementedError('Create from a checkpoint: this shim has no restore support wired in');
     if (this.inits.has(req.id) || this.creating.has(req.id)) throw new AlreadyExistsError(`container "${req.id}" already exists`);
     const { logger } = this.options;
     this.creating.add(req.id);
@@ -122,6 +128,10 @@ export class TaskService {
     try {
       const shimOptions = decodeShimOptions(req.options);
       const root = shimOptions.root ?? this.options.defaultRoot;
+      if (shimOptions.criuPath !== undefined) {
+        this.criuPaths.set(req.id, shimOptions.criuPath);
+        undo.push(() => void this.criuPaths.delete(req.id));
+      }
       writeShimState(req.bundle, { id: req.id, namespace: this.options.namespace, root });
       undo.push(() => removeShimState(req.bundle));
       if (req.rootfs.length > 0) {
@@ -138,25 +148,25 @@ export class TaskService {
       undo.push(() => io.close());
       this.ioOwners.set(req.id, { ...(shimOptions.ioUid !== undefined ? { ioUid: shimOptions.ioUid } : {}), ...(shimOptions.ioGid !== undefined ? { ioGid: shimOptions.ioGid } : {}) });
       undo.push(() => void this.ioOwners.delete(req.id));
-      const container = await this.options.createContainer({
-        id: req.id,
-        bundle: req.bundle,
-        root,
-        stdio: io.fds,
-        startMode: 'pipe',
-        systemdCgroup: shimOptions.systemdCgroup,
-        noPivot: shimOptions.noPivotRoot,
-        logger,
-      });
-      io.releaseProcessEnds();
+      const container = req.checkpoint !== ''
+        ? await this.deferredRestore(req, root, io, shimOptions)
+        : await this.options.createContainer({
+          id: req.id,
+          bundle: req.bundle,
+          root,
+          stdio: io.fds,
+          startMode: 'pipe',
+          systemdCgroup: shimOptions.systemdCgroup,
+          noPivot: shimOptions.noPivotRoot,
+          logger,
+        });
+      // A restore needs the process ends at Start; it releases them itself.
+      if (req.checkpoint === '') io.releaseProcessEnds();
       const consoleSize = container.spec.process?.consoleSize;
       if (req.terminal && consoleSize !== undefined) io.resize?.(consoleSize.width, consoleSize.height);
       const init = new InitProcess(req.id, req.bundle, container, io, stdio, req.rootfs.length > 0);
       this.inits.set(req.id, init);
-      const oom = this.options.watchOom?.(container, () => {
-        this.options.events.emit({ topic: '/tasks/oom', body: { containerId: req.id } });
-      });
-      if (oom) this.oomWatchers.set(req.id, oom);
+      this.watchOom(req.id, container);
       this.watchExit(init, container);
       this.options.events.emit({
         topic: '/tasks/create',
@@ -180,6 +190,41 @@ export class TaskService {
     } finally {
       this.creating.delete(req.id);
     }
+  }
+
+  /** Create with a checkpoint: record the restore; Start runs it (runc.v2 restores at Start too). */
+  private async deferredRestore(
+    req: CreateTaskRequest, root: string, io: Awaited<ReturnType<OpenIO>>, shimOptions: ReturnType<typeof decodeShimOptions>,
+  ): Promise<Container> {
+    const restore = this.options.restoreContainer as RestoreContainerFn;
+    const { spec } = await loadBundleSpec(req.bundle);
+    return new DeferredRestore(req.id, req.bundle, root, spec, async () => {
+      const c = await restore({
+        id: req.id,
+        bundle: req.bundle,
+        root,
+        spec,
+        stdio: io.fds,
+        systemdCgroup: shimOptions.systemdCgroup,
+        logger: this.options.logger,
+        checkpoint: {
+          imagePath: req.checkpoint,
+          ...(shimOptions.criuWorkPath !== undefined ? { workPath: shimOptions.criuWorkPath } : {}),
+          ...(shimOptions.criuPath !== undefined ? { criuPath: shimOptions.criuPath } : {}),
+        },
+      });
+      io.releaseProcessEnds();
+      return c;
+    });
+  }
+
+  /** Publish /tasks/oom for each OOM kill (a container restored at Start gets its cgroup only then). */
+  private watchOom(id: string, container: Container): void {
+    if (this.oomWatchers.has(id)) return;
+    const oom = this.options.watchOom?.(container, () => {
+      this.options.events.emit({ topic: '/tasks/oom', body: { containerId: id } });
+    });
+    if (oom) this.oomWatchers.set(id, oom);
   }
 
   private watchExit(init: InitProcess, container: Container): void {
@@ -219,6 +264,7 @@ export class TaskService {
     init.starting = true;
     try {
       await init.container.start();
+      this.watchOom(init.id, init.container);
       if (init.status === 'created') init.status = 'running';
       this.options.events.emit({ topic: '/tasks/start', body: { containerId: init.id, pid: init.pid } });
       return { pid: init.pid };
@@ -282,6 +328,7 @@ export class TaskService {
       throw err;
     }
     this.inits.delete(init.id);
+    this.criuPaths.delete(init.id);
     const exit = init.exit as ExitRecord;
     const response = { pid: init.pid, exitStatus: exit.status, exitedAt: timestampOf(exit.exitedAt) };
     this.options.events.emit({ topic: '/tasks/delete', body: { containerId: init.id, id: '', ...response } });
@@ -291,7 +338,11 @@ export class TaskService {
 
   async state(req: StateRequest): Promise<StateResponse> {
     const init = this.get(req.id);
-    if (req.execId !== '') return this.execs.state(this.execs.get(req.id, req.execId), init.bundle);
+    if (req.execId !== '') {
+      const state = this.execs.state(this.execs.get(req.id, req.execId), init.bundle);
+      // runc.v2: while the container is paused, so is every process in it
+      return this.statusOf(init) === Status.PAUSED ? { ...state, status: Status.PAUSED } : state;
+    }
     return {
       id: init.id,
       bundle: init.bundle,
@@ -361,7 +412,8 @@ export class TaskService {
 
   async exec(req: ExecProcessRequest): Promise<Empty> {
     const init = this.get(req.id);
-    await this.execs.add(req.id, init.status === 'running' && !init.starting, req);
+    const running = init.status === 'running' && !init.starting;
+    await this.execs.add(req.id, running, req, running && this.statusOf(init) === Status.PAUSED);
     return {};
   }
 
@@ -372,8 +424,16 @@ export class TaskService {
 
   async resizePty(req: ResizePtyRequest): Promise<Empty> {
     const init = this.get(req.id);
-    const io = req.execId !== '' ? this.execs.get(req.id, req.execId).io : init.io;
-    if (io.resize === undefined) throw new FailedPreconditionError(`${req.execId !== '' ? `exec "${req.execId}"` : `container "${req.id}"`}: has no terminal to resize`);
+    const exec = req.execId !== '' ? this.execs.get(req.id, req.execId) : undefined;
+    // runc.v2's code (Unknown) and words for a process that has exited
+    if ((exec?.status ?? init.status) === 'stopped') {
+      throw new TtrpcError(Code.UNKNOWN, `cannot resize a stopped container: ${exec ? `exec "${req.execId}"` : `container "${req.id}"`} has exited`);
+    }
+    // No terminal: the issue asks for a clear error (runc.v2 silently ignores it; tsrun says why).
+    const io = exec?.io ?? init.io;
+    if (io.resize === undefined) {
+      throw new FailedPreconditionError(`${exec ? `exec "${req.execId}"` : `container "${req.id}"`} has no terminal to resize: it was created without terminal=true (ctr -t, docker -t)`);
+    }
     io.resize(req.width, req.height);
     return {};
   }
@@ -387,8 +447,13 @@ export class TaskService {
     return statsTask(this.get(req.id));
   }
 
-  async checkpoint(): Promise<Empty> {
-    throw new UnimplementedError('Checkpoint is not implemented yet (lands with the checkpoint issue)');
+  async checkpoint(req: CheckpointTaskRequest): Promise<Empty> {
+    const init = this.get(req.id);
+    if (init.status !== 'running' || init.starting) {
+      throw new FailedPreconditionError(`container "${req.id}" is ${init.starting ? 'starting' : init.status}: only a running container can be checkpointed`);
+    }
+    await checkpointTask(init, req, this.criuPaths.get(req.id));
+    return {};
   }
 
   /** Ids of hosted containers (for the daemon's signal handling and logs). */

@@ -16,7 +16,7 @@ export function taskImplementation(svc: TaskService): ServiceImplementation<type
     pids: (req) => svc.pids(req),
     pause: (req) => svc.pause(req),
     resume: (req) => svc.resume(req),
-    checkpoint: () => svc.checkpoint(),
+    checkpoint: (req) => svc.checkpoint(req),
     kill: (req) => svc.kill(req),
     exec: (req) => svc.exec(req),
     resizePty: (req) => svc.resizePty(req),

@@ -41,6 +41,17 @@ describe('parseCgroupMounts', () => {
     const only = parseCgroupMounts(`143 142 0:29 / ${yard}/cpu rw,relatime - cgroup none rw,cpu\n`);
     expect(only.v1.map((m) => m.mountPoint)).toEqual([`${yard}/cpu`]);
   });
+  it('a hierarchy mounted a second time elsewhere (criu cgyard) keeps one entry: the shorter path', () => {
+    const text = `${HYBRID}166 142 0:31 / /tmp/bench.x/.criu.cgyard.y/memory rw,relatime - cgroup none rw,memory\n`;
+    const { v1 } = parseCgroupMounts(text);
+    expect(v1.filter((m) => m.controllers.includes('memory')).map((m) => m.mountPoint)).toEqual(['/sys/fs/cgroup/memory']);
+  });
+  it('counts a hierarchy mounted a second time elsewhere once: the /sys/fs/cgroup mount (a leftover CRIU cgroup yard)', () => {
+    const text = `${HYBRID}166 142 0:32 / /tmp/x.VfWUns/img/.criu.cgyard.CXHEzy/memory rw,relatime - cgroup none rw,memory\n`;
+    const { v1 } = parseCgroupMounts(text);
+    expect(v1.filter((m) => m.controllers.includes('memory'))).toEqual([{ mountPoint: '/sys/fs/cgroup/memory', root: '/', controllers: ['memory'] }]);
+    expect(v1).toHaveLength(5);
+  });
   it('ignores a cgroup mount that something else was mounted over', () => {
     const text = `${UNIFIED}40 30 0:50 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n`;
     expect(parseCgroupMounts(text).unified).toBeUndefined();
