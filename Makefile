@@ -31,9 +31,14 @@ ts:
 
 native: build/libtsrun.so
 
-build/libtsrun.so: $(NATIVE_SRC) $(NATIVE_HDR)
+build/libtsrun.so: $(NATIVE_SRC) $(NATIVE_HDR) native/trampoline/blob.S build/tsrun-trampoline
 	@mkdir -p build
-	$(CC) $(NATIVE_CFLAGS) -o $@ $(NATIVE_SRC) $(NATIVE_LDFLAGS)
+	$(CC) $(NATIVE_CFLAGS) -o $@ $(NATIVE_SRC) native/trampoline/blob.S $(NATIVE_LDFLAGS)
+
+# The exec trampoline (CVE-2019-5736, docs/security.md): freestanding static PIE, embedded in libtsrun.so.
+build/tsrun-trampoline: native/trampoline/trampoline.c native/plan-format.h
+	@mkdir -p build
+	$(CC) -std=gnu11 -Os -Wall -Wextra -Werror -static-pie -nostdlib -fPIE -fno-stack-protector -fno-builtin -s -o $@ $<
 
 # The pod sandbox program of the CRI pause image (scripts/build-pause-image.sh); static, not in libtsrun.so.
 build/pause: native/pause/pause.c

@@ -23,6 +23,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -36,6 +37,7 @@
 
 #define CHILD_STACK_SIZE (1024 * 1024) /* lazily backed; exec builds argv/envp arrays on it */
 #define MAX_EXEC_STRINGS 8192
+#define MAX_MOVE_MOUNTS 64
 
 struct spawn {
 	uint8_t *plan; /* private copy */
@@ -55,7 +57,44 @@ struct spawn {
 	int cur_step;
 	const struct tsr_op_hdr *exec_op; /* the plan's exec op (found before the start barrier) */
 	char exec_path[4096];		   /* its program, resolved before the barrier ("" when not) */
+	int move_fds[MAX_MOVE_MOUNTS];	   /* the MOVE_MOUNT ops' fds (the STDIO op keeps them open) */
+	int n_move_fds;
+	int tramp_fd;			   /* the sealed trampoline memfd (process-wide; CLOEXEC) */
+	int c_tramp;			   /* the child's copy, above the STDIO fds */
 };
+
+/* ---- the exec trampoline (CVE-2019-5736; native/trampoline/trampoline.c, docs/security.md) ---- */
+
+extern const unsigned char tsr_trampoline_start[], tsr_trampoline_end[];
+#define TSR_MFD_EXEC 0x0010U /* linux/memfd.h MFD_EXEC, newer than bookworm's headers */
+static pthread_mutex_t tramp_lock = PTHREAD_MUTEX_INITIALIZER;
+static int tramp_memfd = -1;
+
+/* The trampoline in a memfd sealed against any change, made once per process. */
+static int trampoline_fd(void)
+{
+	pthread_mutex_lock(&tramp_lock);
+	int fd = tramp_memfd;
+	if (fd < 0) {
+		/* MFD_EXEC (6.3+): executable even where vm.memfd_noexec=1 makes memfds noexec by default */
+		fd = memfd_create("tsrun-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING | TSR_MFD_EXEC);
+		if (fd < 0 && errno == EINVAL)
+			fd = memfd_create("tsrun-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		size_t len = (size_t)(tsr_trampoline_end - tsr_trampoline_start);
+		if (fd >= 0 && (write(fd, tsr_trampoline_start, len) != (ssize_t)len ||
+				fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)) {
+			int err = errno ? errno : EIO;
+			close(fd);
+			fd = -1;
+			errno = err;
+		}
+		tramp_memfd = fd;
+	}
+	int err = errno;
+	pthread_mutex_unlock(&tramp_lock);
+	errno = err;
+	return fd;
+}
 
 /* ---- plan access (validated before clone) ---- */
 
@@ -98,7 +137,8 @@ static const struct {
 	[TSR_OP_UMASK] = {1, 0},	  [TSR_OP_CHDIR] = {0, 1},	    [TSR_OP_MKDIR_ALL] = {1, 1},
 	[TSR_OP_SYNC_IDMAP] = {0, 0},	  [TSR_OP_PREPARE_FIFO] = {0, 1},   [TSR_OP_WAIT_START] = {0, 0},
 	[TSR_OP_EXEC] = {1, 1},		  [TSR_OP_SECCOMP] = {2, 0},	    [TSR_OP_SET_CTTY] = {1, 0},
-	[TSR_OP_PAUSE_BEFORE_PIVOT] = {0, 0},
+	[TSR_OP_PAUSE_BEFORE_PIVOT] = {0, 0}, [TSR_OP_CONSOLE] = {3, 0},	    [TSR_OP_FIX_STDIO] = {1, 0},
+	[TSR_OP_MOVE_MOUNT] = {3, 2},
 };
 
 /* Check every size, offset and string of the plan so the child cannot read out of bounds. */
@@ -113,6 +153,7 @@ static int validate_plan(const uint8_t *plan, size_t len, int *nstdio)
 			return -EINVAL;
 	}
 	uint32_t off = h->ops_off;
+	int nmove = 0;
 	*nstdio = 0;
 	for (uint32_t i = 0; i < h->nops; i++) {
 		if (off % 8 != 0 || len - off < sizeof(struct tsr_op_hdr))
@@ -144,6 +185,8 @@ static int validate_plan(const uint8_t *plan, size_t len, int *nstdio)
 			return -EINVAL;
 		if (op->code == TSR_OP_STDIO && op->nint > *nstdio)
 			*nstdio = op->nint;
+		if (op->code == TSR_OP_MOVE_MOUNT && ++nmove > MAX_MOVE_MOUNTS)
+			return -E2BIG;
 		if (op->code == TSR_OP_EXEC && (op->nint < 1 || op->nstr < 1 + op_int(op, 0) || op->nstr > MAX_EXEC_STRINGS))
 			return -EINVAL;
 		off += op->size;
@@ -437,14 +480,133 @@ static int remount_ro(const char *path)
 	return mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL);
 }
 
+
+/* ---- tmpcopyup: the directory a tmpfs is mounted over, copied into the tmpfs ---- */
+
+#define COPY_UP_MAX_DEPTH 64
+
+struct dirent64_hdr {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/* owner, mode (after chown: it clears set-id bits) and times of an entry created in `to` */
+static int copy_attrs(int fd, int to, const char *name, const struct stat *st)
+{
+	struct timespec times[2] = {st->st_atim, st->st_mtim};
+	if (S_ISLNK(st->st_mode)) {
+		if (fchownat(to, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return -1;
+		return utimensat(to, name, times, AT_SYMLINK_NOFOLLOW);
+	}
+	if (fchown(fd, st->st_uid, st->st_gid) < 0 || fchmod(fd, st->st_mode & 07777) < 0)
+		return -1;
+	return futimens(fd, times);
+}
+
+static int copy_tree(int from, int to, int depth, const char **failed);
+
+/* one entry `name` of directory `from` into directory `to`; -1 with errno and *failed = the name */
+static int copy_entry(int from, int to, const char *name, int depth, const char **failed)
+{
+	struct stat st;
+	int in = -1, out = -1, r = -1;
+	*failed = name;
+	if (fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	if (S_ISDIR(st.st_mode)) {
+		if (mkdirat(to, name, 0700) < 0)
+			return -1;
+		in = openat(from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		out = openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (in >= 0 && out >= 0 && copy_tree(in, out, depth + 1, failed) == 0) {
+			*failed = name;
+			r = copy_attrs(out, to, name, &st);
+		}
+	} else if (S_ISREG(st.st_mode)) {
+		in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		out = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (in >= 0 && out >= 0) {
+			ssize_t n;
+			while ((n = sendfile(out, in, NULL, 1 << 30)) > 0)
+				;
+			if (n == 0)
+				r = copy_attrs(out, to, name, &st);
+		}
+	} else if (S_ISLNK(st.st_mode)) {
+		char target[4096];
+		ssize_t n = readlinkat(from, name, target, sizeof target - 1);
+		if (n >= 0) {
+			target[n] = 0;
+			if (symlinkat(target, to, name) == 0)
+				r = copy_attrs(-1, to, name, &st);
+		}
+	} else {
+		/* fifo, socket or device node: the same node, not its contents */
+		struct timespec times[2] = {st.st_atim, st.st_mtim};
+		if (mknodat(to, name, st.st_mode, st.st_rdev) == 0 &&
+		    fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    fchmodat(to, name, st.st_mode & 07777, 0) == 0)
+			r = utimensat(to, name, times, AT_SYMLINK_NOFOLLOW);
+	}
+	int err = errno;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	errno = err;
+	return r;
+}
+
+/* every entry of `from` into `to` (recursively, at most COPY_UP_MAX_DEPTH levels) */
+static int copy_tree(int from, int to, int depth, const char **failed)
+{
+	char buf[2048] __attribute__((aligned(8)));
+	if (depth > COPY_UP_MAX_DEPTH) {
+		errno = ELOOP;
+		return -1;
+	}
+	for (;;) {
+		long n = syscall(SYS_getdents64, from, buf, sizeof buf);
+		if (n <= 0)
+			return n < 0 ? -1 : 0;
+		for (long off = 0; off < n;) {
+			const struct dirent64_hdr *d = (const void *)(buf + off);
+			off += d->d_reclen;
+			if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+				continue;
+			if (copy_entry(from, to, d->d_name, depth, failed) < 0)
+				return -1;
+		}
+	}
+}
+
 static void op_mount(struct spawn *s, const struct tsr_op_hdr *op)
 {
 	unsigned long flags = (unsigned long)op_int(op, 0);
 	int base = (int)op_int(op, 1), mk = (int)op_int(op, 2);
+	int extra = op->nint > 3 ? (int)op_int(op, 3) : 0;
 	const char *src = op_str(op, 0), *target = op_str(op, 1), *fstype = op_str(op, 2), *data = op_str(op, 3);
 	char procpath[64];
 	const char *where = target;
 	int fd = -1;
+	/* keep-mode (runc's tmpfs rule): the new mount's root gets the mode of the directory it covers,
+	 * when there was one */
+	int keep_mode = 0;
+	mode_t keep = 0;
+	if ((extra & TSR_MOUNT_KEEP_MODE) && base == TSR_BASE_ROOT) {
+		int pre = open_in_root(s, target, O_PATH);
+		struct stat st;
+		if (pre >= 0 && fstat(pre, &st) == 0 && S_ISDIR(st.st_mode)) {
+			keep_mode = 1;
+			keep = st.st_mode & 07777;
+		}
+		if (pre >= 0)
+			close(pre);
+	}
 	if (base == TSR_BASE_ROOT) {
 		fd = target_in_root(s, target, mk, src);
 		if (fd < 0)
@@ -452,7 +614,16 @@ static void op_mount(struct spawn *s, const struct tsr_op_hdr *op)
 		fd_path(procpath, sizeof procpath, fd);
 		where = procpath;
 	}
-	int r = mount(src, where, fstype, flags, data);
+	/* tmpcopyup: the directory we mount over stays readable through an fd opened before */
+	int under = -1;
+	if (extra & TSR_MOUNT_COPY_UP) {
+		under = open(where, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (under < 0)
+			fail(s, "open", target, errno);
+	}
+	/* with work to do inside the new mount, it is mounted writable and made read-only last */
+	int after = under >= 0 || keep_mode;
+	int r = mount(src, where, fstype, after ? flags & ~(unsigned long)MS_RDONLY : flags, data);
 	if (r < 0 && errno == EPERM && (flags & MS_REMOUNT) && (flags & MS_BIND)) {
 		/* in a user namespace the mount's nosuid/nodev/noexec/atime flags are locked: keep them */
 		struct statvfs sv;
@@ -464,6 +635,46 @@ static void op_mount(struct spawn *s, const struct tsr_op_hdr *op)
 		close(fd);
 	if (r < 0)
 		fail(s, "mount", target, err);
+	if (!after)
+		return;
+	/* the new mount, reached through the rootfs again (the O_PATH fd is the directory below) */
+	int top = base == TSR_BASE_ROOT ? open_in_root(s, target, O_RDONLY | O_DIRECTORY) : open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (top < 0)
+		fail(s, "open", target, errno);
+	if (under >= 0) {
+		const char *failed = "";
+		if (copy_tree(under, top, 0, &failed) < 0) {
+			char what[4096];
+			err = errno;
+			snprintf(what, sizeof what, "%s: %s", target, failed);
+			fail(s, "tmpcopyup", what, err);
+		}
+		close(under);
+	}
+	if (keep_mode && fchmod(top, keep) < 0)
+		fail(s, "chmod", target, errno);
+	if (flags & MS_RDONLY) {
+		fd_path(procpath, sizeof procpath, top);
+		if (mount(NULL, procpath, NULL, (flags & ~(unsigned long)(MS_BIND | MS_REC)) | MS_REMOUNT, NULL) < 0)
+			fail(s, "mount", target, errno);
+	}
+	close(top);
+}
+
+/* attach the detached (id-mapped) mount `fd` at `target` in the rootfs, then drop our copy */
+static void op_move_mount(struct spawn *s, const struct tsr_op_hdr *op)
+{
+	int tree = (int)op_int(op, 0), base = (int)op_int(op, 1), mk = (int)op_int(op, 2);
+	const char *src = op_str(op, 0), *target = op_str(op, 1);
+	int fd = base == TSR_BASE_ROOT ? target_in_root(s, target, mk, src) : open(target, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		fail(s, "open", target, errno);
+	long r = syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+	int err = errno;
+	close(fd);
+	if (r < 0)
+		fail(s, "move_mount", target, err);
+	close(tree);
 }
 
 static void op_make_parent_private(struct spawn *s, const char *path)
@@ -647,16 +858,21 @@ static void op_stdio(struct spawn *s, const struct tsr_op_hdr *op)
 	}
 	/* Close everything else the Node process had open now (not only at execve): a container that
 	 * waits at its start barrier must not hold the caller's sockets and pipes. */
-	int keep[3] = {s->c_report, s->c_sync, s->fifo_dirfd};
-	for (int i = 0; i < 3; i++) /* sort the three */
-		for (int j = i + 1; j < 3; j++)
+	/* kept too: the trampoline and the detached id-mapped mounts later MOVE_MOUNT ops attach
+	 * (fds >= 256 > n) */
+	int keep[4 + MAX_MOVE_MOUNTS] = {s->c_report, s->c_sync, s->fifo_dirfd, s->c_tramp};
+	int nkeep = 4;
+	for (int i = 0; i < s->n_move_fds; i++)
+		keep[nkeep++] = s->move_fds[i];
+	for (int i = 0; i < nkeep; i++) /* sort */
+		for (int j = i + 1; j < nkeep; j++)
 			if (keep[j] < keep[i]) {
 				int t = keep[i];
 				keep[i] = keep[j];
 				keep[j] = t;
 			}
 	unsigned from = (unsigned)n;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < nkeep; i++) {
 		if (keep[i] < n)
 			continue;
 		if ((unsigned)keep[i] > from)
@@ -847,6 +1063,31 @@ static void passwd_home(uid_t uid, char *out, size_t outsz)
 	close(fd);
 }
 
+/* execveat the sealed trampoline, which execs exec_path (see trampoline.c): this process's
+ * /proc/self/exe is the runtime's binary until then. The report fd stays open across the first
+ * exec so the trampoline can report the final execve's error; it is close-on-exec again there.
+ * Returns only when the trampoline could not be run (a seccomp profile refusing execveat, say):
+ * the caller then execs directly, as before. */
+static void exec_via_trampoline(struct spawn *s, unsigned argc, char **argv, char **envp)
+{
+	if (s->c_tramp < 0)
+		return;
+	char fdbuf[16], stepbuf[16];
+	snprintf(fdbuf, sizeof fdbuf, "%d", s->c_report);
+	snprintf(stepbuf, sizeof stepbuf, "%d", s->cur_step);
+	char *targv[argc + 5];
+	targv[0] = (char *)TSR_TRAMPOLINE_MAGIC;
+	targv[1] = fdbuf;
+	targv[2] = stepbuf;
+	targv[3] = s->exec_path;
+	for (unsigned i = 0; i <= argc; i++)
+		targv[4 + i] = argv[i];
+	if (fcntl(s->c_report, F_SETFD, 0) < 0)
+		return;
+	syscall(SYS_execveat, s->c_tramp, "", targv, envp, AT_EMPTY_PATH);
+	fcntl(s->c_report, F_SETFD, FD_CLOEXEC);
+}
+
 static void op_exec(struct spawn *s, const struct tsr_op_hdr *op)
 {
 	unsigned argc = (unsigned)op_int(op, 0);
@@ -876,6 +1117,8 @@ static void op_exec(struct spawn *s, const struct tsr_op_hdr *op)
 	/* last moment: default SIGPIPE (ignored during setup), no blocked signals */
 	signal(SIGPIPE, SIG_DFL);
 	if (s->exec_path[0]) {
+		if (op->nint < 2 || op_int(op, 1) == 0) /* int 1: "direct" (the seccomp profile refuses execveat) */
+			exec_via_trampoline(s, argc, argv, envp);
 		execve(s->exec_path, argv, envp);
 		fail(s, "execve", s->exec_path, errno);
 	}
@@ -928,6 +1171,83 @@ static void op_seccomp(struct spawn *s, const struct tsr_op_hdr *op)
 	}
 }
 
+/* process.terminal, the way runc sets up a console: a pty from /dev/ptmx as this process sees it
+ * (after pivot_root, or after joining the mount namespace for an exec: the container's devpts), the
+ * slave bound on /dev/console (init), the master handed to the parent (which takes it out of this
+ * process with pidfd_getfd while we wait on the sync pipe), the slave as 0, 1 and 2, then a new
+ * session with the slave as its controlling terminal. */
+static void op_console(struct spawn *s, const struct tsr_op_hdr *op)
+{
+	int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		fail(s, "open", "/dev/ptmx", errno);
+	int unlock = 0;
+	unsigned n;
+	CHECK(s, ioctl(master, TIOCSPTLCK, &unlock), "ioctl(TIOCSPTLCK)", "/dev/ptmx");
+	CHECK(s, ioctl(master, TIOCGPTN, &n), "ioctl(TIOCGPTN)", "/dev/ptmx");
+	struct winsize ws = {.ws_row = (unsigned short)op_int(op, 1), .ws_col = (unsigned short)op_int(op, 2)};
+	if (ws.ws_row > 0 && ws.ws_col > 0)
+		CHECK(s, ioctl(master, TIOCSWINSZ, &ws), "ioctl(TIOCSWINSZ)", "/dev/ptmx");
+	char slave_path[32] = "/dev/pts/", digits[12];
+	int nd = 0;
+	do
+		digits[nd++] = (char)('0' + n % 10);
+	while ((n /= 10) > 0);
+	size_t at = strlen(slave_path);
+	while (nd > 0)
+		slave_path[at++] = digits[--nd];
+	slave_path[at] = 0;
+	int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		fail(s, "ioctl(TIOCGPTPEER)", slave_path, errno);
+	if (op_int(op, 0)) {
+		int fd = open("/dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+		if (fd < 0 && errno != EEXIST)
+			fail(s, "open", "/dev/console", errno);
+		if (fd >= 0) {
+			CHECK(s, fchmod(fd, 0666), "fchmod", "/dev/console");
+			close(fd);
+		}
+		CHECK(s, mount(slave_path, "/dev/console", NULL, MS_BIND, NULL), "mount", "/dev/console");
+	}
+	send_msg(s->c_report, TSR_MSG_CONSOLE_FD, master, s->cur_step, NULL, NULL);
+	char c;
+	ssize_t r;
+	do
+		r = read(s->c_sync, &c, 1);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0)
+		_exit(1);
+	close(master);
+	for (int i = 0; i < 3; i++)
+		CHECK(s, dup3(slave, i, 0), "dup3", slave_path);
+	close(slave);
+	CHECK(s, setsid(), "setsid", "");
+	CHECK(s, ioctl(0, TIOCSCTTY, 0), "ioctl(TIOCSCTTY)", slave_path);
+}
+
+/* runc's fixStdioPermissions: 0, 1 and 2 owned by the user the process runs as (the gid is left
+ * alone), so it can reopen them (/proc/self/fd/1, /dev/stdout) — unless they are /dev/null or
+ * owned by it already. EINVAL/EPERM/EROFS (an owner not mapped in a user namespace, a read-only
+ * /dev) leave the fd as it is. */
+static void op_fix_stdio(struct spawn *s, uid_t uid)
+{
+	struct stat null;
+	dev_t null_rdev = stat("/dev/null", &null) == 0 ? null.st_rdev : makedev(1, 3);
+	for (int fd = 0; fd < 3; fd++) {
+		struct stat st;
+		if (fstat(fd, &st) < 0) {
+			if (errno == EBADF)
+				continue;
+			fail(s, "fstat", "stdio", errno);
+		}
+		if (st.st_uid == uid || st.st_rdev == null_rdev)
+			continue;
+		if (fchown(fd, uid, st.st_gid) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+			fail(s, "fchown", "stdio", errno);
+	}
+}
+
 static void run_op(struct spawn *s, const struct tsr_op_hdr *op)
 {
 	s->cur_step = (int)op->step;
@@ -949,6 +1269,9 @@ static void run_op(struct spawn *s, const struct tsr_op_hdr *op)
 		break;
 	case TSR_OP_MOUNT:
 		op_mount(s, op);
+		break;
+	case TSR_OP_MOVE_MOUNT:
+		op_move_mount(s, op);
 		break;
 	case TSR_OP_MAKE_PARENT_PRIVATE:
 		op_make_parent_private(s, op_str(op, 0));
@@ -1043,9 +1366,19 @@ static void run_op(struct spawn *s, const struct tsr_op_hdr *op)
 	case TSR_OP_UMASK:
 		umask((mode_t)op_int(op, 0));
 		break;
-	case TSR_OP_CHDIR:
+	case TSR_OP_CHDIR: {
 		CHECK(s, chdir(op_str(op, 0)), "chdir", op_str(op, 0));
+		/* CVE-2024-21626: the cwd must be inside the root. A magic link (/proc/self/fd/N of an
+		 * fd still open here) or a symlink swapped in since the create-time check can land
+		 * outside it; the kernel's getcwd then answers "(unreachable)/..." */
+		char cwd[4096];
+		long n = syscall(SYS_getcwd, cwd, sizeof cwd);
+		if (n < 0 && errno != ENAMETOOLONG && errno != ERANGE)
+			fail(s, "getcwd", op_str(op, 0), errno);
+		if (n > 0 && cwd[0] != '/')
+			fail(s, "chdir-outside-root", op_str(op, 0), ENOENT); /* spawn.ts words it */
 		break;
+	}
 	case TSR_OP_MKDIR_ALL: {
 		int fd = mkdir_all_in_root(s, op_str(op, 0), (mode_t)op_int(op, 0));
 		if (fd < 0)
@@ -1087,6 +1420,12 @@ static void run_op(struct spawn *s, const struct tsr_op_hdr *op)
 	case TSR_OP_SECCOMP:
 		op_seccomp(s, op);
 		break;
+	case TSR_OP_CONSOLE:
+		op_console(s, op);
+		break;
+	case TSR_OP_FIX_STDIO:
+		op_fix_stdio(s, (uid_t)op_int(op, 0));
+		break;
 	default:
 		fail(s, "plan", "unknown op", EINVAL);
 	}
@@ -1125,13 +1464,26 @@ static int child_main(void *arg)
 	s->cur_step = -1;
 	s->exec_op = NULL;
 	s->exec_path[0] = 0;
-	send_msg(s->c_report, TSR_MSG_PID, s->ptid, -1, NULL, NULL);
+	s->n_move_fds = 0;
+	s->c_tramp = s->tramp_fd >= 0 ? fcntl(s->tramp_fd, F_DUPFD_CLOEXEC, low) : -1;
+	pid_t host_pid = s->ptid;
+	if (host_pid == 0) {
+		/* a copy of the caller's memory (joins_time_ns): CLONE_PARENT_SETTID wrote the caller's
+		 * copy only. The host's /proc (still mounted here) names us with the host's pid. */
+		char link[32];
+		ssize_t n = readlink("/proc/self", link, sizeof link - 1);
+		for (ssize_t i = 0; i < n && link[i] >= '0' && link[i] <= '9'; i++)
+			host_pid = host_pid * 10 + (link[i] - '0');
+	}
+	send_msg(s->c_report, TSR_MSG_PID, host_pid, -1, NULL, NULL);
 
 	uint32_t off = s->hdr->ops_off;
 	for (uint32_t i = 0; i < s->hdr->nops; i++) {
 		const struct tsr_op_hdr *op = op_at(s, off);
 		if (op->code == TSR_OP_EXEC)
 			s->exec_op = op;
+		if (op->code == TSR_OP_MOVE_MOUNT)
+			s->move_fds[s->n_move_fds++] = (int)op_int(op, 0);
 		off += op->size;
 	}
 	off = s->hdr->ops_off;
@@ -1151,6 +1503,46 @@ static void free_spawn(struct spawn *s)
 	free(s);
 }
 
+/* setns into a time namespace needs a process that shares its memory with no other (EUSERS
+ * otherwise): a plan that joins one (an exec into a container with a time namespace) runs in a
+ * copy of the caller's memory instead of in it. The child code is the same (raw syscalls only). */
+static int joins_time_ns(const struct spawn *s)
+{
+	uint32_t off = s->hdr->ops_off;
+	for (uint32_t i = 0; i < s->hdr->nops; i++) {
+		const struct tsr_op_hdr *op = op_at(s, off);
+		if (op->code == TSR_OP_SETNS && op_int(op, 0) == CLONE_NEWTIME)
+			return 1;
+		off += op->size;
+	}
+	return 0;
+}
+
+/* Dumpability is per mm: while a child shares the runtime's memory (clone until its execve), the
+ * runtime itself must be non-dumpable too, or a container process could open the child's
+ * /proc/<pid>/exe, mem or fds. Once no child shares it any more, the runtime's own setting comes
+ * back (core dumps, /proc of its own for its tooling). */
+static pthread_mutex_t dump_lock = PTHREAD_MUTEX_INITIALIZER;
+static int mm_sharers, saved_dumpable;
+
+static void mm_share_begin(void)
+{
+	pthread_mutex_lock(&dump_lock);
+	if (mm_sharers++ == 0) {
+		saved_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	}
+	pthread_mutex_unlock(&dump_lock);
+}
+
+static void mm_share_end(void)
+{
+	pthread_mutex_lock(&dump_lock);
+	if (--mm_sharers == 0 && saved_dumpable > 0)
+		prctl(PR_SET_DUMPABLE, saved_dumpable, 0, 0, 0);
+	pthread_mutex_unlock(&dump_lock);
+}
+
 static void *helper_main(void *arg)
 {
 	struct spawn *s = arg;
@@ -1163,8 +1555,12 @@ static void *helper_main(void *arg)
 		}
 		close(fd);
 	}
-	int flags = (int)s->hdr->clone_flags | CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | SIGCHLD;
+	int flags = (int)s->hdr->clone_flags | CLONE_VFORK | CLONE_PARENT_SETTID | SIGCHLD;
+	if (!joins_time_ns(s))
+		flags |= CLONE_VM;
+	mm_share_begin();
 	pid_t pid = clone(child_main, (char *)s->stack + CHILD_STACK_SIZE, flags, s, &s->ptid);
+	mm_share_end(); /* CLONE_VFORK: the child has exec'd (into the trampoline) or died */
 	if (pid < 0)
 		send_msg(s->report_fd, TSR_MSG_ERROR, errno, -1, "clone", "");
 out:
@@ -1196,6 +1592,8 @@ int tsrun_spawn(const uint8_t *plan, size_t len, int report_fd, int sync_fd)
 	s->report_fd = report_fd;
 	s->sync_fd = sync_fd;
 	s->nstdio = nstdio;
+	/* -1 (vm.memfd_noexec=2 forbids executable memfds): the child execs directly */
+	s->tramp_fd = trampoline_fd();
 	s->stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (s->stack == MAP_FAILED) {
 		s->stack = NULL;

@@ -41,6 +41,10 @@ struct tsr_op_hdr {
 #define TSR_BASE_ROOT 0
 #define TSR_BASE_ABS 1
 
+/* what to do inside a new mount (the mount op's optional 4th int) */
+#define TSR_MOUNT_COPY_UP 1   /* tmpcopyup: copy the directory mounted over into the new mount */
+#define TSR_MOUNT_KEEP_MODE 2 /* the new mount's root gets the mode of the directory it covers */
+
 /* what to create at a missing mount target */
 #define TSR_MK_NONE 0
 #define TSR_MK_DIR 1
@@ -51,7 +55,7 @@ enum tsr_op_code {
 	TSR_OP_SETNS = 1,          /* ints: nstype;            strs: path */
 	TSR_OP_UNSHARE = 2,        /* ints: flags */
 	TSR_OP_WRITE_FILE = 3,     /* ints: base;              strs: path, data */
-	TSR_OP_MOUNT = 4,          /* ints: flags, base, mk;   strs: source?, target, fstype?, data? */
+	TSR_OP_MOUNT = 4,          /* ints: flags, base, mk[, TSR_MOUNT_*];  strs: source?, target, fstype?, data? */
 	TSR_OP_MAKE_PARENT_PRIVATE = 5, /*                     strs: path */
 	TSR_OP_MKNOD = 6,          /* ints: mode, major, minor, uid, gid; strs: path */
 	TSR_OP_SYMLINK = 7,        /*                          strs: target, path */
@@ -78,11 +82,21 @@ enum tsr_op_code {
 	TSR_OP_SYNC_IDMAP = 28,
 	TSR_OP_PREPARE_FIFO = 29,  /*                          strs: path */
 	TSR_OP_WAIT_START = 30,
-	TSR_OP_EXEC = 31,          /* ints: argc;              strs: path, argv[argc], env… */
+	TSR_OP_EXEC = 31,          /* ints: argc[, direct];     strs: path, argv[argc], env… (direct: no trampoline) */
 	TSR_OP_SECCOMP = 32,       /* ints: SECCOMP_FILTER_FLAG_*, then one struct sock_filter per int (its 8 bytes) */
 	TSR_OP_SET_CTTY = 33,      /* ints: fd — setsid, then make fd (a pty slave) the controlling terminal (fd -1: setsid only) */
 	TSR_OP_PAUSE_BEFORE_PIVOT = 34, /* send TSR_MSG_BEFORE_PIVOT, wait for one byte on the sync pipe */
+	TSR_OP_CONSOLE = 35,       /* ints: bind on /dev/console (0/1), rows, cols — a pty from the (container's)
+				    * /dev/ptmx: master sent to the parent (TSR_MSG_CONSOLE_FD), slave on 0/1/2,
+				    * setsid + controlling terminal */
+	TSR_OP_FIX_STDIO = 36,     /* ints: uid — fchown 0/1/2 to uid (keeping the gid) unless /dev/null or
+				    * owned by uid already; EINVAL/EPERM/EROFS ignored (runc's fixStdioPermissions) */
+	TSR_OP_MOVE_MOUNT = 37,    /* ints: fd, base, mk;      strs: source, target — attach the detached
+				    * mount `fd` (an id-mapped tree the parent made, kept open until here) */
 };
+
+/* argv[0] of the exec trampoline (native/trampoline/trampoline.c); anything else makes it exit */
+#define TSR_TRAMPOLINE_MAGIC "tsrun-exec-trampoline"
 
 /* Messages from the child on the report pipe: a header, then `size - sizeof header` bytes of a
  * NUL-terminated path (ERROR only). */
@@ -103,5 +117,7 @@ struct tsr_msg_hdr {
 			      * send one byte on the sync pipe */
 #define TSR_MSG_BEFORE_PIVOT 7 /* mounts done, pivot_root next: run createContainer hooks, then send
 				* one byte on the sync pipe */
+#define TSR_MSG_CONSOLE_FD 8 /* value = the child's pty master fd: take it (pidfd_getfd), then send one
+			      * byte on the sync pipe */
 
 #endif

@@ -44,3 +44,9 @@ int tsrun_set_winsize(int fd, unsigned rows, unsigned cols)
 	struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
 	return ioctl(fd, TIOCSWINSZ, &ws) < 0 ? -errno : 0;
 }
+
+int tsrun_dup_cloexec(int fd)
+{
+	int r = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	return r < 0 ? -errno : r;
+}

@@ -47,6 +47,26 @@ int tsrun_send_fd(const char *path, int fd, const uint8_t *data, size_t len);
  * set_winsize: TIOCSWINSZ. */
 int tsrun_openpty(const char *ptmx, int32_t out[3], char *name, size_t namelen);
 int tsrun_set_winsize(int fd, unsigned rows, unsigned cols);
+/* fcntl(F_DUPFD_CLOEXEC): a second fd of the same open file (a pty master received from a child) */
+int tsrun_dup_cloexec(int fd);
+
+/* native/idmap.c: a detached copy (open_tree OPEN_TREE_CLONE, AT_RECURSIVE when recursive_tree) of
+ * `source` with MOUNT_ATTR_IDMAP set (AT_RECURSIVE when recursive_idmap) to the user namespace at
+ * userns_path, or (NULL/"") to a new one with uid_map/gid_map ("<inside> <outside> <count>\n"
+ * lines). Returns the mount fd (close-on-exec, >= TSRUN_IDMAP_FD_MIN) or -errno, with *stage
+ * saying which step failed. */
+#define TSRUN_IDMAP_FD_MIN 256
+#define TSRUN_IDMAP_STAGE_USERNS 1
+#define TSRUN_IDMAP_STAGE_OPEN_TREE 2
+#define TSRUN_IDMAP_STAGE_SETATTR 3
+#define TSRUN_IDMAP_STAGE_DUP 4
+int tsrun_idmap_tree(const char *source, int recursive_tree, int recursive_idmap, const char *uid_map,
+		     const char *gid_map, const char *userns_path, int32_t *stage);
+
+/* native/malloc-stats.c (debug): out = mallinfo2's {arena, ordblks, hblks, hblkhd, uordblks,
+ * fordblks, keepcost} summed over all arenas; malloc_trim(0) (1: memory was released). */
+int tsrun_malloc_stats(uint64_t out[7]);
+int tsrun_malloc_trim(void);
 
 /* bpf(2) (native/bpf.c). prog_load returns the program fd; log (log_size bytes) receives the
  * verifier's log. prog_query writes up to max_ids ids and returns how many are attached (which may

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Build the test image localhost/tsrun/busybox:latest from Debian's busybox-static, without any
 # network image: OUTDIR/busybox-oci.tar (an OCI image layout tar for `ctr images import`) and
-# OUTDIR/rootfs (the same tree unpacked, for runtime tests that use a bundle directly).
+# OUTDIR/rootfs (the same tree unpacked, for runtime tests that use a bundle directly);
+# OUTDIR/busybox-docker.tar is that tar plus a Docker manifest.json, for `docker load`.
 # Reproducible: fixed mtimes (0), owner root, sorted entries, ustar; the same busybox gives the
 # same digests. Skips the work when OUTDIR/stamp matches the inputs.
 # Usage: scripts/build-image.sh [OUTDIR]   (default build/image)
@@ -16,7 +17,7 @@ dpkg-query -W -f '${Status}' busybox-static 2>/dev/null | grep -q 'install ok in
 file_of=$(dpkg -L busybox-static | grep -E '/bin/busybox$' | head -n 1)
 [ -n "$file_of" ] && busybox=$file_of
 stamp="busybox $(sha256sum "$busybox" | cut -d' ' -f1) script $(sha256sum "$0" | cut -d' ' -f1)"
-if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ] && [ -f "$out/busybox-oci.tar" ] && [ -x "$out/rootfs/bin/busybox" ]; then
+if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ] && [ -f "$out/busybox-oci.tar" ] && [ -f "$out/busybox-docker.tar" ] && [ -x "$out/rootfs/bin/busybox" ]; then
   echo "build-image: $out is up to date ($(cat "$out/digest"))"
   exit 0
 fi
@@ -87,6 +88,11 @@ printf '%s' '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+
 printf '%s' '{"imageLayoutVersion":"1.0.0"}' > "$oci/oci-layout"
 find "$oci" -exec touch -h -d @0 {} +
 det_tar "$oci" "$work/busybox-oci.tar"
+# The same layout plus a Docker manifest.json (as `docker save` of Docker >= 25 writes it): Docker
+# 26's classic image store loads only tars with manifest.json (docker load -i busybox-docker.tar).
+printf '%s' '[{"Config":"blobs/sha256/'"$config"'","RepoTags":["'"$ref"'"],"Layers":["blobs/sha256/'"$layer"'"]}]' > "$oci/manifest.json"
+touch -h -d @0 "$oci/manifest.json"
+det_tar "$oci" "$work/busybox-docker.tar"
 rm -rf "$oci"
 
 echo "$ref" > "$work/ref"

@@ -2,6 +2,7 @@
 
 import { COMMANDS, parseCommandLine, UsageError } from './cli/args';
 import { commands } from './cli/commands';
+import { cliErrorText } from './cli/error-text';
 import { CliLog } from './cli/log';
 
 export const VERSION = '0.1.0';
@@ -55,7 +56,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       version: VERSION,
     });
   } catch (err) {
-    log.fatal(err instanceof Error ? err.message : String(err));
+    log.fatal(cliErrorText(err));
     if (err instanceof UsageError) {
       if (err.command) process.stderr.write(`\nUSAGE:\n   tsrun ${err.command.usage}\n`);
       return err.exitCode;

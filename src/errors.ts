@@ -40,6 +40,13 @@ export class UnimplementedError extends ShimError {
   }
 }
 
+/** Out of a resource: a full disk (ENOSPC) or quota (EDQUOT) while writing state. */
+export class ResourceExhaustedError extends ShimError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(Code.RESOURCE_EXHAUSTED, message, options);
+  }
+}
+
 /** One failure reported by the config.json validator: a JSON path and what is wrong there. */
 export interface SpecIssue {
   readonly path: string;

@@ -54,18 +54,26 @@ export function parseCgroupMounts(mountinfo: string): { v1: CgroupMount[]; unifi
       byPoint.delete(point); // something else mounted over a former cgroup mount point
     }
   }
-  const v1: CgroupMount[] = [];
+  // A hierarchy may be mounted more than once (criu's temporary "cgyard", a tool's private
+  // mount): keep one mount per hierarchy, the one under /sys/fs/cgroup, else the shortest path.
+  const better = (a: CgroupMount, b: CgroupMount | undefined): boolean => {
+    if (b === undefined) return true;
+    const sys = (m: CgroupMount): boolean => m.mountPoint === '/sys/fs/cgroup' || m.mountPoint.startsWith('/sys/fs/cgroup/');
+    if (sys(a) !== sys(b)) return sys(a);
+    return a.mountPoint.length < b.mountPoint.length;
+  };
+  const v1ByHierarchy = new Map<string, CgroupMount>();
   let unified: CgroupMount | undefined;
   for (const m of byPoint.values()) {
     const { v2, ...mount } = m;
     if (v2) {
-      // Prefer /sys/fs/cgroup itself, then the shortest path.
-      if (!unified || mount.mountPoint.length < unified.mountPoint.length) unified = mount;
+      if (better(mount, unified)) unified = mount;
     } else if (mount.controllers.length > 0) {
-      v1.push(mount);
+      const key = [...mount.controllers].sort().join(',');
+      if (better(mount, v1ByHierarchy.get(key))) v1ByHierarchy.set(key, mount);
     }
   }
-  return { v1, unified };
+  return { v1: [...v1ByHierarchy.values()], unified };
 }
 
 /** Parse /proc/<pid>/cgroup: "hierarchy-id:controllers:path" lines → controllers ("" for v2) → path. */

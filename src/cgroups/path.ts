@@ -79,14 +79,20 @@ function looksSystemd(path: string): boolean {
 }
 
 /**
- * Turn a config.json cgroupsPath (possibly empty) into a cgroup path. Empty paths become
- * "/tsrun/<id>" (cgroupfs) or "system.slice:tsrun:<id>" (systemd).
+ * Turn a config.json cgroupsPath (possibly empty) into a cgroup path. An empty path is, as with
+ * runc, the container id relative to the runtime's own cgroup (cgroupfs: "<id>", which v1 puts
+ * below the own cgroup of each hierarchy and cgroup2 below the own cgroup's parent) or
+ * "system.slice:tsrun:<id>" (systemd).
  */
 export function parseCgroupsPath(cgroupsPath: string | undefined, id: string, options: ParseCgroupsPathOptions = {}): CgroupPath {
   const raw = cgroupsPath ?? '';
   const systemd = options.systemd ?? looksSystemd(raw);
   if (!systemd) {
-    if (raw === '') return { path: `/tsrun/${id}`, relative: false };
+    if (raw === '') {
+      if (id === '' || id.includes('/')) throw new InvalidArgumentError(`${FIELD}: empty, and the container id "${id}" cannot name a cgroup; set ${FIELD}`);
+      checkComponents(id);
+      return { path: normalize(id), relative: true };
+    }
     checkComponents(raw);
     // With the systemd driver off, a "slice:prefix:name" string is just a relative cgroup name
     // below the runtime's own cgroup, as runc's cgroupfs driver takes it (containerd's CRI sends

@@ -1,7 +1,7 @@
 //! cgroup v2 manager: one directory in the unified hierarchy; controllers enabled top-down in the
 //! parents' cgroup.subtree_control.
 
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { CgroupError, UnimplementedError } from '../errors';
 import type { DeviceCgroupRule, LinuxResources } from '../runtime/spec';
 import { applyWrites, stderrLogger, timeoutError } from './apply';
@@ -60,6 +60,16 @@ export const bpfDeviceFilter: DeviceFilterBackend = {
   },
 };
 
+/**
+ * The path a relative cgroupsPath means on a cgroup2-only host: below the parent of the runtime's
+ * own cgroup (runc's fs2 does the same: the own cgroup has processes in it, so no controllers
+ * could be enabled for a child of it).
+ */
+export function resolveUnified(host: CgroupHost, p: CgroupPath): string {
+  if (!p.relative) return p.path;
+  return posix.join(posix.dirname(host.own.get('') ?? '/'), p.path);
+}
+
 export class CgroupV2Manager implements CgroupManager {
   readonly version = 2 as const;
   readonly dirs: ReadonlyMap<string, string>;
@@ -75,7 +85,7 @@ export class CgroupV2Manager implements CgroupManager {
     if (!host.unified) throw new CgroupError('(mount)', undefined, 'ENOENT', '/sys/fs/cgroup', 'no cgroup2 hierarchy is mounted');
     this.mount = host.unified;
     this.logger = options.logger ?? stderrLogger;
-    this.dir = dirInMount(host.unified, resolveIn(host, '', cgPath));
+    this.dir = dirInMount(host.unified, host.mode === 'unified' ? resolveUnified(host, cgPath) : resolveIn(host, '', cgPath));
     this.dirs = new Map([['', this.dir]]);
   }
 

@@ -10,6 +10,7 @@ import { consoleFor, type ConsolePlan } from './console';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError, UnimplementedError } from '../errors';
 import { defaultSpec, formatSpec } from '../runtime/default-spec';
 import { featuresDocument, formatFeatures } from '../runtime/features';
+import { hostLsm } from '../linux/host';
 import type { ParsedCommandLine } from './args';
 import { psTable, tabwrite, userNames } from './format';
 import type { CliLog } from './log';
@@ -42,7 +43,7 @@ async function create(ctx: CliContext, startMode: 'fifo' | 'pipe'): Promise<{ c:
   const { flags } = ctx.cmd;
   const bundle = str(flags.bundle) ?? process.cwd();
   const proc = (await loadBundleSpec(bundle)).spec.process;
-  const pty = consoleFor(proc?.terminal === true, str(flags['console-socket']), proc?.consoleSize, startMode === 'fifo' || flags.detach === true);
+  const pty = consoleFor(proc?.terminal === true, str(flags['console-socket']), startMode === 'fifo' || flags.detach === true);
   try {
     const c = await createWith(ctx, bundle, pty?.stdio ?? { stdin: 0, stdout: 1, stderr: 2 }, startMode);
     try {
@@ -200,7 +201,7 @@ export const commands: Record<string, (ctx: CliContext) => Promise<number>> = {
   exec: (ctx) => execCommand(ctx),
 
   async features(ctx) {
-    ctx.out(formatFeatures(featuresDocument({ version: ctx.version })));
+    ctx.out(formatFeatures(featuresDocument({ version: ctx.version, hostLsm: hostLsm() })));
     return 0;
   },
 

@@ -1,12 +1,13 @@
-//! `--console-socket` (runc's protocol): a pty for a process with process.terminal; the slave
-//! becomes its stdio (and controlling terminal), the master is sent over the unix socket with
-//! SCM_RIGHTS (payload "/dev/ptmx", as runc) for the caller (conmon, a test) to drive.
+//! `--console-socket` (runc's protocol): a process with process.terminal allocates its pty in its
+//! container's devpts (the slave becomes its stdio and controlling terminal); the master it hands
+//! back is sent over the unix socket with SCM_RIGHTS (payload "/dev/ptmx", as runc) for the caller
+//! (conmon, a test) to drive, or proxied to this command's own stdio.
 
 import * as fs from 'node:fs';
 import * as tty from 'node:tty';
 
 import { InvalidArgumentError } from '../errors';
-import { closeFd, openpty, sendFd, setWinsize } from '../linux';
+import { closeFd, dupFd, sendFd, setWinsize } from '../linux';
 import type { StdioFds } from '../container';
 
 export interface ConsolePlan {
@@ -29,56 +30,48 @@ function closeQuietly(fd: number): void {
 }
 
 /**
- * stdio for a process: the command's own 0/1/2 without a terminal; a pty sent to `socket` with one.
- * `detached`: nothing stays to proxy a terminal, so a terminal needs a socket (runc's rule).
- * `ptmx`: for an exec, the container's (/proc/<init>/root/dev/ptmx), as runc allocates it there.
+ * stdio for a process: the command's own 0/1/2 without a terminal; with one, the process allocates
+ * its pty in its container's devpts (as runc does) and hands us the master, which goes to `socket`
+ * or is proxied to our own stdio. `detached`: nothing stays to proxy a terminal, so a terminal needs
+ * a socket (runc's rule). The window size comes from process.consoleSize (set by the process).
  */
-export function consoleFor(terminal: boolean, socket: string | undefined, size: { height: number; width: number } | undefined, detached: boolean, ptmx?: string): ConsolePlan | undefined {
+export function consoleFor(terminal: boolean, socket: string | undefined, detached: boolean): ConsolePlan | undefined {
   if (!terminal) {
     if (socket !== undefined) throw new InvalidArgumentError('--console-socket: cannot use a console socket when process.terminal is false (set process.terminal or drop the flag)');
     return undefined;
   }
   if (socket === undefined) {
     if (detached) throw new InvalidArgumentError('cannot allocate tty if tsrun will detach without setting console socket (--console-socket)');
-    return proxiedConsole(size, ptmx);
+    return proxiedConsole();
   }
-  const pty = openpty(ptmx);
-  closeQuietly(pty.masterDup);
-  if (size !== undefined && size.height > 0 && size.width > 0) setWinsize(pty.master, size.height, size.width);
-  let open = true;
-  const close = (): void => {
-    if (!open) return;
-    open = false;
-    closeQuietly(pty.slave);
-    closeQuietly(pty.master);
-  };
   return {
-    stdio: { stdin: pty.slave, stdout: pty.slave, stderr: pty.slave, console: pty.path },
-    handOff() {
-      try {
-        sendFd(socket, pty.master, Buffer.from('/dev/ptmx')); // runc's payload: the master's name
-      } finally {
-        close();
-      }
+    stdio: {
+      stdin: -1, stdout: -1, stderr: -1,
+      console: (master) => {
+        try {
+          sendFd(socket, master, Buffer.from('/dev/ptmx')); // runc's payload: the master's name
+        } finally {
+          closeQuietly(master);
+        }
+      },
     },
-    close,
+    handOff() {},
+    close() {},
     finish: () => Promise.resolve(),
   };
 }
 
 const DRAIN_MS = 2000;
 
-/** runc's foreground terminal: a pty copied to our stdout, our stdin (raw when a tty) typed into it,
+/** runc's foreground terminal: the pty copied to our stdout, our stdin (raw when a tty) typed into it,
  *  our window size (and SIGWINCH changes) applied to it. */
-function proxiedConsole(size: { height: number; width: number } | undefined, ptmx: string | undefined): ConsolePlan {
-  const pty = openpty(ptmx);
-  const ours = process.stdout.isTTY ? { height: process.stdout.rows, width: process.stdout.columns } : size;
-  if (ours !== undefined && ours.height > 0 && ours.width > 0) setWinsize(pty.master, ours.height, ours.width);
-  let slaveOpen = true;
+function proxiedConsole(): ConsolePlan {
+  let pty: { master: number; masterDup: number } | undefined;
   let proxying = false;
   let reader: tty.ReadStream | undefined;
   let done: Promise<void> = Promise.resolve();
   const onResize = (): void => {
+    if (pty === undefined) return;
     try {
       setWinsize(pty.master, process.stdout.rows, process.stdout.columns);
     } catch {
@@ -86,21 +79,23 @@ function proxiedConsole(size: { height: number; width: number } | undefined, ptm
     }
   };
   const onInput = (b: Buffer): void => {
+    if (pty === undefined) return;
     try {
       fs.writeSync(pty.masterDup, b);
     } catch {
       // the process stopped reading (EAGAIN) or is gone (EIO)
     }
   };
-  const closeSlave = (): void => {
-    if (!slaveOpen) return;
-    slaveOpen = false;
-    closeQuietly(pty.slave);
-  };
   return {
-    stdio: { stdin: pty.slave, stdout: pty.slave, stderr: pty.slave, console: pty.path },
+    stdio: {
+      stdin: -1, stdout: -1, stderr: -1,
+      console: (master) => {
+        pty = { master, masterDup: dupFd(master) };
+        if (process.stdout.isTTY && process.stdout.rows > 0 && process.stdout.columns > 0) setWinsize(master, process.stdout.rows, process.stdout.columns);
+      },
+    },
     handOff() {
-      closeSlave();
+      if (pty === undefined) return;
       proxying = true;
       const r = new tty.ReadStream(pty.master);
       reader = r;
@@ -119,10 +114,10 @@ function proxiedConsole(size: { height: number; width: number } | undefined, ptm
       if (process.stdout.isTTY) process.stdout.on('resize', onResize);
     },
     close() {
-      closeSlave();
-      if (!proxying) {
+      if (!proxying && pty !== undefined) {
         closeQuietly(pty.master);
         closeQuietly(pty.masterDup);
+        pty = undefined;
       }
     },
     async finish() {
@@ -136,7 +131,7 @@ function proxiedConsole(size: { height: number; width: number } | undefined, ptm
       if (process.stdin.isTTY) process.stdin.setRawMode(false);
       process.stdin.destroy();
       reader?.destroy();
-      closeQuietly(pty.masterDup);
+      if (pty !== undefined) closeQuietly(pty.masterDup);
     },
   };
 }

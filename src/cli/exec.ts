@@ -65,9 +65,9 @@ const FORWARDED: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SI
 export async function execCommand(ctx: CliContext): Promise<number> {
   const { flags, args } = ctx.cmd;
   const c = await loadContainer(ctx.root, args[0]!);
-  if (c.status() === 'paused' && flags['ignore-paused'] !== true) throw new FailedPreconditionError(`container "${c.id}" is paused: resume it first, or pass --ignore-paused`);
+  if (c.status() === 'paused' && flags['ignore-paused'] !== true) throw new FailedPreconditionError(`cannot exec in a paused container (use --ignore-paused to override): container "${c.id}" is paused; resume it first`);
   const proc = execProcessFor(c.spec.process, flags, args, (p) => fs.readFileSync(p, 'utf8'));
-  const pty = consoleFor(proc.terminal === true, str(flags['console-socket']), proc.consoleSize, flags.detach === true, `/proc/${c.pid}/root/dev/ptmx`);
+  const pty = consoleFor(proc.terminal === true, str(flags['console-socket']), flags.detach === true);
   try {
     return await runExec(ctx, c, proc, pty?.stdio ?? { stdin: 0, stdout: 1, stderr: 2 }, () => pty?.handOff());
   } finally {
@@ -80,7 +80,9 @@ async function runExec(ctx: CliContext, c: Container, proc: Process, stdio: Stdi
   const { flags } = ctx.cmd;
   const n = Number(str(flags['preserve-fds']) ?? '0');
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`--preserve-fds: must be a non-negative integer, got "${String(flags['preserve-fds'])}"`);
-  const child = await spawnExec(c, `${c.id}-exec`, { process: proc, stdio, extraFds: Array.from({ length: n }, (_, i) => 3 + i) });
+  // detached: the exit status belongs to our caller's subreaper (conmon), so never reap it here
+  const detach = flags.detach === true;
+  const child = await spawnExec(c, `${c.id}-exec`, { process: proc, stdio, extraFds: Array.from({ length: n }, (_, i) => 3 + i), reap: !detach });
   const pidFile = str(flags['pid-file']);
   try {
     if (pidFile !== undefined) fs.writeFileSync(pidFile, String(child.pid));
@@ -95,7 +97,7 @@ async function runExec(ctx: CliContext, c: Container, proc: Process, stdio: Stdi
     await child.exited;
     throw err;
   }
-  if (flags.detach === true) {
+  if (detach) {
     child.detach();
     return 0;
   }

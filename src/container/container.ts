@@ -2,6 +2,7 @@
 //! the status from the live process, acts, and writes the record back atomically.
 
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 import type { CheckpointOptions } from '../checkpoint/types';
 import { FailedPreconditionError, NotFoundError, UnimplementedError } from '../errors';
@@ -284,7 +285,10 @@ export class ContainerImpl implements Container {
       this.signalInit(SIGKILL);
       await this.waitDead(10_000);
     }
-    if (cg) await this.destroyCgroup(cg);
+    if (cg) {
+      await this.destroyCgroup(cg);
+      if (!this.record.spec.linux?.cgroupsPath) removeLegacyDefaultParent(this.record.cgroupPath, cg.dirs.values());
+    }
     await this.hooks(DELETE_PHASES, 'stopped');
     removeContainerDir(this.ctx.root, this.id);
     this.init?.detach();
@@ -315,5 +319,23 @@ export class ContainerImpl implements Container {
 
   detach(): void {
     this.init?.detach();
+  }
+}
+
+/**
+ * Containers created by tsrun before an empty cgroupsPath meant "<id> below our own cgroup" (as
+ * with runc) live in /tsrun/<id>; deleting the last of them also removes the then empty /tsrun
+ * (rmdir only: a parent still holding a container stays).
+ */
+export function removeLegacyDefaultParent(cgroupPath: string | undefined, dirs: Iterable<string>): void {
+  if (cgroupPath === undefined || !/^\/tsrun\/[^/]+$/.test(cgroupPath)) return;
+  for (const dir of dirs) {
+    const parent = path.dirname(dir);
+    if (path.basename(parent) !== 'tsrun') continue;
+    try {
+      fs.rmdirSync(parent);
+    } catch {
+      // not empty (another container), busy or gone: leave it
+    }
   }
 }

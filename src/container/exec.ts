@@ -3,7 +3,7 @@
 //! container's seccomp filter. Pure planning lives in runtime/plan.ts (buildProcessPlan).
 
 import { FailedPreconditionError, InvalidArgumentError } from '../errors';
-import { hostCapLast, spawnProcess, type SpawnedProcess } from '../linux';
+import { hostCapLast, hostLsm, spawnProcess, type SpawnedProcess } from '../linux';
 import { buildProcessPlan } from '../runtime/plan';
 import type { Process } from '../runtime/spec';
 import type { Container, StdioFds } from './types';
@@ -14,6 +14,9 @@ export interface ExecRequest {
   readonly stdio: StdioFds;
   /** Extra fds passed as 3, 4, … */
   readonly extraFds?: readonly number[];
+  /** false: leave the process's exit status to whoever inherits it (runc exec --detach: conmon,
+   *  a child subreaper, waits for it); this process must not reap it. Default true. */
+  readonly reap?: boolean;
 }
 
 /** Check the parts of an exec'd Process the plan relies on; messages name the field. */
@@ -40,11 +43,16 @@ export async function spawnExec(container: Container, id: string, req: ExecReque
     initPid: container.pid,
     namespaceTypes: (spec.linux?.namespaces ?? []).map((n) => n.type),
     hostCapLast: hostCapLast(),
+    lsm: hostLsm(),
     stdio: req.stdio,
     ...(req.extraFds !== undefined ? { extraFds: req.extraFds } : {}),
     start: { kind: 'pipe' },
     cgroup: { join: [...(container.cgroup()?.dirs.values() ?? [])] },
     ...(spec.linux?.seccomp !== undefined ? { seccomp: spec.linux.seccomp } : {}),
   });
-  return spawnProcess(plan, { containerState: { bundle: container.bundle, ...(spec.annotations ? { annotations: spec.annotations } : {}), pid: container.pid } });
+  return spawnProcess(plan, {
+    containerState: { bundle: container.bundle, ...(spec.annotations ? { annotations: spec.annotations } : {}), pid: container.pid },
+    ...(req.reap === false ? { reap: false } : {}),
+    ...(req.stdio.console ? { onConsole: req.stdio.console } : {}),
+  });
 }

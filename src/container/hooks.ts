@@ -211,7 +211,24 @@ function describeFailure(r: HookResult, inv: HookInvocation): string | undefined
 }
 
 /**
- * Run the invocations in order with `state` on stdin. An `abort` hook's failure throws HookError
+ * The document hooks read on stdin: the runtime-spec State fields only (ociVersion, id, status,
+ * pid, bundle, annotations), as runc sends them — no `state` extras (rootfs, created, owner), no
+ * pid once stopped. Create hooks run before state.json exists, as with runc (it stores its state
+ * after prestart/createRuntime/createContainer), so this document is what they can know.
+ */
+export function hookStateDocument(state: OciState): string {
+  return JSON.stringify({
+    ociVersion: state.ociVersion,
+    id: state.id,
+    status: state.status,
+    ...(state.pid > 0 ? { pid: state.pid } : {}),
+    bundle: state.bundle,
+    ...(state.annotations !== undefined && Object.keys(state.annotations).length > 0 ? { annotations: state.annotations } : {}),
+  });
+}
+
+/**
+ * Run the invocations in order with `state` on stdin (hookStateDocument). An `abort` hook's failure throws HookError
  * (remaining hooks of the phase do not run); a `warn` hook's failure is logged and the rest run.
  */
 export async function runHooks(
@@ -220,7 +237,7 @@ export async function runHooks(
   options: { spawner?: HookSpawner; logger?: ContainerLogger } = {},
 ): Promise<void> {
   const spawner = options.spawner ?? spawnHook;
-  const stdin = JSON.stringify(state);
+  const stdin = hookStateDocument(state);
   for (const inv of invocations) {
     const result = await spawner(inv, stdin);
     const failure = describeFailure(result, inv);

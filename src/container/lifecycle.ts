@@ -11,7 +11,7 @@ import type { CgroupHandle, ContainerDeps, SpawnedInit } from './deps';
 import { CREATE_PHASES, type HookSpawner, planHooks, runHooks } from './hooks';
 import { RECORD_VERSION, type ContainerRecord } from './record';
 import { containerResources } from './resources';
-import { checkId, containerDir, ensureRoot, fifoPath, listIds, readRecord, removeContainerDir, withLock, writeRecord } from './store';
+import { checkId, containerDir, ensureRoot, fifoPath, listIds, readRecord, removeContainerDir, withLock, writeRecord, writingState } from './store';
 import { sleep, within } from './timing';
 import type { Container, CreateOptions, OciState } from './types';
 
@@ -86,12 +86,13 @@ export async function createContainer(options: CreateOptions, overrides: Library
     const spec = options.spec ?? (await deps.loadSpec(bundle));
     if (!spec.root?.path) throw new InvalidArgumentError('config.json: root.path: must name the rootfs directory');
     const rootfs = path.resolve(bundle, spec.root.path);
-    fs.mkdirSync(dir, { mode: 0o711 });
+    writingState(root, `the state directory of container "${options.id}"`, dir, () => fs.mkdirSync(dir, { mode: 0o711 }));
     let cgroup: CgroupHandle | undefined;
     let init: SpawnedInit | undefined;
     try {
+      fs.chmodSync(dir, 0o711); // whatever our umask: a non-root init reaches its exec FIFO through here
       const fifo = options.startMode === 'fifo' ? fifoPath(root, options.id) : undefined;
-      if (fifo) deps.mkfifo(fifo);
+      if (fifo) writingState(root, `the start FIFO of container "${options.id}"`, fifo, () => deps.mkfifo(fifo));
       cgroup = deps.openCgroup(spec, options.id, options.systemdCgroup ?? false);
       await cgroup.create(containerResources(spec));
       const created = nowRfc3339();
@@ -145,7 +146,8 @@ export async function createContainer(options: CreateOptions, overrides: Library
       };
       writeRecord(root, record);
       const container = new ContainerImpl(ctx, record, init, cgroup);
-      if (options.pidFile) writePidFile(options.pidFile, init.pid);
+      const pidFile = options.pidFile;
+      if (pidFile) writingState(root, `the pid file of container "${options.id}"`, path.resolve(pidFile), () => writePidFile(pidFile, init!.pid));
       return container;
     } catch (err) {
       await cleanupFailedCreate(root, options.id, init, cgroup);

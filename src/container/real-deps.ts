@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 
 import { type CgroupHost, type CgroupManager, detectCgroupHost, openCgroup, parseCgroupsPath } from '../cgroups';
-import { closeFd, hostCapLast, mkfifo, O_CLOEXEC, pidfdOpen, pidfdSendSignal, pipe2, releaseExecFifo, spawnContainer, spawnProcess } from '../linux';
+import { closeFd, hostCapLast, hostLsm, mkfifo, O_CLOEXEC, pidfdOpen, pidfdSendSignal, pipe2, releaseExecFifo, spawnContainer, spawnProcess } from '../linux';
 import { criuDump, criuRestore } from '../checkpoint/container-criu';
 import { loadBundleSpec } from '../runtime/bundle';
 import { buildPlan, buildProcessPlan, type PlanContext } from '../runtime/plan';
@@ -143,7 +143,12 @@ export function makeRealDeps(): ContainerDeps {
     reopenCgroup: (p, _systemd, base) =>
       openCgroup(base === undefined ? cgroupHost() : { ...cgroupHost(), own: new Map(Object.entries(base)) }, p),
     cgroupBase: () => Object.fromEntries(cgroupHost().own),
-    mkfifo: (p) => mkfifo(p, 0o622),
+    mkfifo: (p) => {
+      // exactly 0622 whatever the umask (runc clears it for its exec FIFO): an init that already
+      // switched to a non-root user opens the FIFO for writing
+      mkfifo(p, 0o622);
+      fs.chmodSync(p, 0o622);
+    },
     releaseFifo: (p) => releaseExecFifo(p),
     async spawn(req: SpawnRequest): Promise<SpawnedInit> {
       const plan = buildPlan(req.spec, {
@@ -156,10 +161,14 @@ export function makeRealDeps(): ContainerDeps {
         start: req.start,
         noPivot: req.noPivot,
         hostHasKcore: fs.existsSync('/proc/kcore'),
+        lsm: hostLsm(),
         cgroup: cgroupContext(cgroupHost(), req.cgroup),
         ...(req.onBeforePivot ? { pauseBeforePivot: true } : {}),
       });
-      const p = await spawnContainer(plan, req.onBeforePivot ? { onBeforePivot: req.onBeforePivot } : {});
+      const p = await spawnContainer(plan, {
+        ...(req.onBeforePivot ? { onBeforePivot: req.onBeforePivot } : {}),
+        ...(req.stdio.console ? { onConsole: req.stdio.console } : {}),
+      });
       const stat = readProcStat(p.pid);
       if (!stat) {
         p.kill(9);

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { FailedPreconditionError, InvalidArgumentError } from '../errors';
+import { FailedPreconditionError, InvalidArgumentError, ResourceExhaustedError } from '../errors';
 import { type ContainerRecord, parseRecord, stringifyRecord } from './record';
 import { sleep } from './timing';
 
@@ -34,18 +34,53 @@ export function ensureRoot(root: string): void {
   fs.mkdirSync(root, { recursive: true, mode: 0o700 });
 }
 
-/** Write the record atomically: readers see the old or the new file, never a partial one. */
+const FULL = new Set(['ENOSPC', 'EDQUOT']);
+
+/** True for a full disk or an exhausted quota. */
+export function isFullDisk(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && FULL.has(code);
+}
+
+/**
+ * Runs `fn`, which writes `what` at `file` under the state root `root`; a full disk or quota
+ * becomes a ResourceExhaustedError (ttrpc RESOURCE_EXHAUSTED) naming what, where and the fix.
+ */
+export function writingState<T>(root: string, what: string, file: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (!isFullDisk(err)) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'EDQUOT' ? 'disk quota exceeded (EDQUOT)' : 'no space left on device (ENOSPC)';
+    throw new ResourceExhaustedError(
+      `writing ${what} ${file}: ${why}; free space on the filesystem of the state root ${root} ` +
+        '(tsrun --root; for the shim the runtime option Root, default /run/containerd/tsrun/<namespace>) and retry',
+      { cause: err },
+    );
+  }
+}
+
+/** Write the record atomically: readers see the old or the new file, never a partial one. A full
+ *  disk leaves the old record (and no temp file) and throws ResourceExhaustedError. */
 export function writeRecord(root: string, record: ContainerRecord): void {
   const final = statePath(root, record.id);
   const tmp = `${final}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w', 0o600);
-  try {
-    fs.writeSync(fd, stringifyRecord(record));
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, final);
+  writingState(root, `the state of container "${record.id}" to`, final, () => {
+    try {
+      const fd = fs.openSync(tmp, 'w', 0o600);
+      try {
+        fs.writeSync(fd, stringifyRecord(record));
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, final);
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      throw err;
+    }
+  });
 }
 
 /** The record, or undefined when the container does not exist (no dir or no state.json yet). */
@@ -104,7 +139,7 @@ export async function withLock<T>(root: string, id: string, fn: () => Promise<T>
   let wait = 2;
   for (;;) {
     try {
-      const fd = fs.openSync(file, 'wx', 0o600);
+      const fd = writingState(root, `the lock of container "${id}"`, file, () => fs.openSync(file, 'wx', 0o600));
       try {
         fs.writeSync(fd, String(process.pid));
       } catch (err) {

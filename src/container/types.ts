@@ -30,8 +30,9 @@ export interface StdioFds {
   readonly stdin: number;
   readonly stdout: number;
   readonly stderr: number;
-  /** process.terminal: host path of the pty slave given as stdio (bound on /dev/console, as runc) */
-  readonly console?: string;
+  /** process.terminal: takes the pty master the process allocates in its container's devpts (as
+   *  runc does; the slave is its 0/1/2 then, and /dev/console for an init). Required with a terminal. */
+  readonly console?: (master: number) => void | Promise<void>;
 }
 
 /**

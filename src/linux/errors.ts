@@ -20,6 +20,9 @@ export class SyscallError extends Error {
  *  message: "<step>: <ERRNO>", e.g. `mount proc on /proc: EPERM`, `exec "/nope": ENOENT`. */
 export class ContainerSetupError extends Error {
   readonly code: string;
+  /** the process had been released from its start barrier: only execve itself failed (a bad
+   *  interpreter, ENOEXEC…), the program was found and the process ran until then */
+  afterStart = false;
   constructor(
     /** the plan step's label */
     readonly step: string,

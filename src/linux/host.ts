@@ -13,3 +13,30 @@ export function hostCapLast(): number {
   }
   return capLast;
 }
+
+/** Which Linux security modules the host has enabled (as runc and go-selinux detect them). */
+export interface HostLsm {
+  /** /sys/kernel/security/apparmor exists and /sys/module/apparmor/parameters/enabled is "Y" */
+  readonly apparmor: boolean;
+  /** selinuxfs is mounted (/sys/fs/selinux) and this process has a label other than "kernel" */
+  readonly selinux: boolean;
+}
+
+let lsm: HostLsm | undefined;
+
+function readOr(p: string, fallback: string): string {
+  try {
+    return fs.readFileSync(p, 'utf8');
+  } catch {
+    return fallback;
+  }
+}
+
+/** The host's AppArmor / SELinux state (cached: it does not change while we run). */
+export function hostLsm(): HostLsm {
+  lsm ??= {
+    apparmor: fs.existsSync('/sys/kernel/security/apparmor') && readOr('/sys/module/apparmor/parameters/enabled', '').startsWith('Y'),
+    selinux: fs.existsSync('/sys/fs/selinux/enforce') && !['', 'kernel'].includes(readOr('/proc/thread-self/attr/current', '').replace(/\0/g, '').trim()),
+  };
+  return lsm;
+}

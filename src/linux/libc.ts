@@ -32,6 +32,10 @@ interface Native {
   sendFd(path: string, fd: number, data: Buffer, len: number): number;
   openpty(ptmx: string | null, out: Int32Array, name: Buffer, namelen: number): number;
   setWinsize(fd: number, rows: number, cols: number): number;
+  mallocStats(out: BigUint64Array): number;
+  mallocTrim(): number;
+  dupCloexec(fd: number): number;
+  idmapTree(source: string, recursiveTree: number, recursiveIdmap: number, uidMap: string, gidMap: string, usernsPath: string | null, stage: Int32Array): number;
 }
 
 let native: Native | undefined;
@@ -60,6 +64,10 @@ function lib(): Native {
     sendFd: l.func('int tsrun_send_fd(const char *path, int fd, const uint8_t *data, size_t len)'),
     openpty: l.func('int tsrun_openpty(const char *ptmx, _Out_ int32_t *out, _Out_ uint8_t *name, size_t namelen)'),
     setWinsize: l.func('int tsrun_set_winsize(int fd, unsigned int rows, unsigned int cols)'),
+    mallocStats: l.func('int tsrun_malloc_stats(_Out_ uint64_t *out)'),
+    mallocTrim: l.func('int tsrun_malloc_trim()'),
+    dupCloexec: l.func('int tsrun_dup_cloexec(int fd)'),
+    idmapTree: l.func('int tsrun_idmap_tree(const char *source, int recursive_tree, int recursive_idmap, const char *uid_map, const char *gid_map, const char *userns_path, _Out_ int32_t *stage)'),
   } as Native;
   return native;
 }
@@ -211,6 +219,28 @@ export function sendFd(path: string, fd: number, data: Buffer): void {
   check(lib().sendFd(path, fd, data, data.length), 'sendmsg', path);
 }
 
+/** What an id-mapped copy of a bind source is made of (native/idmap.c). */
+export interface IdmapTreeRequest {
+  readonly source: string;
+  readonly recursiveTree: boolean;
+  readonly recursiveIdmap: boolean;
+  /** uid_map / gid_map text ("<inside> <outside> <count>" lines); ignored with usernsPath */
+  readonly uidMap: string;
+  readonly gidMap: string;
+  readonly usernsPath?: string;
+}
+
+const IDMAP_STAGES = ['', 'create the mapping user namespace', 'open_tree', 'mount_setattr(MOUNT_ATTR_IDMAP)', 'fcntl(F_DUPFD_CLOEXEC)'];
+
+/** A detached id-mapped copy of `req.source` (close-on-exec fd >= 256). Throws SyscallError whose
+ *  syscall names the failed step. */
+export function idmapTree(req: IdmapTreeRequest): number {
+  const stage = new Int32Array(1);
+  const r = lib().idmapTree(req.source, req.recursiveTree ? 1 : 0, req.recursiveIdmap ? 1 : 0, req.uidMap, req.gidMap, req.usernsPath ?? null, stage);
+  const st = stage[0] as number;
+  return check(r, IDMAP_STAGES[st] ?? 'idmap', st === 1 ? (req.usernsPath ?? 'uid_map/gid_map') : req.source);
+}
+
 /** A new pseudo-terminal pair (close-on-exec, not our controlling tty) and a second fd of the master.
  *  `ptmx`: a container's /proc/<pid>/root/dev/ptmx puts the pty in its devpts (`path` is there);
  *  when that fails, the host's /dev/ptmx is used. */
@@ -223,7 +253,39 @@ export function openpty(ptmx?: string): { master: number; slave: number; masterD
   return { master: out[0]!, slave: out[1]!, masterDup: out[2]!, path: name.subarray(0, end < 0 ? name.length : end).toString('utf8') };
 }
 
+/** A close-on-exec duplicate of `fd` (the same open file). */
+export function dupFd(fd: number): number {
+  return check(lib().dupCloexec(fd), 'fcntl(F_DUPFD_CLOEXEC)', String(fd));
+}
+
 /** TIOCSWINSZ: set the window size of the terminal behind `fd`. */
 export function setWinsize(fd: number, rows: number, cols: number): void {
   check(lib().setWinsize(fd, rows, cols), 'ioctl(TIOCSWINSZ)', String(fd));
+}
+
+/** glibc malloc's totals over all arenas (mallinfo2), in bytes; a debugging aid. */
+export interface MallocStats {
+  /** sbrk'd/arena heap bytes (non-mmapped) */
+  readonly arena: number;
+  readonly freeChunks: number;
+  readonly mmappedChunks: number;
+  readonly mmappedBytes: number;
+  /** bytes handed out and not freed */
+  readonly inUse: number;
+  /** bytes free but kept by malloc */
+  readonly free: number;
+  /** releasable from the top of the main arena */
+  readonly releasable: number;
+}
+
+export function mallocStats(): MallocStats {
+  const out = new BigUint64Array(7);
+  check(lib().mallocStats(out), 'mallinfo2');
+  const n = (i: number): number => Number(out[i]);
+  return { arena: n(0), freeChunks: n(1), mmappedChunks: n(2), mmappedBytes: n(3), inUse: n(4), free: n(5), releasable: n(6) };
+}
+
+/** malloc_trim(0): gives free malloc memory back to the kernel; true when some was released. */
+export function mallocTrim(): boolean {
+  return lib().mallocTrim() === 1;
 }

@@ -9,7 +9,12 @@ import type { ExitStatus } from './spawn-types';
 interface Watch {
   readonly pidfd: number | null;
   readonly resolve: (s: ExitStatus) => void;
+  /** false: notice the exit (WNOWAIT) but leave the zombie for whoever inherits it */
+  readonly reap: boolean;
 }
+
+/** How soon orphan reaping looks again while a child_process child waits for libuv. */
+const ORPHAN_RETRY_MS = 10;
 
 export type OrphanListener = (pid: number, status: ExitStatus) => void;
 
@@ -25,6 +30,7 @@ export class Reaper {
   private pending = 0;
   private readonly wakeups: net.Socket;
   private timer: NodeJS.Timeout | null = null;
+  private retry: NodeJS.Timeout | null = null;
   private readonly onSignal = () => this.drain();
 
   constructor() {
@@ -55,10 +61,12 @@ export class Reaper {
     if (this.pending === 0) setImmediate(() => this.drain());
   }
 
-  /** Resolve when `pid` (our child or adopted) exits; `pidfd` makes the wait pid-reuse proof. */
-  watch(pid: number, pidfd: number | null): Promise<ExitStatus> {
+  /** Resolve when `pid` (our child or adopted) exits; `pidfd` makes the wait pid-reuse proof.
+   *  `reap: false` leaves the exited process a zombie: its exit status stays for the subreaper that
+   *  inherits it once we exit (conmon waits for a `tsrun exec --detach` process that way). */
+  watch(pid: number, pidfd: number | null, opts: { reap?: boolean } = {}): Promise<ExitStatus> {
     return new Promise<ExitStatus>((resolve) => {
-      this.watched.set(pid, { pidfd, resolve });
+      this.watched.set(pid, { pidfd, resolve, reap: opts.reap !== false });
       if (pidfd !== null) libc.exitWatch(pidfd);
       this.keepAlive();
       setImmediate(() => this.drain());
@@ -75,10 +83,9 @@ export class Reaper {
   drain(): void {
     for (const [pid, w] of this.watched) {
       let info: libc.WaitInfo | undefined;
+      const flags = libc.WEXITED | libc.WNOHANG | (w.reap ? 0 : libc.WNOWAIT);
       try {
-        info = w.pidfd !== null
-          ? libc.waitid(libc.P_PIDFD, w.pidfd, libc.WEXITED | libc.WNOHANG)
-          : libc.waitid(libc.P_PID, pid, libc.WEXITED | libc.WNOHANG);
+        info = w.pidfd !== null ? libc.waitid(libc.P_PIDFD, w.pidfd, flags) : libc.waitid(libc.P_PID, pid, flags);
       } catch {
         info = undefined;
       }
@@ -95,9 +102,17 @@ export class Reaper {
     for (let i = 0; i < 1024; i++) {
       const peek = libc.waitid(libc.P_ALL, 0, libc.WEXITED | libc.WNOHANG | libc.WNOWAIT);
       if (peek === undefined || peek.pid === 0) return;
-      // a child_process child is libuv's to reap: leave it (and stop: the peek would return it
-      // again until libuv has reaped it, which triggers another drain through SIGCHLD)
-      if (!this.watched.has(peek.pid) && childProcessPids().has(peek.pid)) return;
+      // A child_process child is libuv's to reap: leave it and stop (the peek returns it again
+      // until libuv has). An orphan that exited too may sit behind it: both exits can come with
+      // one SIGCHLD (signals coalesce), so no later signal would trigger a drain. Look again
+      // shortly, until the peek gets past libuv's child.
+      if (!this.watched.has(peek.pid) && childProcessPids().has(peek.pid)) {
+        this.retry ??= setTimeout(() => {
+          this.retry = null;
+          this.drain();
+        }, ORPHAN_RETRY_MS);
+        return;
+      }
       const info = libc.waitid(libc.P_PID, peek.pid, libc.WEXITED | libc.WNOHANG);
       if (info === undefined || info.pid === 0) return;
       const status = exitStatusOf(info);

@@ -2,7 +2,7 @@
 
 import net from 'node:net';
 
-export const MSG = { PID: 1, NEED_IDMAP: 2, READY: 3, ERROR: 4, STARTED: 5, SECCOMP_FD: 6, BEFORE_PIVOT: 7 } as const;
+export const MSG = { PID: 1, NEED_IDMAP: 2, READY: 3, ERROR: 4, STARTED: 5, SECCOMP_FD: 6, BEFORE_PIVOT: 7, CONSOLE_FD: 8 } as const;
 const HEADER = 48;
 
 export interface ReportMessage {

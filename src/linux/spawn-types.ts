@@ -13,11 +13,18 @@ export interface SpawnOptions {
    *  are set up, it has not pivoted yet; the child continues once this resolves. A rejection kills
    *  the child and rejects the spawn with that error (createContainer hooks run here). */
   readonly onBeforePivot?: (pid: number) => void | Promise<void>;
+  /** process.terminal (a plan with a console op): receives the pty master the child allocated in
+   *  its container's devpts (a close-on-exec fd the callee owns from then on). Without it such a
+   *  plan fails. A throw fails the spawn. */
+  readonly onConsole?: (master: number) => void | Promise<void>;
   /** called when the child has applied the whole plan and waits at the start barrier */
   readonly onCreated?: (pid: number) => void | Promise<void>;
   /** the container's state, sent with the seccomp notify listener fd to linux.seccomp.listenerPath
    *  (an OCI ContainerProcessState, as runc sends it); without it: ociVersion 1.3.0, bundle "" */
   readonly containerState?: ContainerStateInfo;
+  /** false: `exited` resolves when the process exits, but it is not reaped (it stays a zombie
+   *  for the subreaper that inherits it, as runc leaves a detached exec to conmon); default true */
+  readonly reap?: boolean;
 }
 
 export interface ContainerStateInfo {

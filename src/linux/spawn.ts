@@ -16,8 +16,24 @@ import type { ExitStatus, SpawnOptions, SpawnedProcess } from './spawn-types';
 export type { ContainerStateInfo, ExitStatus, SpawnOptions, SpawnedProcess } from './spawn-types';
 
 function setupError(plan: LaunchPlan, m: ReportMessage): ContainerSetupError {
-  const step = m.step >= 0 ? (plan.ops[m.step]?.step ?? `step ${m.step}`) : `${m.syscall} ${m.path}`.trim();
-  return new ContainerSetupError(step, m.step, m.syscall, m.path, m.value);
+  const op = m.step >= 0 ? plan.ops[m.step] : undefined;
+  const step = m.step >= 0 ? (op?.step ?? `step ${m.step}`) : `${m.syscall} ${m.path}`.trim();
+  const err = new ContainerSetupError(step, m.step, m.syscall, m.path, m.value);
+  // native/executor.c TSR_OP_CHDIR: getcwd says the cwd is not under the root (CVE-2024-21626)
+  if (m.syscall === 'chdir-outside-root') return err.withDetail(`the directory is outside the container's root (a symlink or /proc/self/fd link leading out of it): refused`);
+  return op?.op === 'exec' ? withExecDetail(err, op.path) : err;
+}
+
+/**
+ * An exec that failed says so in runc's words too: clients read them (Docker gives exit code 127
+ * for "executable file not found" / "no such file or directory", 126 for "permission denied").
+ */
+function withExecDetail(err: ContainerSetupError, program: string): ContainerSetupError {
+  const words =
+    err.errno === Errno.ENOENT ? (program.includes('/') ? 'no such file or directory' : 'executable file not found in $PATH')
+      : err.errno === Errno.EACCES ? 'permission denied'
+        : undefined;
+  return words === undefined ? err : err.withDetail(`${words} (${err.code})`);
 }
 
 function closeQuietly(fd: number): void {
@@ -70,9 +86,42 @@ function sendSeccompListener(plan: LaunchPlan, m: ReportMessage, pid: number, pi
   }
 }
 
+/** CAP_SETGID in a /proc/<pid>/status CapEff line's mask */
+const CAP_SETGID = 6n;
+
+/** Whether gid_map can only be written after "deny" went to /proc/<pid>/setgroups: a writer
+ *  without CAP_SETGID (the kernel's rule since 3.19; runc writes "deny" for rootless containers). */
+export function needsSetgroupsDeny(status: string): boolean {
+  const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(status);
+  return m === null || ((BigInt(`0x${m[1]}`) >> CAP_SETGID) & 1n) === 0n;
+}
+
+/** The console handoff (runc's console socket, inside tsrun): the child opened a pty in its
+ *  container's devpts and waits; take the master out of it and give it to options.onConsole. */
+async function takeConsole(plan: LaunchPlan, m: ReportMessage, pidfd: number, options: SpawnOptions): Promise<void> {
+  const step = plan.ops[m.step]?.step ?? `step ${m.step}`;
+  if (options.onConsole === undefined) {
+    throw new ContainerSetupError(step, m.step, 'pidfd_getfd', '', Errno.EINVAL).withDetail('process.terminal is set but the caller takes no terminal (SpawnOptions.onConsole)');
+  }
+  let fd: number;
+  try {
+    fd = libc.pidfdGetfd(pidfd, m.value);
+  } catch (e) {
+    const err = e as SyscallError;
+    throw new ContainerSetupError(step, m.step, 'pidfd_getfd', '', err.errno).withDetail(`taking the pty master: ${err.code}`);
+  }
+  try {
+    await options.onConsole(fd);
+  } catch (e) {
+    closeQuietly(fd);
+    throw e;
+  }
+}
+
 function writeIdMaps(plan: LaunchPlan, pid: number): void {
   const fmt = (maps: LaunchPlan['uidMappings']) => maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
   fs.writeFileSync(`/proc/${pid}/uid_map`, fmt(plan.uidMappings));
+  if (needsSetgroupsDeny(fs.readFileSync('/proc/thread-self/status', 'utf8'))) fs.writeFileSync(`/proc/${pid}/setgroups`, 'deny');
   fs.writeFileSync(`/proc/${pid}/gid_map`, fmt(plan.gidMappings));
 }
 
@@ -128,6 +177,7 @@ class Spawned implements SpawnedProcess {
     } else {
       await releaseExecFifo(this.plan.start.path);
     }
+    let released = false;
     for (;;) {
       const m = await this.reader.next();
       if (m === null) {
@@ -138,9 +188,12 @@ class Spawned implements SpawnedProcess {
         this.reader.close();
         return;
       }
+      if (m.type === MSG.STARTED) released = true;
       if (m.type === MSG.ERROR) {
         this.reader.close();
-        throw setupError(this.plan, m);
+        const err = setupError(this.plan, m);
+        err.afterStart = released;
+        throw err;
       }
     }
   }
@@ -161,11 +214,60 @@ export function compilePlanSeccomp(plan: LaunchPlan): LaunchPlan {
   return { ...plan, ops };
 }
 
+/** `plan` with every moveMount op's detached id-mapped tree opened (native/idmap.c, in this
+ *  process's mount namespace with the host's privileges); `fds` lists them for the caller to close
+ *  once the child has copied them (it has after its PID message). */
+export function openIdmapTrees(plan: LaunchPlan): { plan: LaunchPlan; fds: number[] } {
+  if (!plan.ops.some((op) => op.op === 'moveMount' && op.fd === undefined)) return { plan, fds: [] };
+  const fds: number[] = [];
+  const fmt = (maps: readonly { containerID: number; hostID: number; size: number }[]) => maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
+  try {
+    const ops = plan.ops.map((op, i): PlanOp => {
+      if (op.op !== 'moveMount' || op.fd !== undefined) return op;
+      let fd: number;
+      try {
+        fd = libc.idmapTree({
+          source: op.source,
+          recursiveTree: op.idmap.recursiveTree,
+          recursiveIdmap: op.idmap.recursiveIdmap,
+          uidMap: fmt(op.idmap.uidMappings),
+          gidMap: fmt(op.idmap.gidMappings),
+          ...(op.idmap.usernsPath !== undefined ? { usernsPath: op.idmap.usernsPath } : {}),
+        });
+      } catch (e) {
+        if (!(e instanceof SyscallError)) throw e;
+        const hint = e.syscall.startsWith('mount_setattr') && e.errno === Errno.EINVAL
+          ? ' (does the filesystem of the source support id-mapped mounts on this kernel?)' : '';
+        throw new ContainerSetupError(op.step, i, e.syscall, e.path ?? op.source, e.errno).withDetail(`${e.message}${hint}`);
+      }
+      fds.push(fd);
+      return { ...op, fd };
+    });
+    return { plan: { ...plan, ops }, fds };
+  } catch (e) {
+    for (const fd of fds) closeQuietly(fd);
+    throw e;
+  }
+}
+
 /** Spawn a container's init from `plan`. Resolves when the child waits at its start barrier
  *  (runc's "created"); rejects with ContainerSetupError when a step failed (the child is reaped).
  *  Stdio/extra fds named in the plan may be closed by the caller once this resolves. */
 export async function spawnContainer(plan: LaunchPlan, options: SpawnOptions = {}): Promise<SpawnedProcess> {
-  const encoded = encodePlan(compilePlanSeccomp(plan));
+  const trees = openIdmapTrees(compilePlanSeccomp(plan));
+  try {
+    return await spawnPrepared(trees.plan, options, () => {
+      for (const fd of trees.fds.splice(0)) closeQuietly(fd);
+    });
+  } finally {
+    for (const fd of trees.fds) closeQuietly(fd);
+  }
+}
+
+/** spawnContainer of a plan whose seccomp programs and id-mapped trees are ready; `childHasFds`
+ *  runs once the child exists (it holds its own copies of every fd from then on). */
+async function spawnPrepared(plan: LaunchPlan, options: SpawnOptions, childHasFds: () => void): Promise<SpawnedProcess> {
+  const encoded = encodePlan(plan);
   const [reportR, reportW] = libc.pipe2(libc.O_CLOEXEC);
   let syncR: number;
   let syncW: number;
@@ -222,9 +324,10 @@ export async function spawnContainer(plan: LaunchPlan, options: SpawnOptions = {
       }
       switch (m.type) {
         case MSG.PID:
+          childHasFds();
           pid = m.value;
           pidfd = libc.pidfdOpen(pid);
-          exited = r.watch(pid, pidfd);
+          exited = r.watch(pid, pidfd, { reap: options.reap !== false });
           endSpawn();
           await options.onPid?.(pid);
           break;
@@ -235,6 +338,14 @@ export async function spawnContainer(plan: LaunchPlan, options: SpawnOptions = {
         case MSG.SECCOMP_FD:
           try {
             sendSeccompListener(plan, m, pid, pidfd, options);
+          } catch (e) {
+            return await abort(e as Error);
+          }
+          fs.writeSync(syncW, Buffer.from([1]));
+          break;
+        case MSG.CONSOLE_FD:
+          try {
+            await takeConsole(plan, m, pidfd, options);
           } catch (e) {
             return await abort(e as Error);
           }

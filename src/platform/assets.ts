@@ -12,7 +12,9 @@
 //!   ~/.cache/tsrun/sea (others), then <tmpdir>/tsrun-sea-<uid>. A base must be owned by us, not
 //!   group/world-writable, and not on a noexec mount (dlopen would fail). Extraction writes a
 //!   temporary directory and renames it into place, so concurrent shims never see half a tree;
-//!   later runs only stat the files.
+//!   later runs only stat the files. The process that extracts a new tree prunes the base: sibling
+//!   trees of other versions that no process has mapped (/proc/*/maps), and temporary trees of
+//!   extractions that died (older than an hour).
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -172,5 +174,69 @@ function extractInto(base: string, m: AssetManifest, uid: number): string {
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+  try {
+    pruneAssetDirs(base, m.hash, uid);
+  } catch {
+    // pruning is housekeeping: never a reason to fail
+  }
   return final;
+}
+
+/** Temporary trees older than this belong to an extraction that died. */
+export const STALE_TMP_MS = 3600_000;
+
+export interface AssetDirEntry {
+  readonly name: string;
+  /** a directory owned by us, not group/world-writable */
+  readonly ours: boolean;
+  readonly mtimeMs: number;
+}
+
+/**
+ * Which entries of an asset base may go (pure): trees of other versions (named by a hash) that no
+ * process maps a file from, and temporary trees (`.<hash>.XXXXXX`) older than STALE_TMP_MS. The
+ * current tree, anything not ours and any other name are kept. `inUse(name)` says whether a
+ * process maps a file under `<base>/<name>/`.
+ */
+export function staleAssetDirs(entries: readonly AssetDirEntry[], keep: string, now: number, inUse: (name: string) => boolean): string[] {
+  return entries
+    .filter((e) => e.ours && e.name !== keep)
+    .filter((e) => (/^[0-9a-f]{16,64}$/.test(e.name) ? !inUse(e.name) : /^\.[0-9a-f]{16,64}\.[A-Za-z0-9]{6}$/.test(e.name) && now - e.mtimeMs > STALE_TMP_MS))
+    .map((e) => e.name);
+}
+
+/** Directories (as given, and resolved) under which some process maps a file, from every
+ * readable /proc/<pid>/maps. */
+export function mappedPaths(procDir = '/proc'): string[] {
+  const out = new Set<string>();
+  for (const pid of fs.readdirSync(procDir)) {
+    if (!/^\d+$/.test(pid)) continue;
+    let maps: string;
+    try {
+      maps = fs.readFileSync(path.join(procDir, pid, 'maps'), 'utf8');
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    for (const line of maps.split('\n')) {
+      const at = line.indexOf(' /');
+      if (at >= 0) out.add(line.slice(at + 1).replace(/ \(deleted\)$/, '').trim());
+    }
+  }
+  return [...out];
+}
+
+/** Removes what staleAssetDirs() picks in `base`; returns the names removed. */
+export function pruneAssetDirs(base: string, keep: string, uid: number, mapped: () => readonly string[] = mappedPaths): string[] {
+  const entries: AssetDirEntry[] = [];
+  for (const name of fs.readdirSync(base)) {
+    const st = fs.lstatSync(path.join(base, name), { throwIfNoEntry: false });
+    if (st !== undefined) entries.push({ name, ours: st.isDirectory() && st.uid === uid && (st.mode & 0o022) === 0, mtimeMs: st.mtimeMs });
+  }
+  if (!entries.some((e) => e.ours && e.name !== keep)) return [];
+  const roots = [base, fs.realpathSync(base)];
+  const files = mapped();
+  const inUse = (name: string): boolean => roots.some((r) => files.some((f) => f.startsWith(`${path.join(r, name)}/`)));
+  const gone = staleAssetDirs(entries, keep, Date.now(), inUse);
+  for (const name of gone) fs.rmSync(path.join(base, name), { recursive: true, force: true });
+  return gone;
 }

@@ -14,7 +14,7 @@ export const OP_CODES: Readonly<Record<PlanOp['op'], number>> = {
   setdomainname: 14, setrlimit: 15, stdio: 16, capsBounding: 17, keepCaps: 18, setgroups: 19,
   setresgid: 20, setresuid: 21, capset: 22, capsAmbient: 23, noNewPrivs: 24, umask: 25, chdir: 26,
   mkdirAll: 27, syncIdmap: 28, prepareFifo: 29, waitStart: 30, exec: 31, seccomp: 32, setCtty: 33,
-  pauseBeforePivot: 34,
+  pauseBeforePivot: 34, console: 35, fixStdio: 36, moveMount: 37,
 };
 
 const BASE: Readonly<Record<PathBase, number>> = { root: 0, abs: 1 };
@@ -28,7 +28,12 @@ export function opArgs(op: PlanOp): { ints: Int[]; strs: (string | null)[] } {
     case 'setns': return { ints: [op.nstype], strs: [op.path] };
     case 'unshare': return { ints: [op.flags], strs: [] };
     case 'writeFile': return { ints: [BASE[op.base]], strs: [op.path, op.data] };
-    case 'mount': return { ints: [op.flags, BASE[op.base], MK[op.mkTarget]], strs: [op.source, op.target, op.fstype, op.data] };
+    case 'mount': {
+      // native/plan-format.h TSR_MOUNT_*: only present when set, so other mounts encode as before
+      const extra = (op.copyUp === true ? 1 : 0) | (op.keepMode === true ? 2 : 0);
+      return { ints: [op.flags, BASE[op.base], MK[op.mkTarget], ...(extra !== 0 ? [extra] : [])], strs: [op.source, op.target, op.fstype, op.data] };
+    }
+    case 'moveMount': return { ints: [moveMountFd(op), BASE[op.base], MK[op.mkTarget]], strs: [op.source, op.target] };
     case 'makeParentPrivate': return { ints: [], strs: [op.path] };
     case 'mknod': return { ints: [op.mode, op.major, op.minor, op.uid, op.gid], strs: [op.path] };
     case 'symlink': return { ints: [], strs: [op.target, op.path] };
@@ -48,10 +53,17 @@ export function opArgs(op: PlanOp): { ints: Int[]; strs: (string | null)[] } {
     case 'noNewPrivs': case 'syncIdmap': case 'waitStart': case 'pauseBeforePivot': return { ints: [], strs: [] };
     case 'umask': return { ints: [op.mask], strs: [] };
     case 'setCtty': return { ints: [op.fd], strs: [] };
+    case 'console': return { ints: [op.mountConsole ? 1 : 0, op.rows, op.cols], strs: [] };
+    case 'fixStdio': return { ints: [op.uid], strs: [] };
     case 'mkdirAll': return { ints: [op.mode], strs: [op.path] };
-    case 'exec': return { ints: [op.argv.length], strs: [op.path, ...op.argv, ...op.env] };
+    case 'exec': return { ints: op.direct ? [op.argv.length, 1] : [op.argv.length], strs: [op.path, ...op.argv, ...op.env] };
     case 'seccomp': return { ints: [op.filter.flags, ...seccompInstructions(op)], strs: [] };
   }
+}
+
+function moveMountFd(op: Extract<PlanOp, { op: 'moveMount' }>): number {
+  if (op.fd === undefined) throw new RangeError(`${op.step}: the id-mapped mount is not prepared (src/linux opens it before spawning)`);
+  return op.fd;
 }
 
 /** BPF_MAXINSNS: the kernel loads no longer program */

@@ -38,7 +38,7 @@ export interface Implementation {
 
 /** What this build of tsrun actually implements. */
 export const CURRENT_IMPLEMENTATION: Implementation = {
-  namespaces: { pid: true, network: true, mount: true, ipc: true, uts: true, user: true, cgroup: true, time: false },
+  namespaces: { pid: true, network: true, mount: true, ipc: true, uts: true, user: true, cgroup: true, time: true },
   hooks: { prestart: true, createRuntime: true, createContainer: true, startContainer: true, poststart: true, poststop: true },
   mountOptions: [
     'async',
@@ -48,6 +48,7 @@ export const CURRENT_IMPLEMENTATION: Implementation = {
     'diratime',
     'dirsync',
     'exec',
+    'idmap',
     'lazytime',
     'loud',
     'mand',
@@ -65,6 +66,7 @@ export const CURRENT_IMPLEMENTATION: Implementation = {
     'rbind',
     'relatime',
     'remount',
+    'ridmap',
     'ro',
     'rprivate',
     'rshared',
@@ -78,15 +80,16 @@ export const CURRENT_IMPLEMENTATION: Implementation = {
     'suid',
     'symfollow',
     'sync',
+    'tmpcopyup',
     'unbindable',
   ],
   cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
   seccomp: true,
   seccompNotify: true,
-  apparmor: false,
-  selinux: false,
+  apparmor: true,
+  selinux: true,
   intelRdt: false,
-  idmapMounts: false,
+  idmapMounts: true,
   netDevices: false,
   memoryPolicy: false,
   scheduler: false,
@@ -129,6 +132,8 @@ export interface Features {
 /** Annotation keys tsrun puts in its features document. */
 export const ANNOTATION_VERSION = 'org.tsrun.version';
 export const ANNOTATION_COMMIT = 'org.tsrun.commit';
+export const ANNOTATION_HOST_APPARMOR = 'org.tsrun.host.apparmor';
+export const ANNOTATION_HOST_SELINUX = 'org.tsrun.host.selinux';
 /** As runc's org.opencontainers.runc.checkpoint.enabled: this build can drive CRIU. */
 export const ANNOTATION_CHECKPOINT = 'org.tsrun.checkpoint.enabled';
 
@@ -136,6 +141,9 @@ export interface FeaturesOptions {
   /** tsrun's version (package.json), shown as an annotation. */
   readonly version?: string;
   readonly commit?: string;
+  /** the host's LSM state: linux.apparmor/selinux.enabled say what tsrun supports (as runc's do,
+   *  "unrelated to whether the host supports" it); these annotations say what this host has */
+  readonly hostLsm?: { readonly apparmor: boolean; readonly selinux: boolean };
 }
 
 const NAMESPACE_ORDER: readonly NamespaceType[] = ['cgroup', 'ipc', 'mount', 'network', 'pid', 'time', 'user', 'uts'];
@@ -145,6 +153,10 @@ export function featuresDocument(options: FeaturesOptions = {}, impl: Implementa
   const annotations: Record<string, string> = {};
   if (options.version !== undefined) annotations[ANNOTATION_VERSION] = options.version;
   if (options.commit !== undefined) annotations[ANNOTATION_COMMIT] = options.commit;
+  if (options.hostLsm !== undefined) {
+    annotations[ANNOTATION_HOST_APPARMOR] = options.hostLsm.apparmor ? 'enabled' : 'disabled (process.apparmorProfile is refused)';
+    annotations[ANNOTATION_HOST_SELINUX] = options.hostLsm.selinux ? 'enabled' : 'disabled (process.selinuxLabel and linux.mountLabel are refused)';
+  }
   if (impl.checkpoint) annotations[ANNOTATION_CHECKPOINT] = 'true';
   const hooks = (Object.keys(impl.hooks) as HookName[]).filter((h) => impl.hooks[h]);
   return {

@@ -11,28 +11,30 @@ export const CLONE = {
   NEWNET: 0x40000000,
 } as const;
 
-export const NS_CLONE_FLAG: Readonly<Record<string, number>> = {
-  pid: CLONE.NEWPID,
-  network: CLONE.NEWNET,
-  mount: CLONE.NEWNS,
-  ipc: CLONE.NEWIPC,
-  uts: CLONE.NEWUTS,
-  user: CLONE.NEWUSER,
-  cgroup: CLONE.NEWCGROUP,
-  time: CLONE.NEWTIME,
-};
+/** The clone(2)/setns(2) flag of each OCI namespace type. A Map: a type from a spec is looked up
+ * with get(), never as an object key (no prototype keys such as "constructor"). */
+export const NS_CLONE_FLAG: ReadonlyMap<string, number> = new Map([
+  ['pid', CLONE.NEWPID],
+  ['network', CLONE.NEWNET],
+  ['mount', CLONE.NEWNS],
+  ['ipc', CLONE.NEWIPC],
+  ['uts', CLONE.NEWUTS],
+  ['user', CLONE.NEWUSER],
+  ['cgroup', CLONE.NEWCGROUP],
+  ['time', CLONE.NEWTIME],
+]);
 
 /** /proc/<pid>/ns/<name> for each OCI namespace type */
-export const NS_PROC_NAME: Readonly<Record<string, string>> = {
-  pid: 'pid',
-  network: 'net',
-  mount: 'mnt',
-  ipc: 'ipc',
-  uts: 'uts',
-  user: 'user',
-  cgroup: 'cgroup',
-  time: 'time',
-};
+export const NS_PROC_NAME: ReadonlyMap<string, string> = new Map([
+  ['pid', 'pid'],
+  ['network', 'net'],
+  ['mount', 'mnt'],
+  ['ipc', 'ipc'],
+  ['uts', 'uts'],
+  ['user', 'user'],
+  ['cgroup', 'cgroup'],
+  ['time', 'time'],
+]);
 
 export const MS = {
   RDONLY: 0x1,

@@ -14,8 +14,13 @@ export interface ParsedMountOptions {
   readonly propagation: readonly number[];
   /** everything mount(2) does not understand as a flag, comma-joined (mode=755,size=64k) */
   readonly data: string;
-  /** recognised options this runtime does not implement (rro, idmap, …) */
+  /** "idmap" / "ridmap" (the last one given): an id-mapped bind mount, the mapping set on the top
+   *  mount only or on every mount of the tree */
+  readonly idmap?: 'idmap' | 'ridmap';
+  /** recognised options this runtime does not implement (rro, …) */
   readonly unsupported: readonly string[];
+  /** tmpcopyup (runc's extension, for tmpfs): the directory mounted over is copied into the tmpfs */
+  readonly copyUp: boolean;
 }
 
 /** options that set or clear a flag; `clear` true means the option removes the flag */
@@ -61,11 +66,11 @@ const PROPAGATION_OPTIONS: Readonly<Record<string, number>> = {
   runbindable: MS.UNBINDABLE | MS.REC,
 };
 
-/** recursive mount_setattr(2) attributes and id-mapping: recognised, not implemented yet */
+/** recursive mount_setattr(2) attributes and the like: recognised, not implemented yet */
 const UNSUPPORTED = new Set([
   'rro', 'rrw', 'rnosuid', 'rsuid', 'rnodev', 'rdev', 'rnoexec', 'rexec', 'rnodiratime', 'rdiratime',
   'rrelatime', 'rnorelatime', 'rnoatime', 'ratime', 'rstrictatime', 'rnostrictatime', 'rnosymfollow',
-  'rsymfollow', 'idmap', 'ridmap', 'tmpcopyup', 'copy-symlink', 'src-nofollow',
+  'rsymfollow', 'copy-symlink', 'src-nofollow',
 ]);
 
 /** `table[name]` for own keys only: "constructor", "__proto__", "toString"… are not options. */
@@ -85,6 +90,8 @@ export function parseMountOptions(options: readonly string[] | undefined, type?:
   const propagation: number[] = [];
   const data: string[] = [];
   const unsupported: string[] = [];
+  let idmap: 'idmap' | 'ridmap' | undefined;
+  let copyUp = false;
   for (const option of options ?? []) {
     const flagOption = own(FLAG_OPTIONS, option);
     const propagationOption = own(PROPAGATION_OPTIONS, option);
@@ -99,8 +106,12 @@ export function parseMountOptions(options: readonly string[] | undefined, type?:
     } else if (option === 'rbind') {
       bind = true;
       recursive = true;
+    } else if (option === 'idmap' || option === 'ridmap') {
+      idmap = option;
     } else if (propagationOption !== undefined) {
       propagation.push(propagationOption);
+    } else if (option === 'tmpcopyup') {
+      copyUp = true;
     } else if (UNSUPPORTED.has(option)) {
       unsupported.push(option);
     } else if (option !== '' && option !== 'defaults') {
@@ -108,5 +119,5 @@ export function parseMountOptions(options: readonly string[] | undefined, type?:
     }
   }
   if (bind) flags |= MS.BIND | (recursive ? MS.REC : 0);
-  return { flags, bind, recursive, propagation, data: data.join(','), unsupported };
+  return { flags, bind, recursive, propagation, data: data.join(','), ...(idmap !== undefined ? { idmap } : {}), unsupported, copyUp };
 }

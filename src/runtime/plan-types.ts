@@ -42,6 +42,25 @@ export type PlanOp =
       readonly data: string | null;
       readonly base: PathBase;
       readonly mkTarget: MkTarget;
+      /** tmpcopyup: copy the directory mounted over into the new mount (a tmpfs) */
+      readonly copyUp?: boolean;
+      /** give the new mount's root the mode of the directory it covers, when there was one (runc
+       *  does this for every tmpfs, whatever its mode= option says) */
+      readonly keepMode?: boolean;
+    }
+  /** attach an id-mapped copy of the bind source `source` at `target` (move_mount). src/linux makes
+   *  the copy in the host's mount namespace before spawning (open_tree + mount_setattr
+   *  MOUNT_ATTR_IDMAP with a user namespace holding `idmap`'s mappings, or the one at
+   *  `idmap.usernsPath`) and fills in `fd`, kept open until the child has attached it. */
+  | {
+      readonly op: 'moveMount';
+      readonly step: string;
+      readonly source: string;
+      readonly target: string;
+      readonly base: PathBase;
+      readonly mkTarget: MkTarget;
+      readonly idmap: IdmapSource;
+      readonly fd?: number;
     }
   /** make the mount that contains `path` (excluding a mount at `path` itself) private, so pivot_root works */
   | { readonly op: 'makeParentPrivate'; readonly step: string; readonly path: string }
@@ -111,10 +130,29 @@ export type PlanOp =
   | { readonly op: 'pauseBeforePivot'; readonly step: string }
   /** setsid + TIOCSCTTY on `fd` (process.terminal: the pty slave given as stdio) */
   | { readonly op: 'setCtty'; readonly step: string; readonly fd: number } // fd -1: setsid only
+  /** process.terminal as runc: a pty from /dev/ptmx as the child sees it (the container's devpts),
+   *  the slave bound on /dev/console when `mountConsole`, the master handed to the parent
+   *  (SpawnOptions.onConsole), the slave as 0/1/2 and controlling terminal; rows/cols 0: unsized */
+  | { readonly op: 'console'; readonly step: string; readonly mountConsole: boolean; readonly rows: number; readonly cols: number }
+  /** fds 0–2 owned by `uid` (gid kept) unless /dev/null (runc's fixStdioPermissions) */
+  | { readonly op: 'fixStdio'; readonly step: string; readonly uid: number }
   /** execve; `path` without '/' is searched in the PATH of `env` (default PATH when unset) */
-  | { readonly op: 'exec'; readonly step: string; readonly path: string; readonly argv: readonly string[]; readonly env: readonly string[] };
+  /** direct: execve the program itself, not through the trampoline (runtime/exec-trampoline.ts) */
+  | { readonly op: 'exec'; readonly step: string; readonly path: string; readonly argv: readonly string[]; readonly env: readonly string[]; readonly direct?: true };
 
 export type PlanOpName = PlanOp['op'];
+
+/** Where an id-mapped mount's mapping comes from and how far it reaches. */
+export interface IdmapSource {
+  /** copy the whole tree under the source (rbind), not only its top mount */
+  readonly recursiveTree: boolean;
+  /** set the mapping on every mount of the copied tree ("ridmap"), not only the top one */
+  readonly recursiveIdmap: boolean;
+  readonly uidMappings: readonly IdMap[];
+  readonly gidMappings: readonly IdMap[];
+  /** a user namespace to take the mapping from (the container joins it) instead of the mappings */
+  readonly usernsPath?: string;
+}
 
 export interface IdMap {
   readonly containerID: number;

@@ -5,11 +5,12 @@ import path from 'node:path';
 import { InvalidArgumentError, InvalidSpecError, type SpecIssue } from '../errors';
 import type { Mount, Seccomp, Spec } from './spec';
 import { seccompFilter } from './seccomp';
+import { seccompAllowsExecveat } from './exec-trampoline';
 import { CLONE, MS, NS_CLONE_FLAG, S_IF } from './linux-constants';
-import { parseMountOptions, propagationFlag } from './mount-options';
+import { parseMountOptions, propagationFlag, type ParsedMountOptions } from './mount-options';
 import { capabilityNumber } from './capabilities';
 import { rlimitNumber, RLIM_INFINITY } from './rlimits';
-import type { IdMap, LaunchPlan, PlanNamespace, PlanOp, ProcessPlan, StartBarrier } from './plan-types';
+import type { IdMap, IdmapSource, LaunchPlan, PlanNamespace, PlanOp, ProcessPlan, StartBarrier } from './plan-types';
 
 /** How cgroup v1 hierarchies appear inside the container when it mounts "cgroup". */
 export interface CgroupMountInfo {
@@ -17,6 +18,13 @@ export interface CgroupMountInfo {
   /** one bind mount per hierarchy: name as it appears under the cgroup mount (e.g. "memory",
    *  "cpu,cpuacct") and the host directory of the container's cgroup in it */
   readonly hierarchies: readonly { readonly name: string; readonly hostPath: string }[];
+}
+
+/** Whether the host has AppArmor / SELinux enabled: decides whether process.apparmorProfile,
+ *  process.selinuxLabel and linux.mountLabel can be applied (without: refused, as runc fails). */
+export interface HostLsmState {
+  readonly apparmor: boolean;
+  readonly selinux: boolean;
 }
 
 export interface PlanContext {
@@ -27,9 +35,9 @@ export interface PlanContext {
   readonly bundle: string;
   /** /proc/sys/kernel/cap_last_cap of the host */
   readonly hostCapLast: number;
-  /** host fds that become 0, 1, 2 in the container (-1: /dev/null); `console`: host path of the
-   *  pty slave among them (process.terminal), bound on /dev/console */
-  readonly stdio: { readonly stdin: number; readonly stdout: number; readonly stderr: number; readonly console?: string };
+  /** host fds that become 0, 1, 2 in the container (-1: /dev/null); with process.terminal the
+   *  console op replaces them with the pty it allocates in the container */
+  readonly stdio: { readonly stdin: number; readonly stdout: number; readonly stderr: number };
   /** host fds that become 3, 4, … */
   readonly extraFds?: readonly number[];
   readonly start: StartBarrier;
@@ -40,6 +48,8 @@ export interface PlanContext {
   readonly pauseBeforePivot?: boolean;
   /** the host has /proc/kcore: only then does /dev/core → /proc/kcore get created (as runc does) */
   readonly hostHasKcore?: boolean;
+  /** the host's enabled LSMs (src/linux hostLsm()); absent: neither AppArmor nor SELinux */
+  readonly lsm?: HostLsmState;
   readonly cgroup?: {
     /** cgroup directories (host paths) the init joins before anything else (writes cgroup.procs) */
     readonly join: readonly string[];
@@ -89,6 +99,10 @@ function rlimValue(n: bigint): bigint {
   return n < 0n || n > RLIM_INFINITY ? RLIM_INFINITY : n;
 }
 
+function unknownNamespace(t: string): string {
+  return `unknown namespace type ${JSON.stringify(t)}; use one of ${[...NS_CLONE_FLAG.keys()].join(', ')}`;
+}
+
 function nsLabel(t: string): string {
   return t === 'network' ? 'net' : t === 'mount' ? 'mnt' : t;
 }
@@ -98,16 +112,32 @@ interface Builder {
   readonly issues: SpecIssue[];
 }
 
-function planMount(b: Builder, m: Mount, index: number, ctx: PlanContext): void {
+/** The mapping of an id-mapped bind mount (runc's rules): the mount's own uidMappings/gidMappings,
+ *  else ("idmap"/"ridmap" alone) the container's user namespace: its mappings when it gets a new
+ *  one, its path when it joins one. undefined: not id-mapped. */
+function idmapSource(b: Builder, m: Mount, opts: ParsedMountOptions, field: string, spec: Spec): IdmapSource | undefined {
+  const own = m.uidMappings !== undefined || m.gidMappings !== undefined;
+  if (!own && opts.idmap === undefined) return undefined;
+  const base = { recursiveTree: opts.recursive, recursiveIdmap: opts.idmap === 'ridmap' };
+  if (own) return { ...base, uidMappings: idMaps(m.uidMappings), gidMappings: idMaps(m.gidMappings) };
+  const user = spec.linux?.namespaces?.find((n) => n.type === 'user');
+  if (user?.path !== undefined) return { ...base, uidMappings: [], gidMappings: [], usernsPath: user.path };
+  const uid = idMaps(spec.linux?.uidMappings);
+  const gid = idMaps(spec.linux?.gidMappings);
+  if (user === undefined || uid.length === 0 || gid.length === 0) {
+    b.issues.push({ path: `${field}.options`, message: `"${opts.idmap}" without uidMappings/gidMappings on the mount takes the container's user namespace mappings, but the container has none; add a user namespace with mappings or give the mount its own uidMappings and gidMappings` });
+    return undefined;
+  }
+  return { ...base, uidMappings: uid, gidMappings: gid };
+}
+
+function planMount(b: Builder, m: Mount, index: number, ctx: PlanContext, spec: Spec): void {
   const dest = containerPath(m.destination);
   const type = m.type ?? '';
   const opts = parseMountOptions(m.options, type);
   const field = `mounts[${index}]`;
   if (opts.unsupported.length > 0) {
     b.issues.push({ path: `${field}.options`, message: `not supported by tsrun yet: ${opts.unsupported.join(', ')}` });
-  }
-  if (m.uidMappings !== undefined || m.gidMappings !== undefined) {
-    b.issues.push({ path: field, message: 'id-mapped mounts are not supported by tsrun yet' });
   }
   const what = opts.bind ? `bind ${m.source ?? ''}` : type || (m.source ?? 'none');
   const step = `mount ${what} on ${dest}`;
@@ -122,7 +152,12 @@ function planMount(b: Builder, m: Mount, index: number, ctx: PlanContext): void 
       return;
     }
     const source = path.posix.resolve(ctx.bundle, m.source);
-    b.ops.push({ op: 'mount', step, source, target: dest, fstype: null, flags: MS.BIND | (opts.recursive ? MS.REC : 0), data: null, base: 'root', mkTarget: 'auto' });
+    const idmap = idmapSource(b, m, opts, field, spec);
+    if (idmap !== undefined) {
+      b.ops.push({ op: 'moveMount', step: `${step} (id-mapped)`, source, target: dest, base: 'root', mkTarget: 'auto', idmap });
+    } else {
+      b.ops.push({ op: 'mount', step, source, target: dest, fstype: null, flags: MS.BIND | (opts.recursive ? MS.REC : 0), data: null, base: 'root', mkTarget: 'auto' });
+    }
     const extra = opts.flags & ~(MS.BIND | MS.REC | MS.REMOUNT);
     if (extra !== 0) {
       b.ops.push({ op: 'mount', step: `remount ${dest} (${(m.options ?? []).join(',')})`, source: null, target: dest, fstype: null, flags: extra | MS.BIND | MS.REMOUNT, data: null, base: 'root', mkTarget: 'none' });
@@ -139,9 +174,21 @@ function planMount(b: Builder, m: Mount, index: number, ctx: PlanContext): void 
     b.issues.push({ path: `${field}.type`, message: 'a mount without "bind"/"rbind" needs a type' });
     return;
   }
+  let data = opts.data;
+  const label = spec.linux?.mountLabel;
+  if (label !== undefined && label !== '' && !UNLABELLED_FS.has(type)) {
+    if (ctx.lsm?.selinux === true) data = data === '' ? `context="${label}"` : `${data},context="${label}"`;
+    else if (!b.issues.some((i) => i.path === 'linux.mountLabel')) {
+      b.issues.push({ path: 'linux.mountLabel', message: `cannot be applied to ${field} (${type}): SELinux is disabled or not supported on this host, and the kernel refuses the context= mount option; remove mountLabel or enable SELinux` });
+    }
+  }
+  // tmpfs as runc mounts it: the root keeps the mode of the directory it covers; tmpcopyup (tmpfs
+  // only, ignored elsewhere like runc) copies that directory in
+  const tmpfs = type === 'tmpfs';
+  const copyUp = opts.copyUp && tmpfs;
   b.ops.push({
-    op: 'mount', step, source: m.source ?? type, target: dest, fstype: type, flags: opts.flags & ~MS.REMOUNT,
-    data: opts.data === '' ? null : opts.data, base: 'root', mkTarget: 'dir',
+    op: 'mount', step: copyUp ? `${step} (tmpcopyup)` : step, source: m.source ?? type, target: dest, fstype: type, flags: opts.flags & ~MS.REMOUNT,
+    data: data === '' ? null : data, base: 'root', mkTarget: 'dir', ...(copyUp ? { copyUp: true } : {}), ...(tmpfs ? { keepMode: true } : {}),
   });
   propagate();
 }
@@ -201,6 +248,8 @@ function planUserAndCaps(b: Builder, spec: Spec, ctx: PlanContext): void {
     b.ops.push({ op: 'capsBounding', step: 'drop bounding capabilities', keep: mask(caps.bounding, 'bounding'), lastCap: last });
     b.ops.push({ op: 'keepCaps', step: 'keep capabilities across setuid', on: true });
   }
+  // runc's fixStdioPermissions, before the switch: the user can reopen its stdio (/proc/self/fd/1)
+  b.ops.push({ op: 'fixStdio', step: `give stdio to uid ${proc.user.uid}`, uid: proc.user.uid });
   const gids = proc.user.additionalGids ?? [];
   b.ops.push({ op: 'setgroups', step: `set additional groups [${gids.join(',')}]`, gids });
   b.ops.push({ op: 'setresgid', step: `set gid ${proc.user.gid}`, gid: proc.user.gid });
@@ -230,6 +279,34 @@ function seccompOp(s: Seccomp, issues: SpecIssue[]): PlanOp | undefined {
   }
 }
 
+/** process.apparmorProfile / selinuxLabel: the label the process gets at execve, written to its
+ *  own /proc/thread-self/attr (what aa_change_onexec and setexeccon do, as runc does). On a host
+ *  without the LSM runc fails too (apparmor: "write /proc/self/attr/exec: invalid argument" at
+ *  init; SELinux: "selinux label is specified in config, but selinux is disabled or not
+ *  supported"): refused here, naming the field. */
+function planLsm(b: Builder, proc: NonNullable<Spec['process']>, lsm: HostLsmState | undefined): void {
+  // "unconfined" asks for no confinement: without AppArmor there is none to lift (Docker sets it
+  // for --privileged and apparmor=unconfined; runc 1.1.5 still tries the write and fails)
+  const unconfinedWithout = proc.apparmorProfile === 'unconfined' && lsm?.apparmor !== true;
+  if (proc.apparmorProfile !== undefined && proc.apparmorProfile !== '' && !unconfinedWithout) {
+    if (lsm?.apparmor === true) {
+      b.ops.push({ op: 'writeFile', step: `apply AppArmor profile "${proc.apparmorProfile}" at exec`, path: '/proc/thread-self/attr/apparmor/exec', data: `exec ${proc.apparmorProfile}`, base: 'abs' });
+    } else {
+      b.issues.push({ path: 'process.apparmorProfile', message: 'cannot be applied: AppArmor is not enabled on this host (/sys/module/apparmor/parameters/enabled); remove apparmorProfile or enable AppArmor' });
+    }
+  }
+  if (proc.selinuxLabel !== undefined && proc.selinuxLabel !== '') {
+    if (lsm?.selinux === true) {
+      b.ops.push({ op: 'writeFile', step: `set SELinux label "${proc.selinuxLabel}" at exec`, path: '/proc/thread-self/attr/exec', data: proc.selinuxLabel, base: 'abs' });
+    } else {
+      b.issues.push({ path: 'process.selinuxLabel', message: 'cannot be applied: SELinux is disabled or not supported on this host; remove selinuxLabel or enable SELinux' });
+    }
+  }
+}
+
+/** Filesystems runc mounts with linux.mountLabel as their context= option: all but these and binds. */
+const UNLABELLED_FS = new Set(['proc', 'sysfs', 'mqueue', 'cgroup', 'cgroup2']);
+
 /** The process part shared by container init and exec: rlimits, oom, user, caps, nnp, cwd, umask,
  *  seccomp. Seccomp goes where runc puts it: with no_new_privs as late as possible (after umask,
  *  before the start barrier, so a load error is reported at create and the notify fd reaches the
@@ -241,6 +318,7 @@ function planProcessTail(b: Builder, spec: Spec, ctx: PlanContext, seccomp: Secc
   if (proc === undefined) return;
   const filter = seccomp === undefined ? undefined : seccompOp(seccomp, b.issues);
   const nnp = proc.noNewPrivileges === true;
+  planLsm(b, proc, ctx.lsm);
   (proc.rlimits ?? []).forEach((r, i) => {
     const resource = rlimitNumber(r.type);
     if (resource === undefined) {
@@ -259,14 +337,32 @@ function planProcessTail(b: Builder, spec: Spec, ctx: PlanContext, seccomp: Secc
   if (filter !== undefined && nnp) b.ops.push(filter);
 }
 
-function execOp(spec: Spec, issues: SpecIssue[]): PlanOp | undefined {
+/** process.terminal: a pty allocated by the child from the container's /dev/ptmx (runc's setupConsole). */
+function consoleOp(spec: Spec, mountConsole: boolean): PlanOp {
+  const size = spec.process?.consoleSize;
+  return {
+    op: 'console', step: mountConsole ? 'allocate the terminal in the container\'s devpts and bind it on /dev/console' : 'allocate the terminal in the container\'s devpts',
+    mountConsole, rows: size?.height ?? 0, cols: size?.width ?? 0,
+  };
+}
+
+function execOp(spec: Spec, issues: SpecIssue[], seccomp: Seccomp | undefined): PlanOp | undefined {
   const args = spec.process?.args ?? [];
   if (args.length === 0 || args[0] === '') {
     issues.push({ path: 'process.args', message: 'must name the program to run (a non-empty list)' });
     return undefined;
   }
   // a program name without '/' is searched in env's PATH by native/ (DEFAULT_PATH when unset)
-  return { op: 'exec', step: `exec ${JSON.stringify(args[0])}`, path: args[0] as string, argv: args, env: spec.process?.env ?? [] };
+  const op = { op: 'exec', step: `exec ${JSON.stringify(args[0])}`, path: args[0] as string, argv: args, env: spec.process?.env ?? [] } as const;
+  return seccompAllowsExecveat(seccomp) ? op : { ...op, direct: true };
+}
+
+/** linux.timeOffsets as /proc/<pid>/timens_offsets lines ("<clock> <secs> <nanosecs>") */
+function timensOffsets(spec: Spec): { data: string; label: string } | undefined {
+  const entries = Object.entries(spec.linux?.timeOffsets ?? {}).filter(([, o]) => o !== undefined);
+  if (entries.length === 0) return undefined;
+  const lines = entries.map(([clock, o]) => `${clock} ${BigInt(o?.secs ?? 0)} ${o?.nanosecs ?? 0}`);
+  return { data: `${lines.join('\n')}\n`, label: lines.join(', ') };
 }
 
 function idMaps(maps: readonly { containerID: number; hostID: number; size: number }[] | undefined): IdMap[] {
@@ -282,6 +378,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
   const namespaces: PlanNamespace[] = (spec.linux?.namespaces ?? []).map((n) => (n.path === undefined ? { type: n.type } : { type: n.type, path: n.path }));
   const seen = new Set<string>();
   namespaces.forEach((n, i) => {
+    if (!NS_CLONE_FLAG.has(n.type)) b.issues.push({ path: `linux.namespaces[${i}].type`, message: unknownNamespace(n.type) });
     if (seen.has(n.type)) b.issues.push({ path: `linux.namespaces[${i}]`, message: `namespace "${n.type}" is listed twice` });
     seen.add(n.type);
   });
@@ -291,7 +388,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
   for (const n of namespaces) {
     // cgroup and time namespaces are unshared later: cgroup after joining the cgroup, time
     // because clone() cannot take CLONE_NEWTIME
-    if (n.path === undefined && n.type !== 'cgroup' && n.type !== 'time') cloneFlags |= NS_CLONE_FLAG[n.type] ?? 0;
+    if (n.path === undefined && n.type !== 'cgroup' && n.type !== 'time' && !(n.type === 'ipc' && created('user'))) cloneFlags |= NS_CLONE_FLAG.get(n.type) ?? 0;
   }
   const newMountNs = created('mount');
   if (!newMountNs && !namespaces.some((n) => n.type === 'mount')) {
@@ -318,23 +415,31 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
     b.ops.push({ op: 'syncIdmap', step: 'wait for uid/gid maps' });
     b.ops.push({ op: 'setresgid', step: 'become gid 0 in the user namespace', gid: 0 });
     b.ops.push({ op: 'setresuid', step: 'become uid 0 in the user namespace', uid: 0 });
+    // the ipc namespace's mqueue filesystem takes its owner from the creator: created now (as
+    // runc does), /dev/mqueue belongs to the container's root, not to the unmapped nobody
+    if (created('ipc')) b.ops.push({ op: 'unshare', step: 'create ipc namespace', flags: CLONE.NEWIPC });
   }
   const order = (t: string) => (t === 'user' ? 0 : 1);
   for (const n of [...joined].sort((x, y) => order(x.type) - order(y.type))) {
     if (n.type === 'pid') continue;
-    b.ops.push({ op: 'setns', step: `join ${nsLabel(n.type)} namespace ${n.path}`, path: n.path as string, nstype: NS_CLONE_FLAG[n.type] ?? 0 });
+    b.ops.push({ op: 'setns', step: `join ${nsLabel(n.type)} namespace ${n.path}`, path: n.path as string, nstype: NS_CLONE_FLAG.get(n.type) ?? 0 });
   }
   if (created('cgroup')) b.ops.push({ op: 'unshare', step: 'create cgroup namespace', flags: CLONE.NEWCGROUP });
-  if (created('time')) b.ops.push({ op: 'unshare', step: 'create time namespace', flags: CLONE.NEWTIME });
+  if (created('time')) {
+    b.ops.push({ op: 'unshare', step: 'create time namespace', flags: CLONE.NEWTIME });
+    // before any process enters it (this one does at execve): the kernel freezes them then
+    const offsets = timensOffsets(spec);
+    if (offsets !== undefined) b.ops.push({ op: 'writeFile', step: `set time namespace offsets (${offsets.label})`, path: '/proc/self/timens_offsets', data: offsets.data, base: 'abs' });
+  }
   if (spec.process.oomScoreAdj !== undefined) {
     b.ops.push({ op: 'writeFile', step: `set oom_score_adj to ${spec.process.oomScoreAdj}`, path: '/proc/self/oom_score_adj', data: String(spec.process.oomScoreAdj), base: 'abs' });
   }
   if (ctx.start.kind === 'fifo') b.ops.push({ op: 'prepareFifo', step: `open exec fifo ${ctx.start.path}`, path: ctx.start.path });
   b.ops.push({ op: 'stdio', step: 'set up stdio', fds: [ctx.stdio.stdin, ctx.stdio.stdout, ctx.stdio.stderr, ...(ctx.extraFds ?? [])] });
-  if (spec.process.terminal === true) b.ops.push({ op: 'setCtty', step: 'make the terminal (stdin) the controlling terminal', fd: 0 });
   // runc's init always starts a new session (nsexec); CRIU refuses a tree whose session leader is
-  // outside the container's pid namespace, so checkpoint needs it too.
-  else b.ops.push({ op: 'setCtty', step: 'start a new session (setsid), as runc does', fd: -1 });
+  // outside the container's pid namespace, so checkpoint needs it too. With a terminal the console
+  // op (after pivot_root) starts the session and makes the pty its controlling terminal.
+  if (spec.process.terminal !== true) b.ops.push({ op: 'setCtty', step: 'start a new session (setsid), as runc does', fd: -1 });
 
   // 2. the root filesystem
   if (newMountNs) {
@@ -349,13 +454,9 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
     b.ops.push({ op: 'makeParentPrivate', step: `make the parent mount of ${ctx.rootfs} private`, path: ctx.rootfs });
     b.ops.push({ op: 'mount', step: `bind rootfs ${ctx.rootfs}`, source: ctx.rootfs, target: ctx.rootfs, fstype: null, flags: MS.BIND | MS.REC, data: null, base: 'abs', mkTarget: 'none' });
     const mounts = spec.mounts ?? [];
-    mounts.forEach((m, i) => planMount(b, m, i, ctx));
+    mounts.forEach((m, i) => planMount(b, m, i, ctx, spec));
     const devBound = mounts.some((m) => containerPath(m.destination) === '/dev' && parseMountOptions(m.options, m.type).bind);
     if (!devBound) planDevices(b, spec, ctx);
-    if (spec.process.terminal === true && ctx.stdio.console !== undefined) {
-      // runc binds the pty slave on /dev/console (by path: the fd's mount is in the host's namespace)
-      b.ops.push({ op: 'mount', step: `bind the terminal ${ctx.stdio.console} on /dev/console`, source: ctx.stdio.console, target: '/dev/console', fstype: null, flags: MS.BIND, data: null, base: 'root', mkTarget: 'file' });
-    }
     b.ops.push({ op: 'mkdirAll', step: `create cwd ${spec.process.cwd}`, path: spec.process.cwd, mode: 0o755 });
     if (ctx.pauseBeforePivot === true) b.ops.push(PAUSE_BEFORE_PIVOT);
     if (ctx.noPivot === true) b.ops.push({ op: 'moveRoot', step: `move ${ctx.rootfs} to / and chroot`, rootfs: ctx.rootfs });
@@ -363,6 +464,9 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
   } else if (ctx.pauseBeforePivot === true) {
     b.ops.push(PAUSE_BEFORE_PIVOT);
   }
+  // runc's setupConsole: after the mounts and pivot_root (the container's /dev/pts is there), before
+  // the read-only remounts
+  if (spec.process.terminal === true) b.ops.push(consoleOp(spec, newMountNs));
 
   // 3. identity of the container
   if (spec.hostname !== undefined && spec.hostname !== '') b.ops.push({ op: 'sethostname', step: `set hostname "${spec.hostname}"`, name: spec.hostname });
@@ -382,7 +486,7 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
 
   // 4. the process
   planProcessTail(b, spec, ctx, spec.linux?.seccomp);
-  const exec = execOp(spec, b.issues);
+  const exec = execOp(spec, b.issues, spec.linux?.seccomp);
   if (b.issues.length > 0) throw new InvalidSpecError(b.issues);
   b.ops.push({ op: 'waitStart', step: ctx.start.kind === 'fifo' ? `wait on exec fifo ${ctx.start.path}` : 'wait for start' });
   b.ops.push(exec as PlanOp);
@@ -405,6 +509,7 @@ export interface ProcessPlanContext {
   readonly cgroup?: { readonly join: readonly string[] };
   /** the container's linux.seccomp: an exec'd process gets the same filter (as with runc) */
   readonly seccomp?: Seccomp;
+  readonly lsm?: HostLsmState;
 }
 
 /** Plan for a process exec'd into a running container (`spec` carries only the process). */
@@ -412,6 +517,9 @@ export function buildProcessPlan(spec: Spec, ctx: ProcessPlanContext): ProcessPl
   if (spec.process === undefined) throw new InvalidSpecError([{ path: 'process', message: 'is required' }]);
   const b: Builder = { ops: [], issues: [] };
   const nsPath = (t: string) => `/proc/${ctx.initPid}/ns/${nsLabel(t)}`;
+  for (const t of ctx.namespaceTypes) {
+    if (!NS_CLONE_FLAG.has(t)) throw new InvalidArgumentError(`the container's namespaces: ${unknownNamespace(t)}`);
+  }
   const namespaces: PlanNamespace[] = ctx.namespaceTypes.map((t) => ({ type: t as PlanNamespace['type'], path: nsPath(t) }));
   for (const dir of ctx.cgroup?.join ?? []) {
     b.ops.push({ op: 'writeFile', step: `join cgroup ${dir}`, path: path.posix.join(dir, 'cgroup.procs'), data: '0', base: 'abs' });
@@ -420,16 +528,17 @@ export function buildProcessPlan(spec: Spec, ctx: ProcessPlanContext): ProcessPl
   const rank = (t: string) => (t === 'user' ? 0 : t === 'mount' ? 2 : 1);
   for (const n of [...namespaces].sort((x, y) => rank(x.type) - rank(y.type))) {
     if (n.type === 'pid') continue;
-    b.ops.push({ op: 'setns', step: `join ${nsLabel(n.type)} namespace of ${ctx.initPid}`, path: n.path as string, nstype: NS_CLONE_FLAG[n.type] ?? 0 });
+    b.ops.push({ op: 'setns', step: `join ${nsLabel(n.type)} namespace of ${ctx.initPid}`, path: n.path as string, nstype: NS_CLONE_FLAG.get(n.type) ?? 0 });
   }
   if (spec.process.oomScoreAdj !== undefined) {
     b.ops.push({ op: 'writeFile', step: `set oom_score_adj to ${spec.process.oomScoreAdj}`, path: '/proc/self/oom_score_adj', data: String(spec.process.oomScoreAdj), base: 'abs' });
   }
   if (ctx.start.kind === 'fifo') b.ops.push({ op: 'prepareFifo', step: `open exec fifo ${ctx.start.path}`, path: ctx.start.path });
   b.ops.push({ op: 'stdio', step: 'set up stdio', fds: [ctx.stdio.stdin, ctx.stdio.stdout, ctx.stdio.stderr, ...(ctx.extraFds ?? [])] });
-  if (spec.process.terminal === true) b.ops.push({ op: 'setCtty', step: 'make the terminal (stdin) the controlling terminal', fd: 0 });
+  // runc allocates an exec's pty in the container's devpts too (the mount namespace is joined)
+  if (spec.process.terminal === true) b.ops.push(consoleOp(spec, false));
   planProcessTail(b, spec, { ...ctx, rootfs: '/', bundle: '/' }, ctx.seccomp);
-  const exec = execOp(spec, b.issues);
+  const exec = execOp(spec, b.issues, ctx.seccomp);
   if (b.issues.length > 0) throw new InvalidSpecError(b.issues);
   b.ops.push({ op: 'waitStart', step: 'wait for start' });
   b.ops.push(exec as PlanOp);

@@ -122,8 +122,13 @@ export interface SeccompFilter {
   readonly notify: boolean;
 }
 
+/** `table[name]` for own keys only ("constructor", "__proto__"… are no seccomp names). */
+function own<T>(table: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.hasOwn(table, name) ? table[name] : undefined;
+}
+
 function actionValue(name: string, errnoRet: number | undefined, path: string, issues: SpecIssue[]): number {
-  const base = SCMP_ACTION[name];
+  const base = own(SCMP_ACTION, name);
   if (base === undefined) {
     issues.push({ path, message: `"${name}" is not a seccomp action; use one of ${SUPPORTED_SECCOMP.actions.join(', ')}` });
     return 0;
@@ -139,7 +144,7 @@ function actionValue(name: string, errnoRet: number | undefined, path: string, i
 }
 
 function condition(a: SeccompArg, path: string, issues: SpecIssue[]): SeccompCondition {
-  const op = SCMP_CMP[a.op];
+  const op = own(SCMP_CMP, a.op);
   if (op === undefined) issues.push({ path: `${path}.op`, message: `"${a.op}" is not a seccomp operator; use one of ${SUPPORTED_SECCOMP.operators.join(', ')}` });
   return { index: a.index, op: op ?? 0, value: BigInt(a.value), valueTwo: BigInt(a.valueTwo ?? 0) };
 }
@@ -157,13 +162,13 @@ export function seccompFilter(s: Seccomp): SeccompFilter {
   const defaultAction = actionValue(s.defaultAction, s.defaultErrnoRet, `${base}.defaultAction`, issues);
   const arches: string[] = [];
   (s.architectures ?? []).forEach((a, i) => {
-    const name = SCMP_ARCH_NAME[a] ?? SCMP_ARCH_NAME_NEWER[a];
+    const name = own(SCMP_ARCH_NAME, a) ?? own(SCMP_ARCH_NAME_NEWER, a);
     if (name === undefined) issues.push({ path: `${base}.architectures[${i}]`, message: `"${a}" is not a seccomp architecture; use one of ${SUPPORTED_SECCOMP.archs.join(', ')}` });
     else if (!arches.includes(name)) arches.push(name);
   });
   let flags = 0;
   (s.flags ?? []).forEach((f, i) => {
-    const v = FLAG_VALUE[f];
+    const v = own(FLAG_VALUE, f);
     if (v === undefined) issues.push({ path: `${base}.flags[${i}]`, message: `"${f}" is not a seccomp filter flag; use one of ${SUPPORTED_SECCOMP.flags.join(', ')}` });
     else flags |= v;
   });

@@ -51,7 +51,9 @@ export function unsupportedProcessFeatures(p: Process, impl: Implementation = CU
   const add = (key: string, what: string): void => {
     issues.push({ path: `process.${key}`, message: `${what} is not implemented by tsrun yet; remove process.${key}` });
   };
-  if (p.apparmorProfile && !impl.apparmor) add('apparmorProfile', 'AppArmor');
+  // "unconfined" asks for no profile: nothing to apply (Docker sets it on AppArmor hosts for
+  // --privileged and --security-opt apparmor=unconfined)
+  if (p.apparmorProfile && p.apparmorProfile !== 'unconfined' && !impl.apparmor) add('apparmorProfile', 'AppArmor');
   if (p.selinuxLabel && !impl.selinux) add('selinuxLabel', 'SELinux labelling');
   if (p.scheduler !== undefined && !impl.scheduler) add('scheduler', 'setting the scheduler');
   if (p.ioPriority !== undefined && !impl.ioPriority) add('ioPriority', 'setting the I/O priority');

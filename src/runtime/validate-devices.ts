@@ -31,7 +31,19 @@ export function readDevices(r: SpecReader, linux: Obj): Device[] | undefined {
       const needNumbers = type !== undefined && type !== 'p' ? 'give the device number (a fifo, type "p", has none)' : undefined;
       const major = r.int(d, 'major', path, { min: 0, max: MAJOR_MAX, required: needNumbers });
       const minor = r.int(d, 'minor', path, { min: 0, max: MINOR_MAX, required: needNumbers });
-      const fileMode = r.int(d, 'fileMode', path, { min: 0, max: 0o7777, expect: 'must be permission bits from 0 to 4095 (0o7777), e.g. 438 for 0666' });
+      // permission bits; podman adds the node's file type bits (S_IFCHR|0666 = 8630), which runc takes too
+      const FILE_TYPE: Readonly<Record<string, number>> = { c: 0o020000, u: 0o020000, b: 0o060000, p: 0o010000 };
+      const fileModeExpect = 'must be permission bits from 0 to 4095 (0o7777), e.g. 438 for 0666, optionally with the device type\'s S_IFMT bits (8630 = S_IFCHR|0666 for "c")';
+      let fileMode = r.int(d, 'fileMode', path, { min: 0, max: 0o177777, expect: fileModeExpect });
+      if (fileMode !== undefined && fileMode > 0o7777) {
+        const typeBits = fileMode & ~0o7777;
+        if (type !== undefined && typeBits === FILE_TYPE[type]) {
+          fileMode &= 0o7777;
+        } else {
+          r.issue(childPath(path, 'fileMode'), `${fileMode} ${fileModeExpect}`);
+          fileMode = undefined;
+        }
+      }
       const uid = r.int(d, 'uid', path, { min: 0, max: U32_MAX });
       const gid = r.int(d, 'gid', path, { min: 0, max: U32_MAX });
       if (type === undefined || devPath === undefined || !isAbsolutePath(devPath)) return undefined;

@@ -1,8 +1,8 @@
 //! Validation of config.json's `root` and `mounts` (destination absolute, options strings,
 //! id-mapped mounts: both uid and gid mappings, bind mounts only).
 
-import type { Mount, Root } from './spec';
-import { readIdMappings } from './validate-namespaces';
+import type { IdMapping, Mount, Root } from './spec';
+import { addNamespaceHint, type NamespaceIndex, readIdMappings } from './validate-namespaces';
 import { childPath, compact, isAbsolutePath, type Obj, show, SpecReader } from './validate-read';
 
 export function readRoot(r: SpecReader, spec: Obj): Root | undefined {
@@ -39,6 +39,10 @@ export function readMounts(r: SpecReader, spec: Obj): Mount[] | undefined {
       if (uidMappings !== undefined && !isBind) {
         r.issue(childPath(path, 'uidMappings'), 'id mappings apply only to bind mounts; add "bind" or "rbind" to options');
       }
+      const idmapOption = (options ?? []).find((o) => o === 'idmap' || o === 'ridmap');
+      if (idmapOption !== undefined && !isBind) {
+        r.issue(childPath(path, 'options'), `"${idmapOption}" applies only to bind mounts; add "bind" or "rbind" to options or remove "${idmapOption}"`);
+      }
       if (destination === undefined || !isAbsolutePath(destination)) return undefined;
       return compact<Mount>({
         destination,
@@ -51,4 +55,19 @@ export function readMounts(r: SpecReader, spec: Obj): Mount[] | undefined {
     },
     { what: 'an array of mount objects' },
   );
+}
+
+/** "idmap"/"ridmap" without the mount's own mappings take the container's user namespace (its
+ *  mappings, or the one it joins), as runc does: without one there is no mapping to apply. */
+export function checkIdmapMounts(r: SpecReader, mounts: readonly Mount[] | undefined, ns: NamespaceIndex, uid: readonly IdMapping[] | undefined, gid: readonly IdMapping[] | undefined): void {
+  mounts?.forEach((m, i) => {
+    const option = (m.options ?? []).find((o) => o === 'idmap' || o === 'ridmap');
+    if (option === undefined || m.uidMappings !== undefined || m.gidMappings !== undefined) return;
+    if (m.type !== 'bind' && !(m.options ?? []).some((o) => o === 'bind' || o === 'rbind')) return; // reported by readMounts
+    const user = ns.get('user');
+    if (user?.path !== undefined) return;
+    if (user === undefined || uid === undefined || uid.length === 0 || gid === undefined || gid.length === 0) {
+      r.issue(`mounts[${i}].options`, `"${option}" without uidMappings/gidMappings on the mount uses the container's user namespace mappings, but there are none; give the mount its own uidMappings and gidMappings or ${addNamespaceHint('user')} with linux.uidMappings/gidMappings`);
+    }
+  });
 }

@@ -3,7 +3,7 @@
 //! maskedPaths/readonlyPaths (mount), netDevices (network).
 
 import type { IdMapping, Namespace, NamespaceType, TimeNamespaceClock, TimeOffset } from './spec';
-import { childPath, compact, I64_MAX, I64_MIN, isAbsolutePath, type Obj, show, SpecReader, U32_MAX } from './validate-read';
+import { childPath, compact, isAbsolutePath, type Obj, show, SpecReader, U32_MAX } from './validate-read';
 
 export const NAMESPACE_TYPES: readonly NamespaceType[] = ['pid', 'network', 'mount', 'ipc', 'uts', 'user', 'cgroup', 'time'];
 
@@ -96,11 +96,16 @@ export function checkUserNamespace(r: SpecReader, ns: NamespaceIndex, uid: IdMap
   }
   if (user.path !== undefined) return;
   const where = `linux.namespaces[${user.index}]`;
-  if (uid === undefined || uid.length === 0) r.issue('linux.uidMappings', `is required for the new user namespace (${where}); map at least one uid, e.g. [{"containerID": 0, "hostID": 100000, "size": 65536}]`);
-  if (gid === undefined || gid.length === 0) r.issue('linux.gidMappings', `is required for the new user namespace (${where}); map at least one gid, e.g. [{"containerID": 0, "hostID": 100000, "size": 65536}]`);
+  // entries already refused leave the list short: that issue is the one to fix
+  const refused = (key: string) => r.issues.some((i) => i.path.startsWith(`linux.${key}[`));
+  if ((uid === undefined || uid.length === 0) && !refused('uidMappings')) r.issue('linux.uidMappings', `is required for the new user namespace (${where}); map at least one uid, e.g. [{"containerID": 0, "hostID": 100000, "size": 65536}]`);
+  if ((gid === undefined || gid.length === 0) && !refused('gidMappings')) r.issue('linux.gidMappings', `is required for the new user namespace (${where}); map at least one gid, e.g. [{"containerID": 0, "hostID": 100000, "size": 65536}]`);
 }
 
 const CLOCKS: readonly TimeNamespaceClock[] = ['boottime', 'monotonic'];
+
+/** KTIME_SEC_MAX / 2: the largest clock value (seconds) a time namespace offset may produce */
+export const TIME_OFFSET_MAX_SECS = 4_611_686_018n;
 
 export function readTimeOffsets(r: SpecReader, linux: Obj, ns: NamespaceIndex): Partial<Record<TimeNamespaceClock, TimeOffset>> | undefined {
   const offsets = r.map(linux, 'timeOffsets', 'linux', (v, path, clock) => {
@@ -108,7 +113,8 @@ export function readTimeOffsets(r: SpecReader, linux: Obj, ns: NamespaceIndex): 
     const o = r.object(v, path);
     if (o === undefined) return undefined;
     return compact<TimeOffset>({
-      secs: r.int64(o, 'secs', path, { min: I64_MIN, max: I64_MAX }),
+      // the kernel refuses offsets that put the clock past KTIME_SEC_MAX / 2 (or below 0: ERANGE at create)
+      secs: r.int64(o, 'secs', path, { min: -TIME_OFFSET_MAX_SECS, max: TIME_OFFSET_MAX_SECS }),
       nanosecs: r.int(o, 'nanosecs', path, { min: 0, max: 999_999_999 }),
     });
   });

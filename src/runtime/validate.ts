@@ -18,7 +18,7 @@ import {
   readTimeOffsets,
 } from './validate-namespaces';
 import { readCgroupsPath, readIntelRdt, readMemoryPolicy, readPathList, readPersonality, readRootfsPropagation } from './validate-linux';
-import { readMounts, readRoot } from './validate-mounts';
+import { checkIdmapMounts, readMounts, readRoot } from './validate-mounts';
 import { readProcess } from './validate-process';
 import { readDevices } from './validate-devices';
 import { readResources } from './validate-resources';
@@ -72,6 +72,7 @@ function readSpec(r: SpecReader, raw: unknown): Spec | undefined {
   const annotations = r.stringMap(raw, 'annotations', '');
   const linuxRaw = r.objectField(raw, 'linux', '');
   const { linux, ns } = readLinux(r, linuxRaw ?? {});
+  checkIdmapMounts(r, mounts, ns, linux.uidMappings, linux.gidMappings);
   checkUtsName(r, 'hostname', hostname, ns);
   checkUtsName(r, 'domainname', domainname, ns);
   return compact<Spec>({

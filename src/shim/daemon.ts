@@ -11,6 +11,7 @@ import { Server } from '../ttrpc/server';
 import { EventPublisher, ttrpcForwarder } from './events';
 import type { ShimFlags } from './flags';
 import { openLogFd, shimLogger } from './log';
+import { installMemoryReport } from './memory-report';
 import { cgroupOomWatcher } from './oom';
 import { linuxRootfs } from './rootfs';
 import { LOG_LEVELS } from './runtime-options';
@@ -94,6 +95,10 @@ export async function runDaemon(flags: ShimFlags): Promise<void> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   process.on('SIGPIPE', () => {});
+  installMemoryReport(
+    () => ({ ...service.tableSizes(), connections: server.connectionCount, eventsPending: publisher.pending }),
+    (err) => log.warn({ err }, 'memory report failed'),
+  );
 
   await server.listen({ fd: LISTEN_FD });
   log.info({ socket: flags.socket, id: flags.id, events: ttrpcAddress, nodeWide: idle !== undefined }, 'shim daemon serving');

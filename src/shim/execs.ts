@@ -5,6 +5,8 @@
 
 import type { Container } from '../container';
 import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, NotFoundError } from '../errors';
+import { ContainerSetupError } from '../linux';
+import { Code, TtrpcError } from '../ttrpc/status';
 import type { Any } from '../gen/google/protobuf/any';
 import type { ExecProcessRequest, StateResponse } from '../gen/runtime/task/v2/shim';
 import { ProcessDetails } from '../gen/types/runc/options/oci';
@@ -43,6 +45,12 @@ export class ExecProcess {
     return this.handle?.pid ?? 0;
   }
 
+  /** Start failed before there was a process (runc.v2: Wait returns at once with exit 0, State
+   *  stays CREATED with pid 0, Delete works, no TaskExit). */
+  startFailed(): void {
+    if (this.exit === undefined) this.resolveExit({ status: 0, exitedAt: new Date() });
+  }
+
   recordExit(exit: ExitRecord): void {
     if (this.exit !== undefined) return;
     this.exit = exit;
@@ -58,8 +66,6 @@ export interface ExecTableOptions {
   readonly spawnExec: SpawnExecFn;
   readonly ioContext: (containerId: string) => Omit<IOContext, 'id' | 'namespace'>;
   readonly drainTimeoutMs: number;
-  /** The container's /dev/ptmx as seen from the shim (an exec's pty is allocated there). */
-  readonly ptmxOf: (containerId: string) => string;
   readonly logger: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
 }
 
@@ -71,11 +77,25 @@ export function decodeExecSpec(spec: Any | undefined): Process {
   return proc;
 }
 
+/** The container is frozen (a status that cannot be read — its cgroup going away — is not paused). */
+function isPaused(container: Container): boolean {
+  try {
+    return container.status() === 'paused';
+  } catch {
+    return false;
+  }
+}
+
 export class ExecTable {
   /** containerId → execId → exec */
   private readonly byContainer = new Map<string, Map<string, ExecProcess>>();
 
   constructor(private readonly options: ExecTableOptions) {}
+
+  /** Containers with an exec table (at most those hosted). */
+  get tableCount(): number {
+    return this.byContainer.size;
+  }
 
   private execsOf(containerId: string): Map<string, ExecProcess> {
     let m = this.byContainer.get(containerId);
@@ -97,11 +117,13 @@ export class ExecTable {
   }
 
   /** Exec: register the process and open its IO; the process is spawned by Start. */
-  async add(containerId: string, initRunning: boolean, req: ExecProcessRequest): Promise<void> {
+  async add(containerId: string, initRunning: boolean, req: ExecProcessRequest, paused = false): Promise<void> {
     if (req.execId === '') throw new InvalidArgumentError('exec_id: must not be empty');
     const execs = this.execsOf(containerId);
     if (execs.has(req.execId)) throw new AlreadyExistsError(`exec "${req.execId}" of container "${containerId}" already exists`);
     if (!initRunning) throw new FailedPreconditionError(`container "${containerId}" is not running: cannot exec in it`);
+    // runc.v2's code (Unknown) and words; no TaskExecAdded
+    if (paused) throw new TtrpcError(Code.UNKNOWN, `cannot exec in a paused state: container "${containerId}" is paused; resume it first`);
     const proc = { ...decodeExecSpec(req.spec), terminal: req.terminal };
     const stdio = { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr, terminal: req.terminal };
     // reserve the id while the FIFOs open (a concurrent duplicate must fail)
@@ -109,7 +131,7 @@ export class ExecTable {
     execs.set(req.execId, placeholder);
     let io: ProcessIO;
     try {
-      io = await this.options.openIO(stdio, { id: containerId, namespace: this.options.namespace, ...this.options.ioContext(containerId), ...(req.terminal ? { ptmx: this.options.ptmxOf(containerId) } : {}) });
+      io = await this.options.openIO(stdio, { id: containerId, namespace: this.options.namespace, ...this.options.ioContext(containerId) });
     } catch (err) {
       execs.delete(req.execId);
       throw err;
@@ -122,6 +144,8 @@ export class ExecTable {
   async start(container: Container, execId: string): Promise<number> {
     const e = this.get(container.id, execId);
     if (e.status !== 'created' || e.starting) throw new FailedPreconditionError(`exec "${execId}" of container "${container.id}" is ${e.starting ? 'starting' : e.status}: only a created exec can be started`);
+    // runc exec refuses a paused container (runc.v2: Unknown); the exec stays created for a later Start
+    if (isPaused(container)) throw new TtrpcError(Code.UNKNOWN, `exec "${execId}" of container "${container.id}": cannot exec in a paused container; resume it first`);
     e.starting = true;
     let settle!: () => void;
     e.startSettled = new Promise((resolve) => (settle = resolve));
@@ -138,8 +162,20 @@ export class ExecTable {
       this.options.logger.info({ id: container.id, execId, pid: handle.pid }, 'exec started');
       return handle.pid;
     } catch (err) {
-      // a failed start leaves a stopped exec (runc: exit 255 is not reported); IO closed
-      if (e.handle === undefined) await e.io.close();
+      const handle = e.handle;
+      if (handle !== undefined && err instanceof ContainerSetupError && err.afterStart) {
+        // only execve failed, after the process was released (a bad interpreter): runc.v2 reports
+        // such an exec as started and then its exit, so Start succeeds and TaskExit follows
+        if (e.status === 'created') e.status = 'running';
+        this.options.events.emit({ topic: '/tasks/exec-started', body: { containerId: container.id, execId, pid: handle.pid } });
+        this.options.logger.warn({ id: container.id, execId, pid: handle.pid, err: err.message }, 'exec started but its execve failed');
+        return handle.pid;
+      }
+      // no process (runc.v2: no TaskExit, State CREATED, Wait returns exit 0, Delete works); IO closed
+      if (handle === undefined) {
+        await e.io.close();
+        e.startFailed();
+      }
       throw err;
     } finally {
       e.starting = false;

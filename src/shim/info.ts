@@ -4,6 +4,7 @@
 import { Any } from '../gen/google/protobuf/any';
 import { RuntimeInfo } from '../gen/types/introspection';
 import { featuresDocument } from '../runtime/features';
+import { hostLsm } from '../linux/host';
 import { BINARY_NAME, REVISION, RUNTIME_NAME, VERSION } from './version';
 
 export const FEATURES_TYPE_URL = 'types.containerd.io/opencontainers/runtime-spec/1/features/Features';
@@ -15,7 +16,7 @@ export function versionText(): string {
 /** RuntimeInfo for `-info`; `stdin` is the optional options Any (echoed back). */
 export function runtimeInfo(stdin: Uint8Array): Uint8Array {
   const options = stdin.length > 0 ? Any.decode(stdin) : undefined;
-  const features = featuresDocument({ version: VERSION, ...(REVISION ? { commit: REVISION } : {}) });
+  const features = featuresDocument({ version: VERSION, ...(REVISION ? { commit: REVISION } : {}), hostLsm: hostLsm() });
   return RuntimeInfo.encode({
     name: RUNTIME_NAME,
     version: { version: VERSION, revision: REVISION },

@@ -35,8 +35,6 @@ export interface IOContext {
   readonly namespace: string;
   readonly ioUid?: number;
   readonly ioGid?: number;
-  /** terminal only: the ptmx to open (an exec's pty lives in its container's devpts, as with runc) */
-  readonly ptmx?: string;
 }
 
 export type OpenIO = (request: StdioRequest, context: IOContext) => Promise<ProcessIO>;

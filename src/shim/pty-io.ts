@@ -1,16 +1,19 @@
-//! Stdio of a process with a terminal (Create/Exec with terminal=true): a pty whose slave is the
-//! process's stdin/stdout/stderr (and controlling terminal, set up by the plan's setCtty op); the
-//! shim copies the stdin FIFO into the master and the master into the stdout FIFO (stderr stays
-//! empty, as with runc). ResizePty sets the window size on the master.
+//! Stdio of a process with a terminal (Create/Exec with terminal=true): the process allocates a pty
+//! in its container's devpts (the plan's console op, as runc) whose slave is its stdin/stdout/stderr
+//! and controlling terminal, and hands the master to the shim, which copies the stdin FIFO into it
+//! and it into the stdout FIFO (stderr stays empty, as with runc). ResizePty sets the window size.
 
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as tty from 'node:tty';
 import { InvalidArgumentError } from '../errors';
-import { closeFd, openpty, setWinsize } from '../linux';
+import { bytesUnread, closeFd, dupFd, setWinsize } from '../linux';
 import type { IOContext, ProcessIO, StdioRequest } from './ports';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_NONBLOCK } = fs.constants;
+
+/** How often a finished stdout FIFO is checked for bytes its reader has not taken yet. */
+const UNREAD_POLL_MS = 50;
 
 function stripFifo(p: string): string {
   return p.startsWith('fifo://') ? p.slice('fifo://'.length) : p;
@@ -35,34 +38,54 @@ function openFifo(file: string, flags: number, what: string): number {
 }
 
 export interface TerminalIO extends ProcessIO {
-  /** TIOCSWINSZ on the master (ResizePty, process.consoleSize). */
+  /** TIOCSWINSZ on the master (ResizePty, process.consoleSize); remembered until the master arrives. */
   resize(width: number, height: number): void;
-  /** The master fd (console socket handoff); owned by this object. */
-  readonly master: number;
 }
 
+/**
+ * The process allocates its pty in its container's devpts (as runc does) and hands the master over
+ * during the spawn (fds.console); from then on the master is copied to the stdout FIFO and the stdin
+ * FIFO into it. The FIFOs are opened up front, so a missing one fails Create/Exec before the spawn.
+ */
 class PtyIO implements TerminalIO {
-  readonly fds: { stdin: number; stdout: number; stderr: number; console: string };
-  private slave: number;
+  readonly fds: { stdin: number; stdout: number; stderr: number; console: (master: number) => void };
+  private master = -1;
+  private masterDup = -1;
+  /** our own fd of the master for TIOCSWINSZ: the read stream closes `master` at EOF, and a
+   *  ResizePty racing the exit must not hit a closed (or reused) fd number */
+  private control = -1;
+  private stdoutFd = -1;
+  private stdinFd = -1;
   private stdinHold = -1;
+  private pendingSize: { width: number; height: number } | undefined;
   private readonly streams: Array<net.Socket> = [];
   private outputDone: Promise<void> = Promise.resolve();
   private sink: net.Socket | undefined;
   private closed = false;
 
-  constructor(
-    readonly master: number,
-    private readonly masterDup: number,
-    slave: number,
-    slavePath: string,
-  ) {
-    this.slave = slave;
-    this.fds = { stdin: slave, stdout: slave, stderr: slave, console: slavePath };
+  constructor() {
+    this.fds = { stdin: -1, stdout: -1, stderr: -1, console: (master) => this.attach(master) };
   }
 
-  wire(req: StdioRequest): void {
+  open(req: StdioRequest): void {
     const stdout = stripFifo(req.stdout);
-    const reader = new tty.ReadStream(this.master);
+    if (stdout !== '') this.stdoutFd = openFifo(stdout, O_RDWR, 'stdout');
+    const stdin = stripFifo(req.stdin);
+    if (stdin !== '') {
+      this.stdinFd = openFifo(stdin, O_RDONLY, 'stdin');
+      this.stdinHold = openFifo(stdin, O_WRONLY, 'stdin');
+    }
+  }
+
+  private attach(master: number): void {
+    if (this.closed || this.master >= 0) {
+      closeQuietly(master);
+      throw new InvalidArgumentError('terminal: the process handed over a second pty master (or its stdio is closed already)');
+    }
+    this.master = master;
+    this.control = dupFd(master);
+    if (this.pendingSize !== undefined) setWinsize(this.control, this.pendingSize.height, this.pendingSize.width);
+    const reader = new tty.ReadStream(master);
     this.streams.push(reader);
     this.outputDone = new Promise((resolve) => {
       reader.once('end', () => resolve());
@@ -70,38 +93,70 @@ class PtyIO implements TerminalIO {
     });
     // EIO once every slave fd is closed: that is the end of the output
     reader.on('error', () => reader.destroy());
-    if (stdout !== '') {
-      const sink = new net.Socket({ fd: openFifo(stdout, O_RDWR, 'stdout'), readable: false, writable: true });
+    if (this.stdoutFd >= 0) {
+      const fd = this.stdoutFd;
+      const sink = new net.Socket({ fd, readable: false, writable: true });
+      this.stdoutFd = -1;
       sink.on('error', () => sink.destroy());
       this.sink = sink;
       this.streams.push(sink);
       reader.pipe(sink, { end: false });
+      void this.endSinkAfterOutput(sink, fd);
     } else {
       reader.resume();
     }
-    const stdin = stripFifo(req.stdin);
-    if (stdin !== '') {
+    if (this.stdinFd >= 0) {
+      this.masterDup = dupFd(master);
       const writer = new tty.WriteStream(this.masterDup);
       writer.on('error', () => writer.destroy());
       this.streams.push(writer);
-      const source = new net.Socket({ fd: openFifo(stdin, O_RDONLY, 'stdin'), readable: true, writable: false });
+      const source = new net.Socket({ fd: this.stdinFd, readable: true, writable: false });
+      this.stdinFd = -1;
       source.on('error', () => source.destroy());
       this.streams.push(source);
-      this.stdinHold = openFifo(stdin, O_WRONLY, 'stdin');
       source.pipe(writer, { end: false });
-    } else {
-      closeQuietly(this.masterDup);
+    }
+  }
+
+  /**
+   * Close the stdout FIFO once the master is at EOF (every slave fd closed), everything is written
+   * and its reader took every byte: the reader then sees EOF, as with runc's shim. Docker waits for
+   * that EOF before it sends Delete, so holding the FIFO until Delete hangs both sides.
+   */
+  private async endSinkAfterOutput(sink: net.Socket, fd: number): Promise<void> {
+    await this.outputDone;
+    if (sink.writableLength > 0 && !sink.destroyed) {
+      await new Promise<void>((resolve) => {
+        sink.once('drain', () => resolve());
+        sink.once('close', () => resolve());
+      });
+    }
+    while (!this.closed && !sink.destroyed) {
+      let unread: number;
+      try {
+        unread = bytesUnread(fd);
+      } catch {
+        return; // close() ends it
+      }
+      if (unread === 0) {
+        sink.destroy();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, UNREAD_POLL_MS).unref());
     }
   }
 
   resize(width: number, height: number): void {
     if (this.closed) return;
-    setWinsize(this.master, height, width);
+    if (this.control < 0) {
+      this.pendingSize = { width, height };
+      return;
+    }
+    setWinsize(this.control, height, width);
   }
 
   releaseProcessEnds(): void {
-    closeQuietly(this.slave);
-    this.slave = -1;
+    // the shim never holds the slave: the process opened it in its container
   }
 
   closeStdin(): void {
@@ -127,25 +182,30 @@ class PtyIO implements TerminalIO {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.releaseProcessEnds();
     this.closeStdin();
     for (const s of this.streams) s.destroy();
+    // fds no stream took over (the master never arrived, or no stdin to copy)
+    for (const fd of [this.stdoutFd, this.stdinFd]) closeQuietly(fd);
+    if (this.master >= 0 && this.streams.length === 0) closeQuietly(this.master);
+    closeQuietly(this.control);
+    this.control = -1;
+    this.stdoutFd = -1;
+    this.stdinFd = -1;
   }
 }
 
-/** Open a pty for a process and wire it to the request's FIFOs. */
-export async function openTerminalIO(req: StdioRequest, ctx: IOContext): Promise<TerminalIO> {
+/** Stdio for a process with a terminal: its FIFOs opened now, its pty wired when the process hands
+ *  the master over (fds.console). */
+export async function openTerminalIO(req: StdioRequest, _ctx: IOContext): Promise<TerminalIO> {
   if (req.stdout.includes('://') && !req.stdout.startsWith('fifo://')) {
     throw new InvalidArgumentError(`stdout ${req.stdout}: a terminal needs a FIFO (log URIs are not supported with terminal=true)`);
   }
-  const pty = openpty(ctx.ptmx);
-  const io = new PtyIO(pty.master, pty.masterDup, pty.slave, pty.path);
+  const io = new PtyIO();
   try {
-    io.wire(req);
+    io.open(req);
   } catch (err) {
     await io.close();
-    closeQuietly(pty.masterDup);
     throw err;
   }
-  return io;
+  return Promise.resolve(io);
 }

@@ -1,10 +1,12 @@
 //! Runtime options as containerd delivers them (Create.options and `start` stdin): runc's
-//! containerd.runc.v1.Options, or CRI's runtimeoptions.v1.Options whose TOML (config_path file or
-//! config_body) holds tsrun's knobs. Both reduce to ShimOptions.
+//! containerd.runc.v1.Options, CRI's runtimeoptions.v1.Options whose TOML (config_path file or
+//! config_body) holds tsrun's knobs, or the old containerd.linux.runc.CreateOptions (ctr's IO
+//! owner). All reduce to ShimOptions.
 
 import * as fs from 'node:fs';
 import { Options as RuncOptions } from '../gen/types/runc/options/oci';
 import { Options as CriOptions } from '../gen/types/runtimeoptions/v1/api';
+import { CreateOptions as LinuxCreateOptions } from '../gen/runtime/linux/runctypes/runc';
 import type { Any } from '../gen/google/protobuf/any';
 import { InvalidArgumentError } from '../errors';
 
@@ -30,6 +32,8 @@ export interface ShimOptions {
 
 export const RUNC_OPTIONS_TYPE = 'containerd.runc.v1.Options';
 export const CRI_OPTIONS_TYPE = 'runtimeoptions.v1.Options';
+/** The old Linux runtime's task options: ctr 1.6/1.7 sends them to set the IO owner (--uidmap). */
+export const LINUX_CREATE_OPTIONS_TYPE = 'containerd.linux.runc.CreateOptions';
 
 /** pino level names accepted for LogLevel. */
 export const LOG_LEVELS: readonly string[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
@@ -120,6 +124,16 @@ export function decodeShimOptions(any: Any | undefined): ShimOptions {
         ...(o.criuWorkPath ? { criuWorkPath: o.criuWorkPath } : {}),
       };
     }
+    if (name === LINUX_CREATE_OPTIONS_TYPE) {
+      const o = LinuxCreateOptions.decode(any.value);
+      return {
+        systemdCgroup: false,
+        noPivotRoot: o.noPivotRoot,
+        ...(o.ioUid ? { ioUid: o.ioUid } : {}),
+        ...(o.ioGid ? { ioGid: o.ioGid } : {}),
+        ...(o.shimCgroup ? { shimCgroup: o.shimCgroup } : {}),
+      };
+    }
     if (name === CRI_OPTIONS_TYPE) {
       const o = CriOptions.decode(any.value);
       if (o.configPath !== '') return fromToml(parseOptionsToml(fs.readFileSync(o.configPath, 'utf8'), o.configPath), o.configPath);
@@ -131,6 +145,6 @@ export function decodeShimOptions(any: Any | undefined): ShimOptions {
     throw new InvalidArgumentError(`runtime options ${any.typeUrl}: ${(err as Error).message}`, { cause: err });
   }
   throw new InvalidArgumentError(
-    `runtime options: unsupported type ${JSON.stringify(any.typeUrl)}; use ${RUNC_OPTIONS_TYPE} or ${CRI_OPTIONS_TYPE}`,
+    `runtime options: unsupported type ${JSON.stringify(any.typeUrl)}; use ${RUNC_OPTIONS_TYPE}, ${CRI_OPTIONS_TYPE} or ${LINUX_CREATE_OPTIONS_TYPE}`,
   );
 }

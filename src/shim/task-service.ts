@@ -89,7 +89,6 @@ export class TaskService {
       namespace: options.namespace, events: options.events, openIO: options.openIO, logger: options.logger,
       spawnExec: options.spawnExec ?? (() => Promise.reject(new UnimplementedError('Exec: this shim has no exec spawner'))),
       ioContext: (id) => this.ioOwners.get(id) ?? {},
-      ptmxOf: (id) => `/proc/${this.inits.get(id)?.pid ?? 0}/root/dev/ptmx`,
       drainTimeoutMs: options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS,
     });
   }
@@ -97,6 +96,14 @@ export class TaskService {
   /** Containers this shim hosts (created, running or stopped, until Delete). */
   get size(): number {
     return this.inits.size + this.creating.size;
+  }
+
+  /** How many entries each of the service's tables holds (the shim's memory report). */
+  tableSizes(): Record<string, number> {
+    return {
+      inits: this.inits.size, creating: this.creating.size, oomWatchers: this.oomWatchers.size, ioOwners: this.ioOwners.size,
+      execTables: this.execs.tableCount, deletions: this.deletions.size,
+    };
   }
 
   private get(id: string): InitProcess {
@@ -331,7 +338,11 @@ export class TaskService {
 
   async state(req: StateRequest): Promise<StateResponse> {
     const init = this.get(req.id);
-    if (req.execId !== '') return this.execs.state(this.execs.get(req.id, req.execId), init.bundle);
+    if (req.execId !== '') {
+      const state = this.execs.state(this.execs.get(req.id, req.execId), init.bundle);
+      // runc.v2: while the container is paused, so is every process in it
+      return this.statusOf(init) === Status.PAUSED ? { ...state, status: Status.PAUSED } : state;
+    }
     return {
       id: init.id,
       bundle: init.bundle,
@@ -401,7 +412,8 @@ export class TaskService {
 
   async exec(req: ExecProcessRequest): Promise<Empty> {
     const init = this.get(req.id);
-    await this.execs.add(req.id, init.status === 'running' && !init.starting, req);
+    const running = init.status === 'running' && !init.starting;
+    await this.execs.add(req.id, running, req, running && this.statusOf(init) === Status.PAUSED);
     return {};
   }
 
@@ -412,8 +424,16 @@ export class TaskService {
 
   async resizePty(req: ResizePtyRequest): Promise<Empty> {
     const init = this.get(req.id);
-    const io = req.execId !== '' ? this.execs.get(req.id, req.execId).io : init.io;
-    if (io.resize === undefined) throw new FailedPreconditionError(`${req.execId !== '' ? `exec "${req.execId}"` : `container "${req.id}"`}: has no terminal to resize`);
+    const exec = req.execId !== '' ? this.execs.get(req.id, req.execId) : undefined;
+    // runc.v2's code (Unknown) and words for a process that has exited
+    if ((exec?.status ?? init.status) === 'stopped') {
+      throw new TtrpcError(Code.UNKNOWN, `cannot resize a stopped container: ${exec ? `exec "${req.execId}"` : `container "${req.id}"`} has exited`);
+    }
+    // No terminal: the issue asks for a clear error (runc.v2 silently ignores it; tsrun says why).
+    const io = exec?.io ?? init.io;
+    if (io.resize === undefined) {
+      throw new FailedPreconditionError(`${exec ? `exec "${req.execId}"` : `container "${req.id}"`} has no terminal to resize: it was created without terminal=true (ctr -t, docker -t)`);
+    }
     io.resize(req.width, req.height);
     return {};
   }

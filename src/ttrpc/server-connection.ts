@@ -75,33 +75,42 @@ export class ServerConnection {
   }
 
   private onFrame(frame: Frame): void {
-    if (this.ending) return;
-    if (frame.streamId % 2 !== 1) {
-      this.violation(frame.streamId, 'StreamID must be odd for client initiated streams');
-      return;
+    if (this.ending || !this.acceptStream(frame.streamId, frame.type)) return;
+    if (frame.type === MESSAGE_TYPE_REQUEST) this.onRequest(frame);
+    else this.onData(frame.streamId);
+  }
+
+  /**
+   * The checks every frame passes, whole or oversized (its payload skipped): an odd stream id, a
+   * request or data type, and for a request a stream id above the last one (which it then takes).
+   * A violation closes the connection; false means the frame is done with.
+   */
+  private acceptStream(streamId: number, type: number): boolean {
+    if (streamId % 2 !== 1) {
+      this.violation(streamId, 'StreamID must be odd for client initiated streams');
+      return false;
     }
-    switch (frame.type) {
+    switch (type) {
       case MESSAGE_TYPE_REQUEST:
-        this.onRequest(frame);
-        return;
+        if (streamId <= this.lastStreamId) {
+          this.violation(streamId, `StreamID ${streamId} cannot be re-used and must increment (last was ${this.lastStreamId})`);
+          return false;
+        }
+        this.lastStreamId = streamId;
+        return true;
       case MESSAGE_TYPE_DATA:
-        this.onData(frame);
-        return;
+        return true;
       case MESSAGE_TYPE_RESPONSE:
-        this.violation(frame.streamId, 'a client may not send response messages');
-        return;
+        this.violation(streamId, 'a client may not send response messages');
+        return false;
       default:
-        this.violation(undefined, `unknown message type 0x${frame.type.toString(16)} on stream ${frame.streamId}`);
+        this.violation(undefined, `unknown message type 0x${type.toString(16)} on stream ${streamId}`);
+        return false;
     }
   }
 
   private onRequest(frame: Frame): void {
     const id = frame.streamId;
-    if (id <= this.lastStreamId) {
-      this.violation(id, `StreamID ${id} cannot be re-used and must increment (last was ${this.lastStreamId})`);
-      return;
-    }
-    this.lastStreamId = id;
     let request: Request;
     try {
       request = Request.decode(frame.payload);
@@ -117,25 +126,24 @@ export class ServerConnection {
     this.startCall(id, request, found.handler);
   }
 
-  private onData(frame: Frame): void {
-    const call = this.calls.get(frame.streamId);
+  private onData(streamId: number): void {
+    const call = this.calls.get(streamId);
     if (!call) {
-      this.sendStatus(frame.streamId, { code: Code.INVALID_ARGUMENT, message: 'StreamID is no longer active' });
+      this.sendStatus(streamId, { code: Code.INVALID_ARGUMENT, message: 'StreamID is no longer active' });
       return;
     }
-    const error = new TtrpcError(Code.INVALID_ARGUMENT, `data message on unary stream ${frame.streamId}`);
-    this.finishCall(frame.streamId, call, statusOf(error));
+    const error = new TtrpcError(Code.INVALID_ARGUMENT, `data message on unary stream ${streamId}`);
+    this.finishCall(streamId, call, statusOf(error));
     call.controller.abort(error);
   }
 
+  /** A frame over the size limit (payload skipped): checked like a whole one; a request is
+   * answered RESOURCE_EXHAUSTED (its stream id is used up), data as on a whole frame. */
   private onOversized(header: FrameHeader): void {
-    if (this.ending) return;
-    if (header.streamId % 2 !== 1) {
-      this.violation(header.streamId, 'StreamID must be odd for client initiated streams');
-      return;
-    }
+    if (this.ending || !this.acceptStream(header.streamId, header.type)) return;
     this.log.warn({ streamId: header.streamId, length: header.length }, 'ttrpc: oversized message discarded');
-    this.sendStatus(header.streamId, statusOf(oversizedError(header.length, this.channel.maxLength)));
+    if (header.type === MESSAGE_TYPE_REQUEST) this.sendStatus(header.streamId, statusOf(oversizedError(header.length, this.channel.maxLength)));
+    else this.onData(header.streamId);
   }
 
   private startCall(id: number, request: Request, handler: RawHandler): void {

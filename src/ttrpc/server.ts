@@ -35,6 +35,11 @@ export class Server {
     this.log = options.logger ?? silentLogger();
   }
 
+  /** Connections accepted and not yet closed. */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
   /** Serve every unary method of a ts-proto generic service definition. */
   register<D extends ServiceDefinition>(definition: D, impl: ServiceImplementation<D>): this {
     this.registry.register(definition, impl);

@@ -25,7 +25,7 @@ const FLAGS: ReadonlyMap<string, readonly [number, boolean]> = new Map([
 
 const UNSUPPORTED = new Set([
   'rro', 'rrw', 'rnosuid', 'rsuid', 'rnodev', 'rdev', 'rnoexec', 'rexec', 'rnodiratime', 'rdiratime', 'rrelatime', 'rnorelatime',
-  'rnoatime', 'ratime', 'rstrictatime', 'rnostrictatime', 'rnosymfollow', 'rsymfollow', 'idmap', 'ridmap', 'tmpcopyup', 'copy-symlink', 'src-nofollow',
+  'rnoatime', 'ratime', 'rstrictatime', 'rnostrictatime', 'rnosymfollow', 'rsymfollow', 'copy-symlink', 'src-nofollow',
 ]);
 
 const ATIME = MS.NOATIME | MS.RELATIME | MS.STRICTATIME;
@@ -38,6 +38,8 @@ function model(options: readonly string[], type: string | undefined): ReturnType
   const propagation: number[] = [];
   const data: string[] = [];
   const unsupported: string[] = [];
+  let idmap: 'idmap' | 'ridmap' | undefined;
+  let copyUp = false;
   for (const o of options) {
     const f = FLAGS.get(o);
     if (f !== undefined) {
@@ -46,12 +48,14 @@ function model(options: readonly string[], type: string | undefined): ReturnType
       else flags = ((flag & ATIME) !== 0 ? flags & ~ATIME : flags) | flag;
     } else if (o === 'bind') bind = true;
     else if (o === 'rbind') bind = recursive = true;
+    else if (o === 'idmap' || o === 'ridmap') idmap = o;
     else if (PROPAGATION.has(o)) propagation.push(PROPAGATION.get(o)!);
+    else if (o === 'tmpcopyup') copyUp = true;
     else if (UNSUPPORTED.has(o)) unsupported.push(o);
     else if (o !== '' && o !== 'defaults') data.push(o);
   }
   if (bind) flags |= MS.BIND | (recursive ? MS.REC : 0);
-  return { flags, bind, recursive, propagation, data: data.join(','), unsupported };
+  return { flags, bind, recursive, propagation, data: data.join(','), ...(idmap !== undefined ? { idmap } : {}), unsupported, copyUp };
 }
 
 export const mountOptionsTarget: FuzzTarget = syncTarget('mount-options', () =>

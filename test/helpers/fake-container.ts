@@ -9,6 +9,7 @@ export class FakeContainer implements Container {
   spec: Spec = { ociVersion: '1.0.2', linux: { namespaces: [{ type: 'pid' }] } };
   readonly exited: Promise<ExitInfo>;
   started = false;
+  paused = false;
   deleted = false;
   kills: Array<{ signal: number | string; all: boolean }> = [];
   pidList: number[];
@@ -32,7 +33,7 @@ export class FakeContainer implements Container {
     throw new Error('not used');
   }
   status(): ContainerStatus {
-    return this.started ? 'running' : 'created';
+    return this.paused ? 'paused' : this.started ? 'running' : 'created';
   }
   async kill(signal: number | string, options?: KillOptions): Promise<void> {
     this.kills.push({ signal, all: options?.all ?? false });
@@ -41,8 +42,12 @@ export class FakeContainer implements Container {
   async pids(): Promise<number[]> {
     return this.pidList;
   }
-  async pause(): Promise<void> {}
-  async resume(): Promise<void> {}
+  async pause(): Promise<void> {
+    this.paused = true;
+  }
+  async resume(): Promise<void> {
+    this.paused = false;
+  }
   async update(): Promise<void> {}
   checkpoints: unknown[] = [];
   async checkpoint(options: unknown): Promise<void> {

@@ -4,6 +4,7 @@
 //! workers or other jest runs on the machine are never reported or touched.
 import * as fs from 'fs';
 import * as path from 'path';
+import { parseCgroupMounts } from '../../src/cgroups/host';
 import { run } from './exec';
 import { testEnv, workerId, workerScope } from './env';
 
@@ -116,11 +117,12 @@ export function descendants(procs: readonly ProcessEntry[], root: number): Proce
   return out;
 }
 
-/** Directories named scope* in every cgroup hierarchy, down to `depth` levels. */
+/** Directories named scope* in every cgroup hierarchy, down to `depth` levels. Each hierarchy is
+ * walked once, through the mount tsrun uses (another mount of it, e.g. criu's cgyard, shows the
+ * same directories again). */
 function findCgroups(scope: string, depth = 4): string[] {
-  const roots = parseMountinfo(readOr('/proc/self/mountinfo', ''))
-    .filter((m) => m.fsType === 'cgroup' || m.fsType === 'cgroup2')
-    .map((m) => m.mountPoint);
+  const mounts = parseCgroupMounts(readOr('/proc/self/mountinfo', ''));
+  const roots = [...mounts.v1.map((m) => m.mountPoint), ...(mounts.unified ? [mounts.unified.mountPoint] : [])];
   const found: string[] = [];
   const walk = (dir: string, level: number): void => {
     if (level > depth) return;

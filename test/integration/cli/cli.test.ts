@@ -101,6 +101,30 @@ describe('tsrun vs runc: lifecycle', () => {
     expect(results.tsrun!.map((s) => s.status)).toEqual(['created', 'running', 'stopped']);
   });
 
+  it('create + start of a non-root process: the init opens the exec FIFO as that user (0622 whatever the umask)', () => {
+    const out: Record<string, unknown> = {};
+    for (const r of both) {
+      const name = `user-${r.name}`;
+      const bundle = makeBundle(path.join(base, name), (c) => {
+        c.process.args = ['id', '-u'];
+        c.process.user = { uid: 1000, gid: 1000 };
+        c.linux.cgroupsPath = `/${CG_PARENT}/${name}`;
+      });
+      const cid = id(name);
+      const oldMask = process.umask(0o077); // the runtime's umask (inherited) must not apply to the FIFO
+      try {
+        create(r, cid, bundle);
+      } finally {
+        process.umask(oldMask);
+      }
+      const fifo = fs.statSync(path.join(r.root, cid, 'exec.fifo')).mode & 0o777;
+      const start = rt(r, ['start', cid]);
+      waitFor(`${r.name} ${cid} to stop`, () => status(r, cid) === 'stopped');
+      out[r.name] = { fifo: fifo.toString(8), start: start.code, stderr: start.stderr };
+    }
+    expect(out).toEqual({ runc: { fifo: '622', start: 0, stderr: '' }, tsrun: { fifo: '622', start: 0, stderr: '' } });
+  });
+
   it('run returns the container exit status', () => {
     // (pid 1 of a pid namespace cannot SIGKILL itself, so "killed" is a child's status passed on)
     for (const [args, expected] of [

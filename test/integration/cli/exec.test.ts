@@ -1,7 +1,7 @@
 // `tsrun exec` next to `runc exec` on identical busybox bundles: output and exit code, -e/--cwd/-u,
 // --process file, --pid-file, --detach, exec into a stopped container. Root only; everything is
 // removed in afterEach/afterAll.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -155,7 +155,8 @@ describe('tsrun vs runc: --console-socket', () => {
     for (const r of both) {
       const name = `con-${r.name}`;
       const bundle = makeBundle(path.join(base, name), (c) => {
-        c.process.args = ['sh', '-c', '[ -t 0 ] && [ -t 1 ] && echo tty-yes; stty size; sleep 1000'];
+        c.process.args = ['sh', '-c', '[ -t 0 ] && [ -t 1 ] && echo tty-yes; stty size; tty; stat -c "%t:%T %a" /dev/console; ' +
+          '[ "$(stat -c %d /dev/console)" = "$(stat -c %d /dev/pts/ptmx)" ] && echo same-devpts; sleep 1000'];
         c.process.terminal = true;
         c.process.consoleSize = { height: 24, width: 80 };
         c.linux.cgroupsPath = `/${CG_PARENT}/${name}`;
@@ -171,7 +172,7 @@ describe('tsrun vs runc: --console-socket', () => {
       const execSock = path.join(base, `${name}-exec.sock`);
       const ex = startReceiver(execSock);
       await ex.ready;
-      const e = rt(r, ['exec', '-t', '-d', '--console-socket', execSock, id, 'sh', '-c', '[ -t 0 ] && echo exec-tty; tty >/dev/null && echo has-name']);
+      const e = rt(r, ['exec', '-t', '-d', '--console-socket', execSock, id, 'sh', '-c', '[ -t 0 ] && echo exec-tty; tty']);
       expect({ runtime: r.name, code: e.code }).toEqual({ runtime: r.name, code: 0 });
       const execResult = await ex.result;
 
@@ -180,7 +181,8 @@ describe('tsrun vs runc: --console-socket', () => {
       expect(initResult.name).toBe('/dev/ptmx'); // runc sends the master's name
       seen[r.name] = { init: initResult.out, exec: execResult.out };
     }
-    expect(seen.runc).toEqual({ init: 'tty-yes\r\n24 80\r\n', exec: 'exec-tty\r\nhas-name\r\n' });
+    // both ptys come from the container's devpts (runc allocates them there): pts/0 bound on /dev/console
+    expect(seen.runc).toEqual({ init: 'tty-yes\r\n24 80\r\n/dev/pts/0\r\n88:0 620\r\nsame-devpts\r\n', exec: 'exec-tty\r\n/dev/pts/1\r\n' });
     expect(seen.tsrun).toEqual(seen.runc);
   });
 
@@ -221,6 +223,48 @@ describe('tsrun vs runc: --console-socket', () => {
       created.push({ r, id });
       const res = rt(r, ['create', '--console-socket', path.join(base, 'nowhere.sock'), '--bundle', bundle, id]);
       expect({ runtime: r.name, failed: res.code !== 0 }).toEqual({ runtime: r.name, failed: true });
+    }
+  });
+});
+
+describe('tsrun vs runc: stdio ownership and paused containers', () => {
+  it('a non-root user can reopen its stdio pipes (/proc/self/fd/1): both chown them to it', () => {
+    const seen: Record<string, unknown> = {};
+    for (const r of both) {
+      const name = `own-${r.name}`;
+      const bundle = makeBundle(path.join(base, name), (c) => {
+        c.process.args = ['sh', '-c', 'echo out > /proc/self/fd/1 && echo err > /dev/stderr && stat -L -c "%u %g" /proc/self/fd/1'];
+        c.process.user = { uid: 1000, gid: 1000 };
+        c.linux.cgroupsPath = `/${CG_PARENT}/${name}`;
+      });
+      const id = `${name}-${process.pid}`;
+      created.push({ r, id });
+      // real pipes as stdio (Node's own stdio pipes are socketpairs, which /proc/self/fd/N cannot reopen)
+      const quoted = [...r.argv, 'run', '--bundle', bundle, id].map((a) => `'${a}'`).join(' ');
+      const res = spawnSync('sh', ['-c', `${quoted} </dev/null 2>&1 | cat`], { encoding: 'utf8', timeout: 60_000 });
+      seen[r.name] = res.stdout.split('\n').sort(); // stdout and stderr share the pipe
+    }
+    // the uid changes, the gid stays (the pipes are ours: gid 0)
+    expect(seen.runc).toEqual(['', '1000 0', 'err', 'out']);
+    expect(seen.tsrun).toEqual(seen.runc);
+  });
+
+  it('exec into a paused container is refused with runc\'s words; with --ignore-paused it runs once resumed', async () => {
+    for (const r of both) {
+      const id = running(r, 'paused');
+      expect(rt(r, ['pause', id]).code).toBe(0);
+      const refused = rt(r, ['exec', id, 'true']);
+      expect({ runtime: r.name, failed: refused.code !== 0, stderr: refused.stderr }).toEqual({
+        runtime: r.name, failed: true, stderr: expect.stringContaining('cannot exec in a paused container (use --ignore-paused to override)'),
+      });
+      // the exec joins the frozen cgroup and waits there until the resume (runc does the same)
+      const child = spawn(r.argv[0]!, [...r.argv.slice(1), 'exec', '--ignore-paused', id, 'sh', '-c', 'echo ran'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      receivers.push(child);
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+      const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      expect(rt(r, ['resume', id]).code).toBe(0);
+      expect({ runtime: r.name, code: await done, out }).toEqual({ runtime: r.name, code: 0, out: 'ran\n' });
     }
   });
 });

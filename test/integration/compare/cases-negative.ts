@@ -22,7 +22,7 @@ interface Refusal {
 }
 
 /** `create` of a bundle edited by `edit`; what the refusal looked like and what it left. */
-async function refuse(
+export async function refuse(
   sbs: SideBySide,
   r: Runtime,
   label: string,
@@ -43,7 +43,7 @@ async function refuse(
 }
 
 /** Both refused with exit 1 and left nothing; `runcSays`/`tsrunSays` match their messages. */
-function expectCleanRefusals(p: Pair<Refusal>, runcSays: RegExp, tsrunSays: RegExp): void {
+export function expectCleanRefusals(p: Pair<Refusal>, runcSays: RegExp, tsrunSays: RegExp): void {
   const clean = { code: 1, stateAnswers: false, stateDir: false, cgroups: [] };
   expect(p.runc).toMatchObject(clean);
   expect(p.runc.stderr).toMatch(runcSays);

@@ -12,7 +12,7 @@ export interface Case {
   readonly run: (sbs: SideBySide) => Promise<void>;
 }
 
-export type Group = 'sees' | 'lifecycle' | 'negative';
+export type Group = 'sees' | 'lifecycle' | 'negative' | 'bad-input' | 'userns';
 
 export interface CaseGroup {
   readonly group: Group;

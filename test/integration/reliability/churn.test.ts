@@ -5,13 +5,19 @@
 // the churned containers: bundles, tsrun state dirs, mounts, cgroups, processes, FIFOs. The
 // shim's RSS before, peak (sampled during the churn) and after are reported.
 // Sizes: reduced by default (CI on 2 cores); TSRUN_SOAK=1 (`make soak`) runs the full ones.
+// With TSRUN_DEBUG_MEMORY=<dir> in the environment (inherited by the containerds and their shims)
+// the pod shim also reports its memory (src/shim/memory-report.ts) after the warm-up and at the
+// end: RSS vs JS heap after a full GC vs malloc in use/free (the report ends with malloc_trim, so
+// it is taken only twice). Its RSS is printed every PROBE_EVERY sequential runs.
 import { ctr, ctrRun, describeHarness } from '../../helpers/containerd';
 import { uniqueId } from '../../helpers/env';
 import { runCase } from '../shim/suite';
 import { alive, taskList, TSRUN } from '../shim/support';
-import { bundles, fds, figure, GROUP, leftovers, rssKiB, size, startDetached, tsrunStateDirs, zombieChildren } from './support';
+import { bundles, fds, figure, GROUP, leftovers, memoryFigures, rssKiB, shimMemoryReport, size, startDetached, tsrunStateDirs, zombieChildren } from './support';
 
-const SEQ_POD = size(100, 1000);
+// TSRUN_CHURN_SEQ_POD overrides the sequential pod runs (memory experiments).
+const SEQ_POD = Number(process.env.TSRUN_CHURN_SEQ_POD ?? '') || size(100, 1000);
+const PROBE_EVERY = 100;
 const SEQ_SOLO = size(20, 200);
 const CONC_POD = size(50, 200);
 const CONC_SOLO = size(10, 50);
@@ -50,15 +56,24 @@ describeHarness('reliability: churn through a long-lived pod shim and through sh
         };
         // Warm-up: what the shim opens once (event connection, log, epoll) is in the baseline.
         for (let i = 0; i < 3; i++) await runOne(true, i);
+        const probe = async (at: string): Promise<void> => {
+          const r = await shimMemoryReport(shim);
+          if (r !== undefined) figure(`churn memory on containerd ${h.version} ${at}`, { ...memoryFigures(r), tables: r.tables });
+        };
+        await probe('after warm-up');
         const fdsBefore = fds(shim);
         const rssBefore = rssKiB(shim);
         const bundlesBefore = bundles(h);
         const stateBefore = tsrunStateDirs(h);
 
+        const rssSeries: number[] = [Math.round(rssBefore / 102.4) / 10];
         const timer = setInterval(sample, 200);
         res.defer('rss sampler', () => clearInterval(timer));
         const tSeq = Date.now();
-        for (let i = 0; i < SEQ_POD; i++) await runOne(true, i);
+        for (let i = 0; i < SEQ_POD; i++) {
+          await runOne(true, i);
+          if ((i + 1) % PROBE_EVERY === 0) rssSeries.push(Math.round(rssKiB(shim) / 102.4) / 10);
+        }
         const seqPodMs = Date.now() - tSeq;
         const tConc = Date.now();
         await Promise.all(Array.from({ length: CONC_POD }, (_, i) => runOne(true, i)));
@@ -72,11 +87,13 @@ describeHarness('reliability: churn through a long-lived pod shim and through sh
 
         const fdsAfter = fds(shim);
         const rssAfter = rssKiB(shim);
+        await probe('at the end');
         const report = {
           runs: churned.length,
           fdsBefore: fdsBefore.length,
           fdsAfter: fdsAfter.length,
           rssKiB: { before: rssBefore, peak: peakRss, after: rssAfter },
+          [`rssMiBEvery${PROBE_EVERY}Sequential`]: rssSeries,
           ms: { seqPod: seqPodMs, concPod: concPodMs, solo: soloMs, total: Date.now() - t0 },
         };
         figure(`churn on containerd ${h.version}`, report);

@@ -61,10 +61,15 @@ describeHarness('reliability: shutdown paths', (h) => {
         const before = bundles(h);
         const r = await ctrRun(h, { id, runtime: TSRUN, args: ['echo', 'no room'], flags: [...opts, '--annotation', `${GROUP}=${group}`] });
         figure(`disk full on containerd ${h.version}`, { code: r.code, stderr: r.stderr.trim() });
+        // What was written, where, and the fix (the shim answers RESOURCE_EXHAUSTED).
+        const escaped = (x: string): string => x.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
         expect({ code: r.code === 0 ? 0 : 'non-zero', stdout: r.stdout, stderr: r.stderr }).toEqual({
           code: 'non-zero',
           stdout: '',
-          stderr: expect.stringMatching(/ENOSPC|no space left/i),
+          stderr: expect.stringMatching(new RegExp(
+            `writing the (state|state directory|lock|start FIFO) of container "${id}".* ${escaped(root)}/\\S+: no space left on device \\(ENOSPC\\); ` +
+              `free space on the filesystem of the state root ${escaped(root)} \\(.*runtime option Root.*\\) and retry`,
+          )),
         });
         expect((await taskList(h)).has(id)).toBe(false);
         expect(bundles(h)).toEqual(before);

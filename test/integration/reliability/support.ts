@@ -6,7 +6,8 @@ import * as path from 'path';
 import { ctrOk } from '../../helpers/containerd';
 import { ContainerdHandle, testEnv } from '../../helpers/env';
 import { findLeaks, mountsUnder } from '../../helpers/leaks';
-import { alive, nsCall, Resources, runFlags, RuntimeName, shimAddress, shimTaskClient, waitForTask } from '../shim/support';
+import { MEMORY_REPORT_ENV, type MemoryReport } from '../../../src/shim/memory-report';
+import { alive, nsCall, Resources, runFlags, RuntimeName, shimAddress, shimTaskClient, waitFor, waitForTask } from '../shim/support';
 
 /** The annotation both shims group containers by (one shim per group, like a Kubernetes pod). */
 export const GROUP = 'io.containerd.runc.v2.group';
@@ -136,4 +137,33 @@ export async function leftovers(ids: readonly string[], ignore: (s: string) => b
 /** Mounts under a container's bundle. */
 export function bundleMounts(h: ContainerdHandle, id: string): string[] {
   return mountsUnder(bundleDir(h, id));
+}
+
+/** The shim's memory report dir when the run enables it (TSRUN_DEBUG_MEMORY in the environment
+ * the test containerds, and so their shims, inherit; src/shim/memory-report.ts). */
+export function memoryReportDir(): string | undefined {
+  const dir = process.env[MEMORY_REPORT_ENV];
+  return dir !== undefined && dir !== '' ? dir : undefined;
+}
+
+/** Asks shim `pid` for a memory report (SIGUSR2) and reads it; undefined unless enabled. */
+export async function shimMemoryReport(pid: number): Promise<MemoryReport | undefined> {
+  const dir = memoryReportDir();
+  if (dir === undefined) return undefined;
+  const mine = (): string[] => fs.readdirSync(dir).filter((f) => f.startsWith(`shim-${pid}-`) && f.endsWith('.json'));
+  const before = new Set(mine());
+  process.kill(pid, 'SIGUSR2');
+  const file = await waitFor(`memory report of shim ${pid} in ${dir}`, () => mine().find((f) => !before.has(f)), 60_000);
+  return JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as MemoryReport;
+}
+
+/** The figures of a memory report in MiB (one decimal). */
+export function memoryFigures(r: MemoryReport): Record<string, number> {
+  const mib = (b: number): number => Math.round((b / 1048576) * 10) / 10;
+  return {
+    rss: mib(r.rssBeforeGc), rssGc: mib(r.usage.rss), rssTrim: mib(r.rssAfterTrim), heapTotal: mib(r.usage.heapTotal), heapUsed: mib(r.usage.heapUsed),
+    external: mib(r.usage.external), arrayBuffers: mib(r.usage.arrayBuffers), mallocInUse: mib(r.malloc.inUse), mallocFree: mib(r.malloc.free),
+    mallocArena: mib(r.malloc.arena), mallocMmapped: mib(r.malloc.mmappedBytes), mallocFreeTrim: mib(r.mallocAfterTrim.free),
+    arenaHeaps: r.arenaHeaps, anon: mib((r.smaps.Anonymous ?? 0) * 1024), file: mib(((r.smaps.Rss ?? 0) - (r.smaps.Anonymous ?? 0)) * 1024),
+  };
 }

@@ -5,6 +5,7 @@ import { ContainerSetupError, mkfifo, reaper, spawnContainer, releaseExecFifo } 
 import type { Spec } from '../../../src/runtime/spec';
 import { defaultSpec, makeBusyboxBundle, type Bundle } from '../../helpers/busybox-bundle';
 import { Capture, planFor, runContainer } from '../../helpers/run-container';
+import { P_PID, waitid, WEXITED, WNOHANG } from '../../../src/linux/libc';
 
 let bundle: Bundle;
 beforeAll(() => {
@@ -62,6 +63,51 @@ describe('containers from a busybox rootfs', () => {
     expect(r.stderr).toMatch(/Read-only file system/);
     expect(r.stdout).toContain('/proc/1/status');
     expect(fs.existsSync(path.join(data, 'new'))).toBe(false);
+  });
+
+  it('copies the directory under a tmpcopyup tmpfs into it (podman --read-only, --tmpfs)', async () => {
+    const seed = path.join(bundle.rootfs, 'seed');
+    fs.rmSync(seed, { recursive: true, force: true });
+    fs.mkdirSync(path.join(seed, 'sub', 'deeper'), { recursive: true });
+    fs.writeFileSync(path.join(seed, 'file'), 'from the image\n', { mode: 0o604 });
+    fs.chownSync(path.join(seed, 'file'), 1000, 1001);
+    fs.writeFileSync(path.join(seed, 'sub', 'deeper', 'inner'), 'x'.repeat(100_000));
+    fs.chmodSync(path.join(seed, 'sub'), 0o711);
+    fs.symlinkSync('/etc/passwd', path.join(seed, 'link'));
+    mkfifo(path.join(seed, 'fifo'), 0o600);
+    fs.utimesSync(path.join(seed, 'file'), new Date('2001-02-03T04:05:06Z'), new Date('2001-02-03T04:05:06Z'));
+    fs.chmodSync(seed, 0o751);
+    const roSeed = path.join(bundle.rootfs, 'ro-seed');
+    fs.rmSync(roSeed, { recursive: true, force: true });
+    fs.mkdirSync(roSeed, { mode: 0o750 });
+    fs.chmodSync(roSeed, 0o750);
+    fs.writeFileSync(path.join(roSeed, 'f'), 'ro\n');
+    try {
+      const spec = sh('cat /ro-seed/f; touch /ro-seed/x 2>/dev/null || echo ro-ok; stat -c "%n %a" /seed /ro-seed; cd /seed && stat -c "%n %a %u:%g %F %Y" file sub link fifo && readlink link && cat file && wc -c < sub/deeper/inner && grep -c " /seed .* - tmpfs " /proc/self/mountinfo && echo new > new && cat new', {
+        mounts: [
+          ...defaultSpec([]).mounts!,
+          // mode=755: runc gives the root the covered directory's mode (751) all the same
+          { destination: '/seed', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'tmpcopyup', 'mode=755'] },
+          // read-only: copied while writable, then remounted read-only
+          { destination: '/ro-seed', type: 'tmpfs', source: 'tmpfs', options: ['ro', 'tmpcopyup'] },
+        ],
+      });
+      const r = await runContainer(bundle, spec);
+      expect(r).toMatchObject({ status: 0, stderr: '' });
+      expect(r.stdout.split('\n')).toEqual([
+        'ro', 'ro-ok', '/seed 751', '/ro-seed 750',
+        'file 604 1000:1001 regular file 981173106',
+        `sub 711 0:0 directory ${Math.floor(fs.statSync(path.join(seed, 'sub')).mtimeMs / 1000)}`,
+        expect.stringMatching(/^link 777 0:0 symbolic link \d+$/),
+        expect.stringMatching(/^fifo 600 0:0 fifo \d+$/),
+        '/etc/passwd', 'from the image', '100000', '1', 'new', '',
+      ]);
+      // the copy is the container's: the image's directory is untouched
+      expect(fs.readdirSync(seed).sort()).toEqual(['fifo', 'file', 'link', 'sub']);
+    } finally {
+      fs.rmSync(seed, { recursive: true, force: true });
+      fs.rmSync(roSeed, { recursive: true, force: true });
+    }
   });
 
   it('masks and write-protects paths, and mounts the rootfs read-only', async () => {
@@ -203,9 +249,13 @@ describe('containers from a busybox rootfs', () => {
     out.closeWrite();
     err.closeWrite();
     expect(e).toBeInstanceOf(ContainerSetupError);
-    expect((e as Error).message).toBe('exec "/nope": ENOENT');
+    expect((e as Error).message).toBe('exec "/nope": no such file or directory (ENOENT)');
+    expect(e).toMatchObject({ code: 'ENOENT' });
     const viaPath = await runContainer(bundle, defaultSpec(['no-such-program'])).catch((x: unknown) => x);
-    expect((viaPath as Error).message).toBe('exec "no-such-program": ENOENT');
+    // runc's words: Docker turns them into exit code 127
+    expect((viaPath as Error).message).toBe('exec "no-such-program": executable file not found in $PATH (ENOENT)');
+    const notExecutable = await runContainer(bundle, defaultSpec(['/etc/passwd'])).catch((x: unknown) => x);
+    expect((notExecutable as Error).message).toBe('exec "/etc/passwd": permission denied (EACCES)');
   });
 
   it('surfaces the kernel error for oomScoreAdj, or applies it', async () => {
@@ -302,6 +352,21 @@ describe('containers from a busybox rootfs', () => {
     await p.start();
     expect(await p.exited).toEqual({ status: 0 });
     expect(await out.text).toBe('ran\n');
+  });
+
+  it('reap: false notices the exit but leaves the zombie (its status is for a subreaper: exec --detach under conmon)', async () => {
+    const out = new Capture();
+    const err = new Capture();
+    const p = await spawnContainer(planFor(bundle, sh('exit 9'), out, err), { reap: false });
+    await p.start();
+    expect(await p.exited).toEqual({ status: 9 });
+    out.closeWrite();
+    err.closeWrite();
+    // still a zombie child of ours with its status: reap it here as the subreaper would
+    expect(fs.readFileSync(`/proc/${p.pid}/stat`, 'utf8').split(') ')[1]?.[0]).toBe('Z');
+    const info = waitid(P_PID, p.pid, WEXITED | WNOHANG);
+    expect(info).toMatchObject({ pid: p.pid, status: 9 });
+    expect(fs.existsSync(`/proc/${p.pid}`)).toBe(false);
   });
 
   it('leaves no processes behind', async () => {

@@ -2,6 +2,7 @@
 // `runtime`, the CLI; answers like dist/ does; its native files are extracted once to a
 // content-hashed directory and reused; Node's environment knobs cannot change it. The binary is
 // built from this checkout for the suite (scripts/sea/build.ts, as make sea does).
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { describeResult, run, runOk, RunResult } from '../../helpers/exec';
@@ -114,6 +115,40 @@ describe('single executable', () => {
     const second = await runOk(sea, ['native-check'], { env: env(assets) });
     expect(second.stdout).toBe(first.stdout);
     expect(snapshot(assets)).toEqual(before);
+  });
+
+  it('the run that extracts a new version prunes other versions\' trees nobody maps, keeps those in use', async () => {
+    const assets = path.join(dir, 'assets-prune');
+    fs.mkdirSync(assets, { mode: 0o700 });
+    const tree = (name: string): string => {
+      const d = path.join(assets, name);
+      fs.mkdirSync(d, { mode: 0o700 });
+      fs.writeFileSync(path.join(d, 'libtsrun.so'), 'old');
+      return d;
+    };
+    tree('aaaaaaaaaaaaaaaa');
+    const busy = tree('bbbbbbbbbbbbbbbb');
+    fs.mkdirSync(path.join(assets, '.cccccccccccccccc.Ab12Cd'), { mode: 0o700 }); // a young temp tree: kept
+    // a process of the "old version" maps a file of its tree (its executable)
+    const exe = path.join(busy, 'sleep');
+    fs.copyFileSync(fs.realpathSync('/bin/sleep'), exe);
+    fs.chmodSync(exe, 0o700);
+    const child = spawn(exe, ['1000'], { stdio: 'ignore' });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', () => resolve());
+        child.once('error', reject);
+      });
+      await runOk(sea, ['native-check'], { env: env(assets) });
+      const left = fs.readdirSync(assets);
+      const kept = ['.cccccccccccccccc.Ab12Cd', 'bbbbbbbbbbbbbbbb'];
+      expect(left.filter((n) => kept.includes(n)).sort()).toEqual(kept);
+      expect(left.filter((n) => !kept.includes(n))).toEqual([expect.stringMatching(/^[0-9a-f]{16}$/)]); // the new tree; aaaa… is gone
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
   });
 
   it('concurrent first runs agree on one directory', async () => {

@@ -132,6 +132,21 @@ describe('v2 manager on a fake tree', () => {
     expect(log.messages).toEqual([]);
   });
 
+  it('puts a relative path (an empty cgroupsPath: the id) below the parent of its own cgroup, as runc; v1 below the own cgroup', async () => {
+    files(join(root, 'unified/k8s/shim'), { 'cgroup.controllers': 'cpuset cpu io memory pids\n', 'cgroup.subtree_control': '', 'cgroup.procs': '1\n' });
+    const host = { ...v2Host(), own: new Map([['', '/k8s/shim']]) };
+    const cg = openContainerCgroup('c9', '', { host, logger: recorder() });
+    expect(cg.dirs.get('')).toBe(join(root, 'unified/k8s/c9'));
+    await cg.create({});
+    expect(existsSync(join(root, 'unified/k8s/c9'))).toBe(true);
+    await cg.destroy();
+    expect(existsSync(join(root, 'unified/k8s/c9'))).toBe(false);
+    expect(existsSync(join(root, 'unified/tsrun'))).toBe(false);
+    const v1 = openContainerCgroup('c9', '', { host: v1Host() });
+    expect(v1.dirs.get('memory')).toBe(join(root, 'memory/mine/c9'));
+    expect(v1.dirs.get('pids')).toBe(join(root, 'pids/c9'));
+  });
+
   it('fails naming a controller the parent does not offer', async () => {
     const cg = openCgroup(v2Host(), '/k8s/c2', { logger: recorder() });
     await expect(cg.create({ hugepageLimits: [{ pageSize: '2MB', limit: 0n }] })).rejects.toThrow(

@@ -27,6 +27,31 @@ describe('parseCgroupMounts', () => {
     expect(v1[0]).toEqual({ mountPoint: '/sys/fs/cgroup/cpu,cpuacct', root: '/', controllers: ['cpu', 'cpuacct'] });
     expect(v1[1]).toEqual({ mountPoint: '/sys/fs/cgroup/my memory', root: '/docker/abc', controllers: ['memory'] });
   });
+  it('keeps one mount per hierarchy: the one under /sys/fs/cgroup, not a tool\'s second mount (criu\'s cgyard)', () => {
+    const yard = '/tmp/ckpt.VfWUns/img/.criu.cgyard.CXHEzy';
+    const text = `${HYBRID}142 27 0:97 / ${yard} rw,relatime - tmpfs none rw
+143 142 0:29 / ${yard}/cpu rw,relatime - cgroup none rw,cpu
+144 142 0:32 / ${yard}/memory rw,relatime - cgroup none rw,memory
+145 142 0:38 / ${yard}/unified rw,relatime - cgroup2 none rw
+`;
+    const { v1, unified } = parseCgroupMounts(text);
+    expect(v1.map((m) => m.mountPoint)).toEqual(['cpu', 'cpuacct', 'memory', 'freezer', 'systemd'].map((h) => `/sys/fs/cgroup/${h}`));
+    expect(unified?.mountPoint).toBe('/sys/fs/cgroup/unified');
+    // with only the tool's mount of a hierarchy, that one is used
+    const only = parseCgroupMounts(`143 142 0:29 / ${yard}/cpu rw,relatime - cgroup none rw,cpu\n`);
+    expect(only.v1.map((m) => m.mountPoint)).toEqual([`${yard}/cpu`]);
+  });
+  it('a hierarchy mounted a second time elsewhere (criu cgyard) keeps one entry: the shorter path', () => {
+    const text = `${HYBRID}166 142 0:31 / /tmp/bench.x/.criu.cgyard.y/memory rw,relatime - cgroup none rw,memory\n`;
+    const { v1 } = parseCgroupMounts(text);
+    expect(v1.filter((m) => m.controllers.includes('memory')).map((m) => m.mountPoint)).toEqual(['/sys/fs/cgroup/memory']);
+  });
+  it('counts a hierarchy mounted a second time elsewhere once: the /sys/fs/cgroup mount (a leftover CRIU cgroup yard)', () => {
+    const text = `${HYBRID}166 142 0:32 / /tmp/x.VfWUns/img/.criu.cgyard.CXHEzy/memory rw,relatime - cgroup none rw,memory\n`;
+    const { v1 } = parseCgroupMounts(text);
+    expect(v1.filter((m) => m.controllers.includes('memory'))).toEqual([{ mountPoint: '/sys/fs/cgroup/memory', root: '/', controllers: ['memory'] }]);
+    expect(v1).toHaveLength(5);
+  });
   it('ignores a cgroup mount that something else was mounted over', () => {
     const text = `${UNIFIED}40 30 0:50 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n`;
     expect(parseCgroupMounts(text).unified).toBeUndefined();

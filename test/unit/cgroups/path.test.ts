@@ -1,3 +1,7 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { removeLegacyDefaultParent } from '../../../src/container/container';
 import { InvalidArgumentError } from '../../../src/errors';
 import { expandSlice, parseCgroupsPath } from '../../../src/cgroups/path';
 
@@ -32,7 +36,10 @@ describe('parseCgroupsPath', () => {
   it('keeps cgroupfs paths, normalizing slashes', () => {
     expect(parseCgroupsPath('/k8s.io//abc/', 'abc')).toEqual({ path: '/k8s.io/abc', relative: false });
     expect(parseCgroupsPath('mine/abc', 'abc')).toEqual({ path: 'mine/abc', relative: true });
-    expect(parseCgroupsPath(undefined, 'abc')).toEqual({ path: '/tsrun/abc', relative: false });
+    // empty: the id below the runtime's own cgroup, as runc does (no /tsrun parent left behind)
+    expect(parseCgroupsPath(undefined, 'abc')).toEqual({ path: 'abc', relative: true });
+    expect(parseCgroupsPath('', 'abc', { systemd: false })).toEqual({ path: 'abc', relative: true });
+    expect(() => parseCgroupsPath('', '', { systemd: false })).toThrow(/linux\.cgroupsPath: empty/);
   });
   it('takes the systemd form as one relative cgroup name when the systemd driver is off (like runc\'s cgroupfs driver)', () => {
     expect(parseCgroupsPath('kubepods-besteffort-pod1.slice:cri-containerd:abc', 'abc', { systemd: false })).toEqual({
@@ -45,5 +52,21 @@ describe('parseCgroupsPath', () => {
     expect(() => parseCgroupsPath('/a/../b', 'x')).toThrow(/linux\.cgroupsPath.*"\.\."/);
     expect(() => parseCgroupsPath('a:b', 'x', { systemd: true })).toThrow(/slice:prefix:name/);
     expect(() => parseCgroupsPath('notaslice:b:c', 'x', { systemd: true })).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('removeLegacyDefaultParent (containers from before: /tsrun/<id>)', () => {
+  it('removes an empty tsrun parent of each hierarchy dir, keeps one that still holds a container, ignores other paths', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tsrun-legacy-'));
+    try {
+      for (const d of ['memory/tsrun', 'pids/tsrun/other', 'cpu/tsrun', 'mine/kept']) fs.mkdirSync(path.join(root, d), { recursive: true });
+      removeLegacyDefaultParent('/tsrun/c1', ['memory', 'pids', 'cpu'].map((h) => path.join(root, h, 'tsrun', 'c1')));
+      expect(['memory/tsrun', 'pids/tsrun', 'cpu/tsrun'].map((d) => fs.existsSync(path.join(root, d)))).toEqual([false, true, false]);
+      removeLegacyDefaultParent('/mine/c1', [path.join(root, 'mine', 'kept', 'c1')]);
+      removeLegacyDefaultParent('c1', [path.join(root, 'mine', 'kept', 'c1')]);
+      expect(fs.existsSync(path.join(root, 'mine/kept'))).toBe(true);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { HookError, planHooks, runHooks, spawnHook } from '../../../src/container/hooks';
+import { HookError, hookStateDocument, planHooks, runHooks, spawnHook } from '../../../src/container/hooks';
 import type { OciState } from '../../../src/container/types';
 
 const state: OciState = {
@@ -42,6 +42,14 @@ describe('planHooks', () => {
   });
 });
 
+describe('hookStateDocument', () => {
+  it('is the runtime-spec State as runc sends it: no state extras, no pid once stopped, no empty annotations', () => {
+    const base = { ...state, annotations: { a: 'b' } };
+    expect(JSON.parse(hookStateDocument(base))).toEqual({ ociVersion: '1.3.0', id: 'h1', status: 'creating', pid: 42, bundle: '/b', annotations: { a: 'b' } });
+    expect(JSON.parse(hookStateDocument({ ...base, status: 'stopped', pid: 0, annotations: {} }))).toEqual({ ociVersion: '1.3.0', id: 'h1', status: 'stopped', bundle: '/b' });
+  });
+});
+
 describe('runHooks with real processes', () => {
   let dir: string;
   beforeEach(() => {
@@ -54,7 +62,7 @@ describe('runHooks with real processes', () => {
     const inv = planHooks({ hooks: { prestart: [{ path: '/bin/sh', args: ['sh', '-c', `cat > ${out}; echo >> ${out}; echo "$FOO:$HOME:$0:$1" >> ${out}`, 'arg1'], env: ['FOO=bar'] }] } }, 'prestart');
     await runHooks(inv, state);
     const [json, line] = fs.readFileSync(out, 'utf8').split('\n');
-    expect(JSON.parse(json!)).toEqual(state);
+    expect(JSON.parse(json!)).toEqual({ ociVersion: state.ociVersion, id: state.id, status: state.status, pid: state.pid, bundle: state.bundle, annotations: state.annotations });
     expect(line).toBe('bar::arg1:'); // sh -c: $0 is the first arg after the script
   });
 

@@ -213,10 +213,12 @@ describe('container lifecycle (fake executor)', () => {
     const spec = baseSpec({ hooks: { createRuntime: [{ path: '/bin/true' }], createContainer: [{ path: '/in/container' }] } });
     world = fakeWorld(spec);
     const seen: string[] = [];
+    const stdins: string[] = [];
     const deps = {
       ...world.deps,
       runInContainer: async (req: { invocation: { path: string }; initPid: number; stdin: string }) => {
         const st = JSON.parse(req.stdin) as { status: string; pid: number };
+        stdins.push(req.stdin);
         seen.push(`${req.invocation.path} ${req.initPid} ${st.status} ${st.pid}`);
         // still inside the fake spawn: the record is not written yet
         seen.push(`record ${fs.existsSync(path.join(root, 'cc', 'state.json'))}`);
@@ -225,6 +227,8 @@ describe('container lifecycle (fake executor)', () => {
     };
     const c = await createContainer({ id: 'cc', bundle, root, stdio, startMode: 'pipe' }, { deps });
     expect(seen).toEqual([`/in/container ${c.pid} creating ${c.pid}`, 'record false']);
+    // exactly the runtime-spec State document runc sends (no rootfs/created/owner extras)
+    expect(Object.keys(JSON.parse(stdins[0]!) as object)).toEqual(['ociVersion', 'id', 'status', 'pid', 'bundle', 'annotations']);
     expect(world.events).toContain('before pivot cc');
     await c.delete({ force: true });
   });

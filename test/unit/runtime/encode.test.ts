@@ -28,6 +28,12 @@ describe('encodePlan', () => {
     expect(d.ops[2]?.ints).toEqual([3n]);
   });
 
+  it('adds the TSR_MOUNT_* int (copy-up 1, keep-mode 2) only when one is set (other mounts encode as before)', () => {
+    const m: PlanOp = { op: 'mount', step: 'mount tmpfs on /run (tmpcopyup)', source: 'tmpfs', target: '/run', fstype: 'tmpfs', flags: 6, data: 'mode=755', base: 'root', mkTarget: 'dir', copyUp: true };
+    const d = decodePlan(encodePlan({ ...base, ops: [m, { ...m, keepMode: true }, { ...m, copyUp: false, keepMode: true }, { ...m, copyUp: false }] }));
+    expect(d.ops.map((o) => o.ints)).toEqual([[6n, 0n, 1n, 1n], [6n, 0n, 1n, 3n], [6n, 0n, 1n, 2n], [6n, 0n, 1n]]);
+  });
+
   it('rejects NUL bytes in strings', () => {
     expect(() => encodePlan({ ...base, ops: [{ op: 'chdir', step: 'chdir', path: 'a\0b' }] })).toThrow(/NUL/);
   });

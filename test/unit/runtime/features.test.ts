@@ -24,22 +24,26 @@ test('hooks and capabilities match runc', () => {
   expect(ours.linux.capabilities).toEqual(runc.linux.capabilities);
 });
 
-test('namespaces: runc order, time not implemented yet', () => {
-  expect(ours.linux.namespaces).toEqual(['cgroup', 'ipc', 'mount', 'network', 'pid', 'user', 'uts']);
-  expect(ours.linux.namespaces).toEqual(runc.linux.namespaces);
+test('namespaces: runc order, with time (runc 1.2 added it; the fixture is runc 1.1.5)', () => {
+  expect(ours.linux.namespaces).toEqual(['cgroup', 'ipc', 'mount', 'network', 'pid', 'time', 'user', 'uts']);
+  expect(ours.linux.namespaces.filter((n: string) => n !== 'time')).toEqual(runc.linux.namespaces);
 });
 
 test('mount options are a sorted subset of the names runc recognises', () => {
   expect(ours.mountOptions).toEqual([...ours.mountOptions].sort());
-  for (const o of ours.mountOptions as string[]) expect(runc.mountOptions).toContain(o);
+  // runc 1.2 added "idmap" and "ridmap" (id-mapped mounts); the fixture is runc 1.1.5's list
+  for (const o of ours.mountOptions as string[]) if (o !== 'idmap' && o !== 'ridmap') expect(runc.mountOptions).toContain(o);
+  expect(ours.mountOptions).toEqual(expect.arrayContaining(['idmap', 'ridmap']));
   expect(ours.mountOptions).toEqual(expect.arrayContaining(['ro', 'nosuid', 'bind', 'rbind', 'rprivate']));
 });
 
 test('what is not implemented says false, not absent', () => {
   expect((featuresDocument({}, { ...CURRENT_IMPLEMENTATION, seccomp: false }) as Json).linux.seccomp).toEqual({ enabled: false });
-  expect(ours.linux.apparmor).toEqual({ enabled: false });
-  expect(ours.linux.selinux).toEqual({ enabled: false });
-  expect(ours.linux.mountExtensions).toEqual({ idmap: { enabled: false } });
+  // AppArmor/SELinux: supported (applied when the host has them), as runc reports it whatever the host
+  expect(ours.linux.apparmor).toEqual({ enabled: true });
+  expect(ours.linux.selinux).toEqual({ enabled: true });
+  expect(featuresDocument({}, { ...CURRENT_IMPLEMENTATION, apparmor: false }).linux?.apparmor).toEqual({ enabled: false });
+  expect(ours.linux.mountExtensions).toEqual({ idmap: { enabled: true } });
   expect(ours.linux.cgroup).toEqual({ v1: true, v2: true, systemd: false, systemdUser: false, rdma: false });
   expect(ours.potentiallyUnsafeConfigAnnotations).toEqual([]);
   expect(ours.annotations).toEqual({ 'org.tsrun.version': '0.1.0', 'org.tsrun.commit': 'abc', 'org.tsrun.checkpoint.enabled': 'true' });
@@ -70,4 +74,12 @@ test('printed like runc: 4-space indent and a newline', () => {
   const text = formatFeatures(featuresDocument());
   expect(text).toMatch(/^\{\n {4}"ociVersionMin": "1.0.0",\n/);
   expect(text.endsWith('}\n')).toBe(true);
+});
+
+test('the host\'s LSM state is an annotation: what this host will refuse', () => {
+  expect(featuresDocument({ hostLsm: { apparmor: false, selinux: false } }).annotations).toMatchObject({
+    'org.tsrun.host.apparmor': 'disabled (process.apparmorProfile is refused)',
+    'org.tsrun.host.selinux': 'disabled (process.selinuxLabel and linux.mountLabel are refused)',
+  });
+  expect(featuresDocument({ hostLsm: { apparmor: true, selinux: false } }).annotations?.['org.tsrun.host.apparmor']).toBe('enabled');
 });

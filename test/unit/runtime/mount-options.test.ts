@@ -35,8 +35,19 @@ describe('parseMountOptions', () => {
     expect(o.flags).toBe(MS.BIND | MS.REC);
   });
 
-  it('reports recursive attributes and id-mapping as unsupported', () => {
-    expect(parseMountOptions(['rro', 'idmap', 'nosuid']).unsupported).toEqual(['rro', 'idmap']);
+  it('reports recursive attributes as unsupported', () => {
+    expect(parseMountOptions(['rro', 'idmap', 'nosuid']).unsupported).toEqual(['rro']);
+  });
+
+  it('takes "idmap"/"ridmap" as the id-mapping mode, the last one winning, and not as data', () => {
+    expect(parseMountOptions(['rbind', 'idmap'])).toMatchObject({ idmap: 'idmap', recursive: true, data: '' });
+    expect(parseMountOptions(['bind', 'idmap', 'ridmap']).idmap).toBe('ridmap');
+    expect(parseMountOptions(['bind']).idmap).toBeUndefined();
+  });
+
+  it('recognises tmpcopyup (an extension of runc) as copy-up, not as mount(2) data', () => {
+    expect(parseMountOptions(['nosuid', 'tmpcopyup', 'mode=1777'], 'tmpfs')).toMatchObject({ flags: MS.NOSUID, data: 'mode=1777', unsupported: [], copyUp: true });
+    expect(parseMountOptions(['nosuid'], 'tmpfs').copyUp).toBe(false);
   });
 
   it('ignores "defaults" and empty options', () => {
@@ -67,7 +78,7 @@ describe('parseMountOptions', () => {
   it('does not take names from Object.prototype for options', () => {
     for (const name of ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty']) {
       expect(propagationFlag(name)).toBeUndefined();
-      expect(parseMountOptions(['nosuid', name])).toEqual({ flags: MS.NOSUID, bind: false, recursive: false, propagation: [], data: name, unsupported: [] });
+      expect(parseMountOptions(['nosuid', name])).toEqual({ flags: MS.NOSUID, bind: false, recursive: false, propagation: [], data: name, unsupported: [], copyUp: false });
     }
   });
 });

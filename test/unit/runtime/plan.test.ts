@@ -1,4 +1,5 @@
-import { InvalidSpecError } from '../../../src/errors';
+import { InvalidArgumentError, InvalidSpecError } from '../../../src/errors';
+import { Code } from '../../../src/ttrpc/status';
 import { CLONE, MS } from '../../../src/runtime/linux-constants';
 import { buildPlan, buildProcessPlan, type PlanContext } from '../../../src/runtime/plan';
 import type { PlanOp } from '../../../src/runtime/plan-types';
@@ -101,6 +102,21 @@ describe('buildPlan', () => {
     ]);
   });
 
+  it('marks a tmpfs with tmpcopyup for copy-up (podman --read-only, --tmpfs), ignored elsewhere like runc; every tmpfs keeps the mode', () => {
+    const spec = defaultSpec(['sh'], {
+      mounts: [
+        { destination: '/run', type: 'tmpfs', source: 'tmpfs', options: ['rw', 'rprivate', 'nosuid', 'nodev', 'tmpcopyup'] },
+        { destination: '/data', type: 'bind', source: 'data', options: ['rbind', 'tmpcopyup'] },
+      ],
+    });
+    const ops = mounts(opsOf(spec));
+    expect(ops.find((o) => o.target === '/run')).toEqual(expect.objectContaining({ fstype: 'tmpfs', flags: MS.NOSUID | MS.NODEV, data: null, copyUp: true, keepMode: true, step: 'mount tmpfs on /run (tmpcopyup)' }));
+    expect(ops.filter((o) => o.target === '/data').every((o) => o.copyUp === undefined && o.keepMode === undefined)).toBe(true);
+    // every tmpfs keeps the mode of the directory it covers (runc); other filesystems do not
+    expect(ops.filter((o) => o.fstype === 'tmpfs').every((o) => o.keepMode === true)).toBe(true);
+    expect(ops.filter((o) => o.fstype === 'proc').every((o) => o.keepMode === undefined)).toBe(true);
+  });
+
   it('plans a plain bind without a remount', () => {
     const m = mounts(opsOf(defaultSpec(['sh'], { mounts: [{ destination: 'x/../etc/hosts', source: '/etc/hosts', options: ['bind'] }] })));
     expect(m.filter((o) => o.target === '/etc/hosts')).toHaveLength(1);
@@ -142,16 +158,17 @@ describe('buildPlan', () => {
       expect.objectContaining({ resource: 4, soft: 0xffffffffffffffffn, hard: 0xffffffffffffffffn }),
     ]);
     const tail = ops.slice(idx(ops, (o) => o.op === 'capsBounding'));
-    expect(names(tail)).toEqual(['capsBounding', 'keepCaps', 'setgroups', 'setresgid', 'setresuid', 'keepCaps', 'capset', 'capsAmbient', 'noNewPrivs', 'chdir', 'umask', 'waitStart', 'exec']);
+    expect(names(tail)).toEqual(['capsBounding', 'keepCaps', 'fixStdio', 'setgroups', 'setresgid', 'setresuid', 'keepCaps', 'capset', 'capsAmbient', 'noNewPrivs', 'chdir', 'umask', 'waitStart', 'exec']);
     // CAP_CHECKPOINT_RESTORE (40) is above the host's last cap (39): ignored like runc does
     expect(tail[0]).toMatchObject({ keep: (1n << 5n) | 1n, lastCap: 39 });
-    expect(tail[2]).toMatchObject({ gids: [5, 6] });
-    expect(tail[3]).toMatchObject({ gid: 1001 });
-    expect(tail[4]).toMatchObject({ uid: 1000 });
-    expect(tail[6]).toMatchObject({ effective: 1n << 5n, permitted: (1n << 5n) | 1n, inheritable: 0n });
+    expect(tail[2]).toMatchObject({ uid: 1000 });
+    expect(tail[3]).toMatchObject({ gids: [5, 6] });
+    expect(tail[4]).toMatchObject({ gid: 1001 });
+    expect(tail[5]).toMatchObject({ uid: 1000 });
+    expect(tail[7]).toMatchObject({ effective: 1n << 5n, permitted: (1n << 5n) | 1n, inheritable: 0n });
     // CAP 5 is ambient but not inheritable: the kernel would refuse it, so it is left out (runc warns)
-    expect(tail[7]).toMatchObject({ caps: 0n });
-    expect(tail[10]).toMatchObject({ mask: 0o077, step: 'set umask 0077' });
+    expect(tail[8]).toMatchObject({ caps: 0n });
+    expect(tail[11]).toMatchObject({ mask: 0o077, step: 'set umask 0077' });
   });
 
   it('leaves capabilities alone when the spec has none, and defaults the umask to 0022', () => {
@@ -212,6 +229,27 @@ describe('buildPlan', () => {
     ]);
   });
 
+  it('rejects a namespace type it does not know, prototype keys included (InvalidArgument)', () => {
+    const spec = defaultSpec(['sh']);
+    const withNs = (types: string[]): Spec => ({ ...spec, linux: { ...spec.linux, namespaces: [{ type: 'mount' }, ...types.map((t) => ({ type: t as 'pid' }))] } });
+    const found = issues(() => buildPlan(withNs(['constructor', '__proto__', 'toString', 'bogus']), ctx)).filter((i) => i.startsWith('linux.namespaces'));
+    const known = 'use one of pid, network, mount, ipc, uts, user, cgroup, time';
+    expect(found).toEqual([
+      `linux.namespaces[1].type: unknown namespace type "constructor"; ${known}`,
+      `linux.namespaces[2].type: unknown namespace type "__proto__"; ${known}`,
+      `linux.namespaces[3].type: unknown namespace type "toString"; ${known}`,
+      `linux.namespaces[4].type: unknown namespace type "bogus"; ${known}`,
+    ]);
+    let err: unknown;
+    try {
+      buildPlan(withNs(['hasOwnProperty']), ctx);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect((err as InvalidArgumentError).code).toBe(Code.INVALID_ARGUMENT);
+  });
+
   it('mounts cgroup2, or v1 hierarchies bound from the host', () => {
     const spec = defaultSpec(['sh'], { mounts: [{ destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'ro'] }] });
     expect(mounts(opsOf(spec)).find((o) => o.target === '/sys/fs/cgroup')).toMatchObject({ fstype: 'cgroup2', flags: MS.NOSUID | MS.RDONLY });
@@ -237,5 +275,13 @@ describe('buildProcessPlan', () => {
     expect(names(plan.ops)[0]).toBe('writeFile');
     expect(names(plan.ops)).not.toContain('mount');
     expect(names(plan.ops).slice(-2)).toEqual(['waitStart', 'exec']);
+  });
+
+  it('rejects a namespace type it does not know (InvalidArgument), prototype keys included', () => {
+    for (const t of ['constructor', 'valueOf', 'bogus']) {
+      expect(() => buildProcessPlan(defaultSpec(['ps']), {
+        id: 'e1', initPid: 42, namespaceTypes: ['pid', 'mount', t], hostCapLast: 40, stdio: { stdin: -1, stdout: 1, stderr: 2 }, start: { kind: 'pipe' },
+      })).toThrow(new InvalidArgumentError(`the container's namespaces: unknown namespace type "${t}"; use one of pid, network, mount, ipc, uts, user, cgroup, time`));
+    }
   });
 });

@@ -28,6 +28,20 @@ describe('seccompFilter', () => {
     expect(SECCOMP_FLAGS.length).toBe(4);
   });
 
+  it('takes no prototype key ("constructor", "toString"…) for an action, operator, arch or flag', () => {
+    const proto = (n: string) => n as never;
+    expect(issues(() => seccompFilter({
+      defaultAction: proto('constructor'),
+      architectures: [proto('toString')],
+      flags: [proto('__proto__')],
+      syscalls: [{ names: ['read'], action: proto('valueOf') }],
+    }))).toEqual(['linux.seccomp.defaultAction', 'linux.seccomp.architectures[0]', 'linux.seccomp.flags[0]', 'linux.seccomp.syscalls[0].action']);
+    expect(issues(() => seccompFilter({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      syscalls: [{ names: ['read'], action: 'SCMP_ACT_KILL', args: [{ index: 0, value: 1n, op: proto('hasOwnProperty') }] }],
+    }))).toEqual(['linux.seccomp.syscalls[0].args[0].op']);
+  });
+
   it('maps actions with their errno (EPERM when unset), operators, arches and flags', () => {
     const f = seccompFilter({
       defaultAction: 'SCMP_ACT_ERRNO',

@@ -44,14 +44,9 @@ test('each unimplemented feature is named with its path', () => {
     s.linux.resources.rdma = { mlx5_0: { hcaHandles: 1 } };
   });
   expect(paths(raw)).toEqual([
-    'process.apparmorProfile',
-    'process.selinuxLabel',
     'process.scheduler',
     'process.ioPriority',
     'process.execCPUAffinity',
-    'mounts[7].uidMappings',
-    'linux.namespaces[5]',
-    'linux.mountLabel',
     'linux.intelRdt',
     'linux.netDevices',
     'linux.memoryPolicy',
@@ -67,6 +62,12 @@ test('assertImplemented throws UnimplementedError with the fix', () => {
   expect(() => assertImplemented(spec, off)).toThrow(UnimplementedError);
   expect(() => assertImplemented(spec, off)).toThrow('config.json: linux.seccomp: seccomp filtering is not implemented by tsrun yet; remove linux.seccomp (runs unconfined)');
   expect(() => assertImplemented(validateSpec(fixture('runc-spec.json')))).not.toThrow();
+});
+
+test('AppArmor profile "unconfined" (Docker\'s --privileged / apparmor=unconfined) needs nothing', () => {
+  expect(paths(runcSpecWith((s) => (s.process.apparmorProfile = 'unconfined')))).toEqual([]);
+  // a build without AppArmor support lists any other profile (this one applies them when the host has AppArmor)
+  expect(paths(runcSpecWith((s) => (s.process.apparmorProfile = 'docker-default')), { ...CURRENT_IMPLEMENTATION, apparmor: false })).toEqual(['process.apparmorProfile']);
 });
 
 test('a disabled hook list is refused', () => {

@@ -131,7 +131,8 @@ const ROWS: Row[] = [
   ['device path relative', (s) => (s.linux.devices = [{ type: 'c', path: 'dev/x', major: 1, minor: 1 }]), 'linux.devices[0].path', /not an absolute path/],
   ['device char without major', (s) => (s.linux.devices = [{ type: 'c', path: '/dev/x', minor: 1 }]), 'linux.devices[0].major', /is required; give the device number/],
   ['device duplicate path', (s) => (s.linux.devices = [{ type: 'p', path: '/dev/x' }, { type: 'p', path: '/dev/x' }]), 'linux.devices[1].path', /already created by linux.devices\[0\]/],
-  ['device fileMode', (s) => (s.linux.devices = [{ type: 'p', path: '/dev/x', fileMode: 0o10000 }]), 'linux.devices[0].fileMode', /permission bits/],
+  ['device fileMode', (s) => (s.linux.devices = [{ type: 'p', path: '/dev/x', fileMode: 0o20666 }]), 'linux.devices[0].fileMode', /permission bits.*S_IFMT bits/],
+  ['device fileMode too big', (s) => (s.linux.devices = [{ type: 'c', path: '/dev/x', major: 1, minor: 3, fileMode: 0o1000000 }]), 'linux.devices[0].fileMode', /permission bits/],
   ['device rule allow missing', (s) => (s.linux.resources.devices = [{ access: 'rwm' }]), 'linux.resources.devices[0].allow', /is required/],
   ['device rule access', (s) => (s.linux.resources.devices[0].access = 'rwx'), 'linux.resources.devices[0].access', /letters from "rwm"/],
   ['device rule access repeated', (s) => (s.linux.resources.devices[0].access = 'rr'), 'linux.resources.devices[0].access', /each once/],
@@ -210,6 +211,7 @@ describe('accepted variants', () => {
     ['cgroupsPath systemd with empty slice', (s) => (s.linux.cgroupsPath = ':tsrun:c1')],
     ['empty hostname without uts', (s) => { ns(s, 'mount'); s.hostname = ''; }],
     ['fifo device without numbers', (s) => (s.linux.devices = [{ type: 'p', path: '/dev/fifo' }])],
+    ['device fileMode with its type bits (podman)', (s) => (s.linux.devices = [{ type: 'c', path: '/dev/null2', major: 1, minor: 3, fileMode: 0o20666 }, { type: 'b', path: '/dev/loop9', major: 7, minor: 9, fileMode: 0o60600 }])],
     ['seccomp notify with listener', (s) => (s.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/a.sock', listenerMetadata: 'm', syscalls: [{ names: ['mount'], action: 'SCMP_ACT_NOTIFY' }] })],
     ['scheduler deadline', (s) => (s.process.scheduler = { policy: 'SCHED_DEADLINE', runtime: 10, deadline: 20, period: 30, flags: ['SCHED_FLAG_RECLAIM'] })],
     ['time ns with offsets', (s) => { s.linux.namespaces.push({ type: 'time' }); s.linux.timeOffsets = { monotonic: { secs: -5, nanosecs: 1 } }; }],
@@ -220,6 +222,11 @@ describe('accepted variants', () => {
   test.each(ok)('%s', (_name, mutate) => {
     expect(issuesOf(runcSpecWith(mutate))).toEqual([]);
   });
+});
+
+it('drops the type bits of a device fileMode (S_IFCHR|0666 → 0666)', () => {
+  const spec = validateSpec(runcSpecWith((s) => (s.linux.devices = [{ type: 'c', path: '/dev/null2', major: 1, minor: 3, fileMode: 0o20666 }])));
+  expect(spec.linux?.devices?.[0]?.fileMode).toBe(0o666);
 });
 
 describe('reporting', () => {

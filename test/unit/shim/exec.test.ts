@@ -10,6 +10,7 @@ import { packJson } from '../../../src/proto/any';
 import type { ExecHandle, SpawnExecFn } from '../../../src/shim/ports';
 import { TaskService } from '../../../src/shim/task-service';
 import { Code, TtrpcError } from '../../../src/ttrpc/status';
+import { ContainerSetupError } from '../../../src/linux/errors';
 import { EventRecorder, FakeIO, FakeRootfs, fakeFactory } from '../../helpers/fake-container';
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
@@ -44,6 +45,7 @@ function setup() {
   const execs: FakeExec[] = [];
   const requests: Array<Parameters<SpawnExecFn>[2]> = [];
   const gates = { next: Promise.resolve() };
+  const failures: { spawn?: Error; start?: Error } = {};
   const svc = new TaskService({
     namespace: 'default',
     defaultRoot: '/run/tsrun-test',
@@ -58,8 +60,19 @@ function setup() {
     rootfs: new FakeRootfs(),
     spawnExec: async (_c, _id, req) => {
       requests.push(req);
+      if (failures.spawn !== undefined) {
+        const err = failures.spawn;
+        failures.spawn = undefined;
+        throw err;
+      }
       const e = new FakeExec(2000 + execs.length);
       e.startGate = gates.next;
+      if (failures.start !== undefined) {
+        const err = failures.start;
+        failures.start = undefined;
+        e.startGate = Promise.reject(err);
+        e.startGate.catch(() => {});
+      }
       execs.push(e);
       return e;
     },
@@ -72,7 +85,9 @@ function setup() {
     id: 'c1', execId, terminal: false, stdin: '', stdout: `/fifo/${execId}-out`, stderr: '',
     spec: packJson('types.containerd.io/opencontainers/runtime-spec/1/Process', proc),
   });
-  return { svc, events, factory, ios, execs, requests, gates, create, execReq, cleanup: () => fs.rmSync(bundle, { recursive: true, force: true }) };
+  const failNextSpawn = (e: Error): void => void (failures.spawn = e);
+  const failNextStart = (e: Error): void => void (failures.start = e);
+  return { svc, events, factory, ios, execs, requests, gates, create, execReq, failNextSpawn, failNextStart, cleanup: () => fs.rmSync(bundle, { recursive: true, force: true }) };
 }
 
 async function code(p: Promise<unknown>): Promise<Code | undefined> {
@@ -171,5 +186,56 @@ describe('TaskService exec ids', () => {
     await starting;
     await t.svc.wait({ id: 'c1', execId: 'e1' });
     expect(t.events.topics.slice(-2)).toEqual(['/tasks/exec-started', '/tasks/exit']);
+  });
+
+  it('paused container: Exec refused (Unknown, no exec-added), Start of an earlier exec refused (Unknown) without spawning, State PAUSED; after resume it starts', async () => {
+    await t.create();
+    await t.svc.start({ id: 'c1', execId: '' });
+    await t.svc.exec(t.execReq('e1'));
+    await t.svc.pause({ id: 'c1' });
+    expect(await code(t.svc.exec(t.execReq('e2')))).toBe(Code.UNKNOWN);
+    expect(await code(t.svc.start({ id: 'c1', execId: 'e1' }))).toBe(Code.UNKNOWN);
+    expect(t.execs).toHaveLength(0);
+    expect((await t.svc.state({ id: 'c1', execId: 'e1' })).status).toBe(Status.PAUSED);
+    expect(t.events.topics.filter((x) => x === '/tasks/exec-added')).toHaveLength(1);
+    await t.svc.resume({ id: 'c1' });
+    expect(await t.svc.start({ id: 'c1', execId: 'e1' })).toEqual({ pid: 2000 });
+  });
+
+  it('a Start that fails before there is a process: Wait returns 0 at once, State CREATED pid 0, no TaskExit, Delete works', async () => {
+    await t.create();
+    await t.svc.start({ id: 'c1', execId: '' });
+    await t.svc.exec(t.execReq('e1'));
+    t.failNextSpawn(new Error('exec "/no/such/program": ENOENT'));
+    expect(await code(t.svc.start({ id: 'c1', execId: 'e1' }))).toBe(Code.UNKNOWN);
+    expect(await t.svc.wait({ id: 'c1', execId: 'e1' })).toMatchObject({ exitStatus: 0 });
+    expect(await t.svc.state({ id: 'c1', execId: 'e1' })).toMatchObject({ status: Status.CREATED, pid: 0 });
+    expect(await t.svc.delete({ id: 'c1', execId: 'e1' })).toMatchObject({ pid: 0, exitStatus: 0 });
+    expect(t.events.topics).not.toContain('/tasks/exit');
+    expect(t.ios[1]!.closed).toBe(true);
+  });
+
+  it('an execve that fails after the process was released counts as started: Start succeeds, exec-started, then its exit', async () => {
+    await t.create();
+    await t.svc.start({ id: 'c1', execId: '' });
+    await t.svc.exec(t.execReq('e1'));
+    t.failNextStart(Object.assign(new ContainerSetupError('exec "/tmp/bad"', 9, 'execve', '/tmp/bad', 2), { afterStart: true }));
+    expect(await t.svc.start({ id: 'c1', execId: 'e1' })).toEqual({ pid: 2000 });
+    t.execs[0]!.exit(127);
+    expect(await t.svc.wait({ id: 'c1', execId: 'e1' })).toMatchObject({ exitStatus: 127 });
+    expect(t.events.topics.slice(-3)).toEqual(['/tasks/exec-added', '/tasks/exec-started', '/tasks/exit']);
+  });
+
+  it('ResizePty: FailedPrecondition without a terminal (runc.v2 ignores it), Unknown once the process has exited (runc.v2)', async () => {
+    await t.create();
+    await t.svc.start({ id: 'c1', execId: '' });
+    await t.svc.exec(t.execReq('e1'));
+    await t.svc.start({ id: 'c1', execId: 'e1' });
+    expect(await code(t.svc.resizePty({ id: 'c1', execId: 'e1', width: 80, height: 24 }))).toBe(Code.FAILED_PRECONDITION);
+    expect(await code(t.svc.resizePty({ id: 'c1', execId: '', width: 80, height: 24 }))).toBe(Code.FAILED_PRECONDITION);
+    t.execs[0]!.exit(0);
+    await t.svc.wait({ id: 'c1', execId: 'e1' });
+    expect(await code(t.svc.resizePty({ id: 'c1', execId: 'e1', width: 80, height: 24 }))).toBe(Code.UNKNOWN);
+    expect(await code(t.svc.resizePty({ id: 'c1', execId: 'nope', width: 80, height: 24 }))).toBe(Code.NOT_FOUND);
   });
 });

@@ -5,6 +5,7 @@ import { Any } from '../../../src/gen/google/protobuf/any';
 import { BootstrapParams, LogLevel } from '../../../src/gen/runtime/bootstrap/v1/bootstrap';
 import { Options as RuncOptions } from '../../../src/gen/types/runc/options/oci';
 import { Options as CriOptions } from '../../../src/gen/types/runtimeoptions/v1/api';
+import { CreateOptions as LinuxCreateOptions } from '../../../src/gen/runtime/linux/runctypes/runc';
 import { decodeStartInput, ttrpcAddressOf } from '../../../src/shim/start-input';
 import { decodeShimOptions, parseOptionsToml } from '../../../src/shim/runtime-options';
 
@@ -100,6 +101,12 @@ describe('decodeShimOptions', () => {
       value: Buffer.from(CriOptions.encode({ typeUrl: '', configPath: '', configBody: Buffer.from('NoPivotRoot = true\n') }).finish()),
     };
     expect(decodeShimOptions(body)).toMatchObject({ noPivotRoot: true });
+  });
+  it('reads the IO owner and shim cgroup from containerd.linux.runc.CreateOptions (ctr run --uidmap)', () => {
+    const value = Buffer.from(LinuxCreateOptions.encode({ ...LinuxCreateOptions.fromPartial({}), ioUid: 100000, ioGid: 100001, shimCgroup: '/shims' }).finish());
+    expect(decodeShimOptions({ typeUrl: 'containerd.linux.runc.CreateOptions', value })).toEqual({
+      systemdCgroup: false, noPivotRoot: false, ioUid: 100000, ioGid: 100001, shimCgroup: '/shims',
+    });
   });
   it('rejects unknown option types and bad TOML with the field named', () => {
     expect(() => decodeShimOptions({ typeUrl: 'x.Y', value: Buffer.alloc(0) })).toThrow(/unsupported type "x.Y"/);

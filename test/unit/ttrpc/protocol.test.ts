@@ -132,6 +132,42 @@ describe('recoverable errors keep the connection', () => {
     await expect(peer.response()).resolves.toMatchObject({ streamId: 3, code: Code.OK, payload: Buffer.from('after') });
   });
 
+  test('an oversized request uses up its stream id like a whole one', async () => {
+    const { path } = await rig.server((s) => s.registerRaw('p', 'Echo', async (b) => b), { maxMessageLength: 256 });
+    const peer = await rig.peer(path);
+    peer.send(5, MESSAGE_TYPE_REQUEST, 0, Buffer.alloc(257), 1 << 20);
+    await expect(peer.response()).resolves.toMatchObject({ streamId: 5, code: Code.RESOURCE_EXHAUSTED });
+    peer.request(5, { service: 'p', method: 'Echo' });
+    await expect(peer.response()).resolves.toMatchObject({ streamId: 5, code: Code.INVALID_ARGUMENT, message: expect.stringContaining('cannot be re-used') });
+    await expect(peer.next()).resolves.toBeUndefined();
+  });
+
+  test('oversized frames pass the stream checks of whole ones: reused id, response type, unknown type', async () => {
+    const { path } = await rig.server((s) => s.registerRaw('p', 'Echo', async (b) => b), { maxMessageLength: 256 });
+    const big = Buffer.alloc(257);
+    const reused = await rig.peer(path);
+    reused.request(7, { service: 'p', method: 'Echo' });
+    await expect(reused.response()).resolves.toMatchObject({ streamId: 7, code: Code.OK });
+    reused.send(3, MESSAGE_TYPE_REQUEST, 0, big, 1 << 20);
+    await expect(reused.response()).resolves.toMatchObject({ streamId: 3, code: Code.INVALID_ARGUMENT, message: expect.stringContaining('cannot be re-used') });
+    await expect(reused.next()).resolves.toBeUndefined();
+
+    const response = await rig.peer(path);
+    response.send(1, MESSAGE_TYPE_RESPONSE, 0, big, 1 << 20);
+    await expect(response.response()).resolves.toMatchObject({ streamId: 1, code: Code.INVALID_ARGUMENT, message: expect.stringContaining('response') });
+    await expect(response.next()).resolves.toBeUndefined();
+
+    const unknown = await rig.peer(path);
+    unknown.send(1, 0x7f, 0, big, 1 << 20);
+    await expect(unknown.next()).resolves.toBeUndefined();
+
+    const data = await rig.peer(path);
+    data.send(9, MESSAGE_TYPE_DATA, 0, big, 1 << 20);
+    await expect(data.response()).resolves.toMatchObject({ streamId: 9, code: Code.INVALID_ARGUMENT, message: 'StreamID is no longer active' });
+    data.request(11, { service: 'p', method: 'Echo' });
+    await expect(data.response()).resolves.toMatchObject({ streamId: 11, code: Code.OK });
+  });
+
   test('an undecodable Request envelope is answered INVALID_ARGUMENT and the connection stays', async () => {
     const peer = await rig.peer(await echoServer());
     peer.send(1, MESSAGE_TYPE_REQUEST, 0, Buffer.from([0x0a, 0x7f]));

@@ -249,6 +249,18 @@ describe('Server lifecycle', () => {
     await client.closed;
   });
 
+  test('close() closes idle connections without waiting for their peers to hang up or for the grace period', async () => {
+    const { server, path } = await rig.server((s) => s.registerRaw('l', 'Get', async () => Buffer.from('ok')));
+    const client = rig.client(path);
+    await expect(client.call('l', 'Get', new Uint8Array())).resolves.toEqual(Buffer.from('ok'));
+    const silent = await rig.peer(path); // connected, never sends, never ends its side
+    const partial = await rig.peer(path);
+    partial.write(Buffer.from('00000010', 'hex')); // half a header, then nothing
+    // A 10-minute grace: if close() waited for these peers, the test would time out.
+    await server.close({ graceMs: 600_000 });
+    await Promise.all([silent.closed, partial.closed, client.closed]);
+  });
+
   test('close() drops calls still running after the grace period and aborts their signals', async () => {
     let signal: AbortSignal | undefined;
     const entered = deferred();

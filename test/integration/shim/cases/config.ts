@@ -46,6 +46,41 @@ export const CONFIG_CASES: readonly ShimCase[] = [
     },
   },
   {
+    name: 'a non-root user can reopen its stdio (/proc/self/fd/1, /dev/stderr): its pipes are chowned to it (runc\'s fixStdioPermissions)',
+    run: async (t) => {
+      const r = await runWithSpec(t, 'stdio-owner', ['sh', '-c', 'echo out > /proc/self/fd/1 && echo err > /dev/stderr && stat -L -c %u /proc/self/fd/0 /proc/self/fd/1'], (s) => {
+        s.process.user = { uid: 1000, gid: 1000 };
+      });
+      expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: 'out\n1000\n1000\n', stderr: 'err\n' });
+    },
+  },
+  {
+    name: 'in a user namespace the IO owner decides: with ctr run --uidmap (io_uid/io_gid) a non-root user reopens its stdio, without it cannot',
+    run: async (t) => {
+      const userns = (s: Record<string, any>): void => { // eslint-disable-line @typescript-eslint/no-explicit-any
+        s.process.user = { uid: 1000, gid: 1000 };
+        (s.linux.namespaces as unknown[]).push({ type: 'user' });
+        s.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+        s.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      };
+      const args = ['sh', '-c', 'echo hi > /proc/self/fd/1 && stat -L -c "%u %g" /proc/self/fd/1'];
+      // ctr sends the owner as containerd.linux.runc.CreateOptions{io_uid, io_gid}: the shim makes
+      // the pipes owned by the container's root, which can then give them to uid 1000; without it
+      // they stay the host root's, which the container cannot chown (EPERM, skipped as runc does)
+      const id = t.res.container('io-owner');
+      const spec = await writeSpec(t.h, id, t.res.dir('spec'), { args, edit: userns });
+      const owned = await ctr(t.h, ['run', '--rm', ...runFlags(t.runtime), '--uidmap', '0:100000:65536', '--gidmap', '0:100000:65536', '--config', spec, id]);
+      expect({ code: owned.code, stdout: owned.stdout, stderr: owned.stderr }).toEqual({ code: 0, stdout: 'hi\n1000 0\n', stderr: '' });
+      const plain = await runWithSpec(t, 'io-owner-none', args, userns);
+      if (t.h.version === '1.6') {
+        expect({ code: plain.code, stdout: plain.stdout, stderr: plain.stderr }).toEqual({ code: 1, stdout: '', stderr: expect.stringMatching(/Permission denied/) });
+      } else {
+        // ctr 1.7 derives the IO owner from the spec's user namespace mappings by itself
+        expect({ code: plain.code, stdout: plain.stdout, stderr: plain.stderr }).toEqual({ code: 0, stdout: 'hi\n1000 0\n', stderr: '' });
+      }
+    },
+  },
+  {
     name: 'a non-root user keeps the ambient capability of the spec (ctr run --config)',
     run: async (t) => {
       // CAP_NET_BIND_SERVICE (bit 10) in every set, ambient included: the one capability left
