@@ -17,9 +17,12 @@ tmp=$(mktemp -d /tmp/tsrun-bench.XXXXXX)
 # shellcheck disable=SC2317  # called through the EXIT trap
 cleanup() {
   scripts/containerd/stop.sh --remove "$tmp/containerd" >&2 || true
-  # the node-wide daemon's lock file (docs/node-wide.md): /run/containerd/s/sha256(address/namespace/group).lock
+  # the node-wide daemon's socket and lock file (docs/node-wide.md), left when stop.sh killed the
+  # idling daemon: /run/containerd/s/sha256(address/namespace/group)[.lock]
   if [ -n "${CONTAINERD_ADDRESS:-}" ]; then
-    rm -f "/run/containerd/s/$(printf '%s' "$CONTAINERD_ADDRESS/tsrun-bench/io.containerd.tsrun.v1/node-wide" | sha256sum | cut -d' ' -f1).lock"
+    local nw
+    nw=/run/containerd/s/$(printf '%s' "$CONTAINERD_ADDRESS/tsrun-bench/io.containerd.tsrun.v1/node-wide" | sha256sum | cut -d' ' -f1)
+    rm -f "$nw" "$nw.lock"
   fi
   if ! grep -qF " $tmp/" /proc/self/mountinfo; then rm -rf --one-file-system "$tmp"; fi
 }
