@@ -127,6 +127,7 @@ function writeIdMaps(plan: LaunchPlan, pid: number): void {
 
 class Spawned implements SpawnedProcess {
   private pidfdOpen = true;
+  private hasExited = false;
   private startPromise: Promise<void> | null = null;
   readonly exited: Promise<ExitStatus>;
 
@@ -139,6 +140,7 @@ class Spawned implements SpawnedProcess {
     private syncW: number,
   ) {
     this.exited = exited.then((s) => {
+      this.hasExited = true;
       this.closePidfd();
       return s;
     });
@@ -162,6 +164,9 @@ class Spawned implements SpawnedProcess {
   }
 
   private async doStart(): Promise<void> {
+    // Known dead: say so without touching the sync pipe (another process cloned while it was open
+    // may still hold its read end, so a write would not fail with EPIPE).
+    if (this.hasExited) throw new FailedPreconditionError(`container ${this.plan.id}: its process exited before it was started`);
     if (this.plan.start.kind === 'pipe') {
       if (this.syncW < 0) throw new FailedPreconditionError(`container ${this.plan.id}: detached, cannot start it`);
       try {

@@ -226,7 +226,7 @@ describe('TaskService exec ids', () => {
     expect(t.events.topics.slice(-3)).toEqual(['/tasks/exec-added', '/tasks/exec-started', '/tasks/exit']);
   });
 
-  it('ResizePty: FailedPrecondition without a terminal (runc.v2 ignores it), Unknown once the process has exited (runc.v2)', async () => {
+  it('ResizePty: FailedPrecondition without a terminal (runc.v2 ignores it), also once the process has exited; NotFound for an unknown exec', async () => {
     await t.create();
     await t.svc.start({ id: 'c1', execId: '' });
     await t.svc.exec(t.execReq('e1'));
@@ -235,7 +235,7 @@ describe('TaskService exec ids', () => {
     expect(await code(t.svc.resizePty({ id: 'c1', execId: '', width: 80, height: 24 }))).toBe(Code.FAILED_PRECONDITION);
     t.execs[0]!.exit(0);
     await t.svc.wait({ id: 'c1', execId: 'e1' });
-    expect(await code(t.svc.resizePty({ id: 'c1', execId: 'e1', width: 80, height: 24 }))).toBe(Code.UNKNOWN);
+    expect(await code(t.svc.resizePty({ id: 'c1', execId: 'e1', width: 80, height: 24 }))).toBe(Code.FAILED_PRECONDITION);
     expect(await code(t.svc.resizePty({ id: 'c1', execId: 'nope', width: 80, height: 24 }))).toBe(Code.NOT_FOUND);
   });
 });
