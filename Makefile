@@ -103,6 +103,10 @@ bench-sea: build ## start-up time and RSS: single executable (with/without code 
 bench-cli: build ## CLI create+start+delete of `true`: tsrun vs runc (hyperfine; root)
 	scripts/bench/cli-lifecycle.sh
 
+.PHONY: bench-cri
+bench-cri: build ## CRI pod start latency (RunPodSandbox+CreateContainer+StartContainer): handler tsrun vs runc (root)
+	scripts/bench/cri-pod-start.sh
+
 .PHONY: bench-checkpoint
 bench-checkpoint: build ## checkpoint/restore of a counter: tsrun vs runc, same CRIU (root; scripts/criu/fetch.sh)
 	scripts/bench/checkpoint.sh
