@@ -29,6 +29,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "plan-format.h"
@@ -48,7 +49,12 @@ struct spawn {
 	int nstdio; /* fds the STDIO op fills (0..nstdio-1) */
 	pid_t ptid; /* host pid, written by CLONE_PARENT_SETTID */
 	void *stack;
+	size_t stack_size;
+	int share_vm;	    /* clone with CLONE_VM (not for a plan that joins a time namespace) */
+	int userns_first;   /* join the user namespace, then create the others: two clones (see below) */
 	/* child state (shared memory: the helper must never read these) */
+	uint32_t next_i; /* the op after the one running, and its offset */
+	uint32_t next_off;
 	int c_report;
 	int c_sync;
 	int rootfd;
@@ -1248,6 +1254,8 @@ static void op_fix_stdio(struct spawn *s, uid_t uid)
 	}
 }
 
+static __attribute__((noreturn)) void create_after_userns(struct spawn *s);
+
 static void run_op(struct spawn *s, const struct tsr_op_hdr *op)
 {
 	s->cur_step = (int)op->step;
@@ -1259,6 +1267,8 @@ static void run_op(struct spawn *s, const struct tsr_op_hdr *op)
 			fail(s, "open", path, errno);
 		CHECK(s, setns(fd, (int)op_int(op, 0)), "setns", path);
 		close(fd);
+		if (s->userns_first && op_int(op, 0) == CLONE_NEWUSER)
+			create_after_userns(s);
 		break;
 	}
 	case TSR_OP_UNSHARE:
@@ -1438,6 +1448,33 @@ struct kernel_sigaction {
 	uint64_t mask;
 };
 
+/* The first message: the host pid of the container's process. `ptid` is 0 when CLONE_PARENT_SETTID
+ * could not give it (see the callers): the host's /proc, still mounted here, names us then. */
+static void report_pid(struct spawn *s, pid_t ptid)
+{
+	pid_t host_pid = ptid;
+	if (host_pid == 0) {
+		char link[32];
+		ssize_t n = readlink("/proc/self", link, sizeof link - 1);
+		for (ssize_t i = 0; i < n && link[i] >= '0' && link[i] <= '9'; i++)
+			host_pid = host_pid * 10 + (link[i] - '0');
+	}
+	send_msg(s->c_report, TSR_MSG_PID, host_pid, -1, NULL, NULL);
+}
+
+/* Run the plan's ops from op `i` (at `off`); the exec op never returns. */
+static __attribute__((noreturn)) void run_ops(struct spawn *s, uint32_t i, uint32_t off)
+{
+	for (; i < s->hdr->nops; i++) {
+		const struct tsr_op_hdr *op = op_at(s, off);
+		s->next_i = i + 1;
+		s->next_off = off + op->size;
+		run_op(s, op);
+		off += op->size;
+	}
+	fail(s, "plan", "no exec op", EINVAL);
+}
+
 static int child_main(void *arg)
 {
 	struct spawn *s = arg;
@@ -1466,16 +1503,9 @@ static int child_main(void *arg)
 	s->exec_path[0] = 0;
 	s->n_move_fds = 0;
 	s->c_tramp = s->tramp_fd >= 0 ? fcntl(s->tramp_fd, F_DUPFD_CLOEXEC, low) : -1;
-	pid_t host_pid = s->ptid;
-	if (host_pid == 0) {
-		/* a copy of the caller's memory (joins_time_ns): CLONE_PARENT_SETTID wrote the caller's
-		 * copy only. The host's /proc (still mounted here) names us with the host's pid. */
-		char link[32];
-		ssize_t n = readlink("/proc/self", link, sizeof link - 1);
-		for (ssize_t i = 0; i < n && link[i] >= '0' && link[i] <= '9'; i++)
-			host_pid = host_pid * 10 + (link[i] - '0');
-	}
-	send_msg(s->c_report, TSR_MSG_PID, host_pid, -1, NULL, NULL);
+	/* two clones: the final process (create_after_userns) reports its pid */
+	if (!s->userns_first)
+		report_pid(s, s->ptid);
 
 	uint32_t off = s->hdr->ops_off;
 	for (uint32_t i = 0; i < s->hdr->nops; i++) {
@@ -1486,19 +1516,44 @@ static int child_main(void *arg)
 			s->move_fds[s->n_move_fds++] = (int)op_int(op, 0);
 		off += op->size;
 	}
-	off = s->hdr->ops_off;
-	for (uint32_t i = 0; i < s->hdr->nops; i++) {
-		const struct tsr_op_hdr *op = op_at(s, off);
-		run_op(s, op);
-		off += op->size;
+	run_ops(s, 0, s->hdr->ops_off);
+}
+
+/* The second of two clones: the container's process, in the namespaces created by clone, owned
+ * by the user namespace its parent joined. It carries on with the op after that join. */
+static int final_main(void *arg)
+{
+	struct spawn *s = arg;
+	report_pid(s, 0);
+	run_ops(s, s->next_i, s->next_off);
+}
+
+/* A container that joins a user namespace (by path) and creates other namespaces needs them owned
+ * by that user namespace, or its root has no privilege over them (mounts fail with EPERM). clone
+ * creates namespaces owned by the caller's user namespace, and setns(CLONE_NEWUSER) refuses a
+ * process with threads, so (as runc's nsexec) this runs in two processes: the helper clones the
+ * first without CLONE_NEW* flags; it runs the plan up to and including the join of the user
+ * namespace (the cgroup joins come before it) and then clones the final process with the plan's
+ * CLONE_NEW* flags (a new pid namespace takes effect only for a child) and CLONE_PARENT, so the
+ * caller is its parent: the caller waits for it, reaps it and holds its pidfd, and the pid it
+ * reports is the final one. CLONE_VFORK keeps the first one waiting until the final one has
+ * exec'd or died (it shares the plan, the fds and the stacks); then it exits and the helper reaps
+ * it. Errors before the second clone come from the first process, before any pid message. */
+static __attribute__((noreturn)) void create_after_userns(struct spawn *s)
+{
+	int flags = (int)s->hdr->clone_flags | CLONE_PARENT | CLONE_VFORK | (s->share_vm ? CLONE_VM : 0);
+	pid_t pid = clone(final_main, (char *)s->stack + s->stack_size, flags, s);
+	if (pid < 0) {
+		s->cur_step = -1;
+		fail(s, "clone", "(the namespaces to create, in the joined user namespace)", errno);
 	}
-	fail(s, "plan", "no exec op", EINVAL);
+	_exit(0);
 }
 
 static void free_spawn(struct spawn *s)
 {
 	if (s->stack)
-		munmap(s->stack, CHILD_STACK_SIZE);
+		munmap(s->stack, s->stack_size);
 	free(s->plan);
 	free(s);
 }
@@ -1512,6 +1567,22 @@ static int joins_time_ns(const struct spawn *s)
 	for (uint32_t i = 0; i < s->hdr->nops; i++) {
 		const struct tsr_op_hdr *op = op_at(s, off);
 		if (op->code == TSR_OP_SETNS && op_int(op, 0) == CLONE_NEWTIME)
+			return 1;
+		off += op->size;
+	}
+	return 0;
+}
+
+/* A plan that joins a user namespace by path and has namespaces to create (clone flags): two
+ * clones (create_after_userns). */
+static int joins_userns_and_creates(const struct spawn *s)
+{
+	if ((s->hdr->clone_flags & (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)) == 0)
+		return 0;
+	uint32_t off = s->hdr->ops_off;
+	for (uint32_t i = 0; i < s->hdr->nops; i++) {
+		const struct tsr_op_hdr *op = op_at(s, off);
+		if (op->code == TSR_OP_SETNS && op_int(op, 0) == CLONE_NEWUSER)
 			return 1;
 		off += op->size;
 	}
@@ -1555,14 +1626,18 @@ static void *helper_main(void *arg)
 		}
 		close(fd);
 	}
-	int flags = (int)s->hdr->clone_flags | CLONE_VFORK | CLONE_PARENT_SETTID | SIGCHLD;
-	if (!joins_time_ns(s))
+	/* two clones (create_after_userns): the first creates no namespace */
+	int flags = (s->userns_first ? 0 : (int)s->hdr->clone_flags) | CLONE_VFORK | CLONE_PARENT_SETTID | SIGCHLD;
+	if (s->share_vm)
 		flags |= CLONE_VM;
 	mm_share_begin();
 	pid_t pid = clone(child_main, (char *)s->stack + CHILD_STACK_SIZE, flags, s, &s->ptid);
 	mm_share_end(); /* CLONE_VFORK: the child has exec'd (into the trampoline) or died */
 	if (pid < 0)
 		send_msg(s->report_fd, TSR_MSG_ERROR, errno, -1, "clone", "");
+	else if (s->userns_first)
+		waitpid(pid, NULL, __WALL); /* the first of two never execs: it has exited (ECHILD: the
+					     * caller's reaper took it, reapOrphans) */
 out:
 	/* the child has exec'd or died: its copies of our fds are its own now */
 	close(s->report_fd);
@@ -1592,15 +1667,21 @@ int tsrun_spawn(const uint8_t *plan, size_t len, int report_fd, int sync_fd)
 	s->report_fd = report_fd;
 	s->sync_fd = sync_fd;
 	s->nstdio = nstdio;
+	s->share_vm = !joins_time_ns(s);
+	s->userns_first = joins_userns_and_creates(s);
 	/* -1 (vm.memfd_noexec=2 forbids executable memfds): the child execs directly */
 	s->tramp_fd = trampoline_fd();
-	s->stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	/* two clones: the first process's stack below, the final one's above */
+	s->stack_size = s->userns_first ? 2 * CHILD_STACK_SIZE : CHILD_STACK_SIZE;
+	s->stack = mmap(NULL, s->stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (s->stack == MAP_FAILED) {
 		s->stack = NULL;
 		free_spawn(s);
 		return -ENOMEM;
 	}
 	mprotect(s->stack, 4096, PROT_NONE); /* guard page */
+	if (s->userns_first)
+		mprotect((char *)s->stack + CHILD_STACK_SIZE, 4096, PROT_NONE);
 
 	/* the helper (and so the child) starts with every signal blocked: no Node handler runs there */
 	sigset_t all, old;

@@ -423,6 +423,13 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
   for (const n of [...joined].sort((x, y) => order(x.type) - order(y.type))) {
     if (n.type === 'pid') continue;
     b.ops.push({ op: 'setns', step: `join ${nsLabel(n.type)} namespace ${n.path}`, path: n.path as string, nstype: NS_CLONE_FLAG.get(n.type) ?? 0 });
+    if (n.type === 'user') {
+      // as runc's init: the host's root is unmapped there, so what it creates (a devpts
+      // instance, files) would fail with EOVERFLOW. With namespaces to create, native/ clones the
+      // container's process after this join (they belong to the joined user namespace then).
+      b.ops.push({ op: 'setresgid', step: 'become gid 0 in the joined user namespace', gid: 0 });
+      b.ops.push({ op: 'setresuid', step: 'become uid 0 in the joined user namespace', uid: 0 });
+    }
   }
   if (created('cgroup')) b.ops.push({ op: 'unshare', step: 'create cgroup namespace', flags: CLONE.NEWCGROUP });
   if (created('time')) {

@@ -47,6 +47,16 @@ describe('buildPlan', () => {
     expect(joins[0]?.step).toBe('join user namespace /proc/9/ns/user');
   });
 
+  it('becomes root of a joined user namespace right after the join, as runc\'s init', () => {
+    const spec = defaultSpec(['sh']);
+    const plan = buildPlan({ ...spec, hostname: undefined, linux: { namespaces: [{ type: 'mount' }, { type: 'pid' }, { type: 'user', path: '/proc/9/ns/user' }] } }, ctx);
+    // native/ clones the container's process after this join: the new namespaces belong to it
+    expect(plan.cloneFlags).toBe(CLONE.NEWNS | CLONE.NEWPID);
+    const at = idx(plan.ops, (o) => o.op === 'setns');
+    expect(plan.ops.slice(at, at + 3)).toMatchObject([{ op: 'setns', nstype: CLONE.NEWUSER }, { op: 'setresgid', gid: 0 }, { op: 'setresuid', uid: 0 }]);
+    expect(idx(plan.ops, (o) => o.op === 'mount')).toBeGreaterThan(at);
+  });
+
   it('joins cgroups before creating the cgroup namespace', () => {
     const spec = defaultSpec(['sh']);
     const ops = opsOf({ ...spec, linux: { ...spec.linux, namespaces: [...(spec.linux?.namespaces ?? []), { type: 'cgroup' }] } }, { cgroup: { join: ['/sys/fs/cgroup/memory/x', '/sys/fs/cgroup/pids/x'] } });
