@@ -14,29 +14,16 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 dest=${1:-$top/build/criu-4.1}
 aptdir=$top/build/apt-trixie
-mirror=${TSRUN_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 if [ -x "$dest/bin/criu" ] && "$dest/bin/criu" --version 2>/dev/null | grep -q '^Version: 4\.'; then
   echo "fetch: criu $("$dest/bin/criu" --version | awk '/^Version/ {print $2}') already in $dest"
   exit 0
 fi
-command -v apt-get >/dev/null || { echo "fetch: apt-get not found (this script needs Debian's apt)" >&2; exit 1; }
-
-mkdir -p "$aptdir/lists/partial" "$aptdir/archives/partial" "$aptdir/etc/preferences.d" "$aptdir/criu-debs" "$aptdir/cache"
-cat > "$aptdir/etc/sources.list" <<EOT
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie main
-EOT
-apt=(apt-get -q
-  -o "Dir::Etc::SourceList=$aptdir/etc/sources.list"
-  -o "Dir::Etc::SourceParts=/nonexistent"
-  -o "Dir::Etc::Preferences=/dev/null"
-  -o "Dir::Etc::PreferencesParts=$aptdir/etc/preferences.d"
-  -o "Dir::State::Lists=$aptdir/lists"
-  -o "Dir::Cache=$aptdir/cache"
-  -o "Dir::Cache::Archives=$aptdir/archives"
-  -o "APT::Get::List-Cleanup=false"
-  -o "APT::Sandbox::User=root")
-"${apt[@]}" update >/dev/null
+# shellcheck source=scripts/lib/trixie-apt.sh
+. "$top/scripts/lib/trixie-apt.sh"
+trixie_apt_init "$top"
+apt=("${trixie_apt[@]}")
+mkdir -p "$aptdir/criu-debs"
 # criu and the closure of its shared libraries in trixie (ldd of criu 4.1.1).
 packages=(criu libcompel1 libc6 libgnutls30t64 libnftables1 libnl-3-200 libprotobuf-c1 libnet1 libbsd0
   libuuid1 libmd0 libp11-kit0 libidn2-0 libunistring5 libtasn1-6 libnettle8t64 libhogweed6t64 libgmp10
