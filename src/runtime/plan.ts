@@ -408,6 +408,9 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
   for (const dir of ctx.cgroup?.join ?? []) {
     b.ops.push({ op: 'writeFile', step: `join cgroup ${dir}`, path: path.posix.join(dir, 'cgroup.procs'), data: '0', base: 'abs' });
   }
+  // the exec fifo's directory too: the state dir is 0700 and root of a user namespace maps to
+  // another host uid, which could not reach it later (EACCES); only its O_PATH fd is kept
+  if (ctx.start.kind === 'fifo') b.ops.push({ op: 'prepareFifo', step: `open exec fifo ${ctx.start.path}`, path: ctx.start.path });
   // namespaces: id maps, joins (user first; pid is joined by the spawning thread), cgroup
   if (created('user')) {
     // the child's host ids are unmapped in the new namespace until it becomes its root: files it
@@ -441,7 +444,6 @@ export function buildPlan(spec: Spec, ctx: PlanContext): LaunchPlan {
   if (spec.process.oomScoreAdj !== undefined) {
     b.ops.push({ op: 'writeFile', step: `set oom_score_adj to ${spec.process.oomScoreAdj}`, path: '/proc/self/oom_score_adj', data: String(spec.process.oomScoreAdj), base: 'abs' });
   }
-  if (ctx.start.kind === 'fifo') b.ops.push({ op: 'prepareFifo', step: `open exec fifo ${ctx.start.path}`, path: ctx.start.path });
   b.ops.push({ op: 'stdio', step: 'set up stdio', fds: [ctx.stdio.stdin, ctx.stdio.stdout, ctx.stdio.stderr, ...(ctx.extraFds ?? [])] });
   // runc's init always starts a new session (nsexec); CRIU refuses a tree whose session leader is
   // outside the container's pid namespace, so checkpoint needs it too. With a terminal the console

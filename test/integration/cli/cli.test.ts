@@ -125,6 +125,31 @@ describe('tsrun vs runc: lifecycle', () => {
     expect(out).toEqual({ runc: { fifo: '622', start: 0, stderr: '' }, tsrun: { fifo: '622', start: 0, stderr: '' } });
   });
 
+  it('create + start with a user namespace: the exec FIFO in the 0700 state dir is reached before becoming the namespace\'s root', () => {
+    const out: Record<string, unknown> = {};
+    for (const r of both) {
+      const name = `userns-${r.name}`;
+      const bundle = makeBundle(path.join(base, name), (c) => {
+        c.process.args = ['sh', '-c', 'cat /proc/self/uid_map'];
+        c.linux.namespaces.push({ type: 'user' });
+        c.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+        c.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+        c.linux.cgroupsPath = `/${CG_PARENT}/${name}`;
+      });
+      // the mapped root must be able to reach the bundle (as with runc)
+      for (let d = bundle; d.startsWith(base) || d === base; d = path.dirname(d)) {
+        fs.chmodSync(d, 0o755);
+        if (d === base) break;
+      }
+      const cid = id(name);
+      create(r, cid, bundle);
+      const start = rt(r, ['start', cid]);
+      waitFor(`${r.name} ${cid} to stop`, () => status(r, cid) === 'stopped');
+      out[r.name] = { start: start.code, stderr: start.stderr, state: status(r, cid) };
+    }
+    expect(out).toEqual({ runc: { start: 0, stderr: '', state: 'stopped' }, tsrun: { start: 0, stderr: '', state: 'stopped' } });
+  });
+
   it('run returns the container exit status', () => {
     // (pid 1 of a pid namespace cannot SIGKILL itself, so "killed" is a child's status passed on)
     for (const [args, expected] of [
